@@ -1,0 +1,1 @@
+"""Analysis of weight graphs built by :mod:`wiring` (filled by the community issue)."""

@@ -1,0 +1,125 @@
+"""Boundary checks: everything a kernel trusts is validated here, once.
+
+numba does no bounds checking, so index ranges, shapes, dtypes and finiteness
+are checked in these helpers before any array reaches ``wiring.kernels``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+from wiring.errors import DataError, GraphError, WiringError
+
+__all__ = [
+    "as_index_array",
+    "as_float_array",
+    "check_finite",
+    "as_rng",
+    "check_choice",
+    "check_positive",
+    "check_fraction",
+]
+
+
+def as_index_array(values, name: str, n: int, *, error=GraphError) -> np.ndarray:
+    """Return ``values`` as a 1-D int64 array of indices in ``[0, n)``.
+
+    Raises ``error`` naming ``name`` when a value is not an integer, or out of range.
+    """
+    arr = np.asarray(values)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise error(f"`{name}` must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            raise error(f"`{name}` must hold integer neuron indices, got non-integer values")
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind == "b" or arr.dtype.kind not in "iu":
+        raise error(f"`{name}` must hold integer neuron indices, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64, copy=False)
+    lo, hi = int(arr.min()), int(arr.max())
+    if lo < 0 or hi >= n:
+        bad = lo if lo < 0 else hi
+        raise error(f"`{name}` holds index {bad}, outside [0, {n}) for n={n} neurons")
+    return np.ascontiguousarray(arr)
+
+
+def as_float_array(
+    values, name: str, *, shape: tuple | None = None, dtype=np.float64, error=WiringError
+) -> np.ndarray:
+    """Return ``values`` as a C-contiguous float array, checking shape and finiteness.
+
+    ``shape`` entries of ``None`` match any length.
+    """
+    try:
+        arr = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise error(f"`{name}` must be numeric: {exc}") from None
+    if shape is not None:
+        ok = arr.ndim == len(shape) and all(
+            want is None or want == got for want, got in zip(shape, arr.shape, strict=True)
+        )
+        if not ok:
+            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            raise error(f"`{name}` has shape {arr.shape}, expected {want}")
+    check_finite(arr, name, error=error)
+    return np.ascontiguousarray(arr)
+
+
+def check_finite(arr: np.ndarray, name: str, *, error=WiringError) -> None:
+    """Raise ``error`` naming ``name`` and the first bad position if ``arr`` has NaN/inf."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        pos = np.unravel_index(int(np.argmax(bad)), arr.shape)
+        where = pos[0] if len(pos) == 1 else tuple(int(p) for p in pos)
+        raise error(
+            f"`{name}` contains {int(bad.sum())} non-finite value(s) (NaN or inf), "
+            f"first at index {where}: {arr[pos]}"
+        )
+
+
+def as_rng(seed) -> np.random.Generator:
+    """Normalise ``seed`` (int, Generator or None) to a :class:`numpy.random.Generator`."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, numbers.Integral | np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    raise WiringError(f"`seed` must be an int, a numpy Generator or None, got {seed!r}")
+
+
+def check_choice(value: str, name: str, choices: Iterable[str]) -> str:
+    """Check ``value`` is one of ``choices``; the error lists the valid names."""
+    choices = list(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise WiringError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+    return value
+
+
+def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
+    """Check ``value`` is a finite real number > 0 (or >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise WiringError(f"`{name}` must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise WiringError(f"`{name}` must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+    return float(value)
+
+
+def check_fraction(value, name: str) -> float:
+    """Check ``value`` is a number in ``[0, 1)``."""
+    v = check_positive(value, name, allow_zero=True)
+    if v >= 1:
+        raise WiringError(f"`{name}` must be in [0, 1), got {value!r}")
+    return v
+
+
+def check_data(X, Y, n_inputs: int, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Check a data set against a network's input/output counts."""
+    X = as_float_array(X, "X", shape=(None, n_inputs), error=DataError)
+    Y = as_float_array(Y, "Y", shape=(X.shape[0], n_outputs), error=DataError)
+    return X, Y

@@ -1,0 +1,245 @@
+"""Directed graphs with designated input and output neurons, stored as CSR both ways.
+
+A :class:`Graph` holds ``n`` neurons and ``E`` directed edges ``src[e] -> dst[e]``
+in the order the user gave them. Edge ``e`` carries the synapse onto ``dst[e]``
+from ``src[e]`` (``W[dst, src]`` in matrix terms). Two CSR views are built once:
+
+* **in-CSR** (rows = postsynaptic neuron ``i``): ``in_indptr``, ``in_src``,
+  ``in_eid``; the firing step ``s = W x + b`` is a gather over it.
+* **out-CSR** (rows = presynaptic neuron ``j``): ``out_indptr``, ``out_dst``,
+  ``out_eid``; the credit step ``c = W^T (f(s) * c)`` is a gather over it.
+
+``in_eid[k]`` is the user's edge index of in-CSR position ``k``; ``in_to_out[k]``
+is the out-CSR position of the same edge. Self-loops and cycles are allowed;
+duplicate edges are rejected (one synapse per ordered pair).
+
+Builders for common families live in :mod:`wiring.builders`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wiring._checks import as_index_array
+from wiring.errors import GraphError
+
+__all__ = ["Graph"]
+
+INDEX_DTYPE = np.uint32  # kernels index with unsigned 32-bit ints (faster gathers)
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """A directed graph with input and output neurons, in CSR form both ways.
+
+    Build one with :meth:`Graph.from_edges` (or a builder in :mod:`wiring.builders`,
+    or a reader in :mod:`wiring.graph_io`); the constructor itself trusts its input.
+
+    Attributes
+    ----------
+    n : int
+        Number of neurons.
+    src, dst : ndarray of int64, shape (E,)
+        Edges in the user's order: edge ``e`` goes ``src[e] -> dst[e]``.
+    inputs, outputs : ndarray of int64
+        Input neurons (rates clamped to the data) and output neurons (where the
+        error is applied), in the order data columns map to them.
+    in_indptr, in_src, in_eid, out_indptr, out_dst, out_eid, in_to_out : ndarray
+        The CSR views (see module docstring).
+    topo_order : ndarray of int64 or None
+        A topological order of all neurons if the graph is acyclic, else ``None``.
+
+    Examples
+    --------
+    >>> g = Graph.from_edges(3, [0, 1], [1, 2], inputs=[0], outputs=[2])
+    >>> g.n, g.n_edges, g.is_dag
+    (3, 2, True)
+    >>> g.in_src[g.in_indptr[2]:g.in_indptr[3]].tolist()   # presynaptic to neuron 2
+    [1]
+    """
+
+    n: int
+    src: np.ndarray
+    dst: np.ndarray
+    inputs: np.ndarray
+    outputs: np.ndarray
+    in_indptr: np.ndarray = field(repr=False)
+    in_src: np.ndarray = field(repr=False)
+    in_eid: np.ndarray = field(repr=False)
+    out_indptr: np.ndarray = field(repr=False)
+    out_dst: np.ndarray = field(repr=False)
+    out_eid: np.ndarray = field(repr=False)
+    in_to_out: np.ndarray = field(repr=False)
+    topo_order: np.ndarray | None = field(repr=False)
+
+    @classmethod
+    def from_edges(cls, n: int, src, dst, *, inputs, outputs) -> Graph:
+        """Build a graph from edge arrays, validating everything.
+
+        Parameters
+        ----------
+        n : int
+            Number of neurons, labelled ``0 .. n-1``.
+        src, dst : array_like of int, shape (E,)
+            Presynaptic and postsynaptic neuron of each edge.
+        inputs, outputs : array_like of int
+            Input and output neurons; each unique, the two disjoint. Either may be
+            empty (the paper's noise-driven simulation has neither); training on
+            data checks they match the data's columns.
+
+        Returns
+        -------
+        Graph
+
+        Raises
+        ------
+        GraphError
+            If an index is out of range, shapes differ, an edge is repeated, or the
+            input/output sets repeat a neuron or overlap.
+
+        Examples
+        --------
+        >>> g = Graph.from_edges(2, [0, 1], [1, 1], inputs=[0], outputs=[1])
+        >>> g.has_self_loops, g.is_dag
+        (True, False)
+        """
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise GraphError(f"`n` must be a positive integer, got {n!r}")
+        n = int(n)
+        src = as_index_array(src, "src", n)
+        dst = as_index_array(dst, "dst", n)
+        if src.shape != dst.shape:
+            raise GraphError(
+                f"`src` and `dst` must have the same length, got {src.size} and {dst.size}"
+            )
+        if n * n < 2**63:
+            key = src * n + dst
+            uniq, counts = np.unique(key, return_counts=True)
+            if uniq.size != key.size:
+                k = int(uniq[np.argmax(counts > 1)])
+                raise GraphError(
+                    f"duplicate edge {k // n} -> {k % n}: each ordered pair may appear once"
+                )
+        inputs = as_index_array(inputs, "inputs", n)
+        outputs = as_index_array(outputs, "outputs", n)
+        for name, arr in (("inputs", inputs), ("outputs", outputs)):
+            if np.unique(arr).size != arr.size:
+                raise GraphError(f"`{name}` lists a neuron more than once")
+        both = np.intersect1d(inputs, outputs)
+        if both.size:
+            raise GraphError(
+                f"`inputs` and `outputs` overlap at neuron(s) {both[:5].tolist()}: "
+                "a neuron cannot be both clamped input and output"
+            )
+        return cls._build(n, src, dst, inputs, outputs)
+
+    @classmethod
+    def _build(cls, n, src, dst, inputs, outputs) -> Graph:
+        E = src.size
+        in_eid = np.lexsort((src, dst)).astype(np.int64)  # stable: by dst, then src
+        in_indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(dst, minlength=n), out=in_indptr[1:])
+        out_eid = np.lexsort((dst, src)).astype(np.int64)
+        out_indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=out_indptr[1:])
+        pos_out = np.empty(E, dtype=np.int64)
+        pos_out[out_eid] = np.arange(E)
+        in_to_out = pos_out[in_eid]
+        return cls(
+            n=n,
+            src=src,
+            dst=dst,
+            inputs=inputs,
+            outputs=outputs,
+            in_indptr=in_indptr,
+            in_src=src[in_eid].astype(INDEX_DTYPE),
+            in_eid=in_eid,
+            out_indptr=out_indptr,
+            out_dst=dst[out_eid].astype(INDEX_DTYPE),
+            out_eid=out_eid,
+            in_to_out=in_to_out,
+            topo_order=_topological_order(n, src, dst),
+        )
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges ``E``."""
+        return int(self.src.size)
+
+    @property
+    def is_dag(self) -> bool:
+        """True if the graph has no directed cycle (self-loops count as cycles)."""
+        return self.topo_order is not None
+
+    @property
+    def has_self_loops(self) -> bool:
+        """True if some edge goes from a neuron to itself."""
+        return bool(np.any(self.src == self.dst))
+
+    @property
+    def hidden(self) -> np.ndarray:
+        """Neurons that are neither inputs nor outputs, ascending."""
+        mask = np.ones(self.n, dtype=bool)
+        mask[self.inputs] = False
+        mask[self.outputs] = False
+        return np.flatnonzero(mask)
+
+    def input_mask(self) -> np.ndarray:
+        """Boolean mask of length ``n``, True on input neurons."""
+        m = np.zeros(self.n, dtype=bool)
+        m[self.inputs] = True
+        return m
+
+    def output_mask(self) -> np.ndarray:
+        """Boolean mask of length ``n``, True on output neurons."""
+        m = np.zeros(self.n, dtype=bool)
+        m[self.outputs] = True
+        return m
+
+    def inputs_are_sources(self) -> bool:
+        """True if no edge enters an input neuron."""
+        return not bool(np.any(self.input_mask()[self.dst]))
+
+    def outputs_are_sinks(self) -> bool:
+        """True if no edge leaves an output neuron."""
+        return not bool(np.any(self.output_mask()[self.src]))
+
+    def dense(self, weight) -> np.ndarray:
+        """Dense ``(n, n)`` matrix ``W`` with ``W[dst[e], src[e]] = weight[e]``.
+
+        Examples
+        --------
+        >>> g = Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1])
+        >>> g.dense([0.5]).tolist()
+        [[0.0, 0.0], [0.5, 0.0]]
+        """
+        weight = np.asarray(weight, dtype=np.float64)
+        if weight.shape != (self.n_edges,):
+            raise GraphError(f"`weight` has shape {weight.shape}, expected ({self.n_edges},)")
+        W = np.zeros((self.n, self.n))
+        W[self.dst, self.src] = weight
+        return W
+
+
+def _topological_order(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Kahn's algorithm; ``None`` if the graph has a cycle (or a self-loop)."""
+    indeg = np.bincount(dst, minlength=n)
+    order_out = np.lexsort((dst, src))
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=out_ptr[1:])
+    succ = dst[order_out]
+    stack = list(np.flatnonzero(indeg == 0)[::-1])
+    order = []
+    indeg = indeg.copy()
+    while stack:
+        j = stack.pop()
+        order.append(j)
+        for i in succ[out_ptr[j] : out_ptr[j + 1]]:
+            indeg[i] -= 1
+            if indeg[i] == 0:
+                stack.append(i)
+    if len(order) != n:
+        return None
+    return np.asarray(order, dtype=np.int64)
