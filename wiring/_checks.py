@@ -69,7 +69,7 @@ def as_float_array(
             want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise error(f"`{name}` has shape {arr.shape}, expected {want}")
     check_finite(arr, name, error=error)
-    return np.ascontiguousarray(arr)
+    return arr if arr.flags.c_contiguous else arr.copy(order="C")
 
 
 def check_finite(arr: np.ndarray, name: str, *, error=WiringError) -> None:

@@ -1,0 +1,236 @@
+"""Firing and credit fixed points on CSR arrays (numba only).
+
+Status codes returned by the settle functions: 0 converged, 1 iteration cap
+reached with a finite state, 2 diverged (a non-finite or huge state).
+
+Graph arrays travel as tuples: ``in_csr = (indptr, src, ...)`` rows are
+postsynaptic neurons; ``out_csr`` rows are presynaptic neurons.
+"""
+
+import numpy as np
+from numba import njit
+
+from wiring.kernels.neurons import activate, balance
+
+__all__ = ["CONVERGED", "CAPPED", "DIVERGED", "firing_settle", "firing_dag",
+           "input_drive", "balance_values", "credit_settle", "credit_dag", "dfa_credit"]
+
+CONVERGED, CAPPED, DIVERGED = 0, 1, 2
+HUGE = 1e150
+
+
+@njit(cache=True)
+def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
+    n = indptr.size - 1
+    res = 0.0
+    for i in range(n):
+        if clamp[i]:
+            x_new[i] = x_old[i]
+            continue
+        a0 = bias[i]
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        k = lo
+        while k + 4 <= hi:
+            a0 += w[k] * x_old[idx[k]]
+            a1 += w[k + 1] * x_old[idx[k + 1]]
+            a2 += w[k + 2] * x_old[idx[k + 2]]
+            a3 += w[k + 3] * x_old[idx[k + 3]]
+            k += 4
+        while k < hi:
+            a0 += w[k] * x_old[idx[k]]
+            k += 1
+        si = (a0 + a1) + (a2 + a3)
+        s[i] = si
+        xi = activate(act[i], si)
+        d = abs(xi - x_old[i])
+        if not d <= res:  # also catches NaN
+            res = d
+        x_new[i] = xi
+    return res
+
+
+@njit(cache=True)
+def _state_status(x):
+    for v in x:
+        if not abs(v) < HUGE:
+            return DIVERGED
+    return CONVERGED
+
+
+@njit(cache=True)
+def input_drive(indptr, idx, w, bias, clamp, x, s):
+    """Net input s_i = sum_j w_ij x_j + b_i of the clamped neurons (inputs) at rates x."""
+    n = indptr.size - 1
+    for i in range(n):
+        if clamp[i]:
+            acc = bias[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                acc += w[k] * x[idx[k]]
+            s[i] = acc
+
+
+@njit(cache=True)
+def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter):
+    """Jacobi iteration x <- sigma(W x + b) on free neurons, clamped neurons fixed.
+
+    ``x`` holds the start state (clamped entries set) and receives the result;
+    ``buf`` is scratch of the same size; ``s`` receives the net inputs, consistent
+    with ``x`` (x = sigma(s)) on free neurons. Returns (iterations, residual, status).
+    """
+    indptr, idx = in_csr[0], in_csr[1]
+    a = x
+    b = buf
+    res = np.inf
+    it = 0
+    status = CAPPED
+    while it < max_iter:
+        res = _firing_sweep(indptr, idx, w, bias, act, clamp, a, b, s)
+        it += 1
+        a, b = b, a
+        if not res < HUGE:
+            status = DIVERGED
+            break
+        if res <= tol:
+            status = CONVERGED
+            break
+    if it % 2 == 1:
+        x[:] = buf
+    if status == CONVERGED:
+        status = _state_status(x)
+    input_drive(indptr, idx, w, bias, clamp, x, s)
+    return it, res, status
+
+
+@njit(cache=True)
+def firing_dag(in_csr, topo, w, bias, act, clamp, x, s):
+    """Exact firing equilibrium of an acyclic graph: one sweep in topological order."""
+    indptr, idx = in_csr[0], in_csr[1]
+    for i in topo:
+        acc = bias[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += w[k] * x[idx[k]]
+        s[i] = acc
+        if not clamp[i]:
+            x[i] = activate(act[i], acc)
+    return 1, 0.0, _state_status(x)
+
+
+@njit(cache=True)
+def balance_values(act, s, x, clamp, bal_code, center, width, zero_mask, out):
+    """out_i = f(s_i), or 0 where zero_mask_i (clamped inputs in the exact variant).
+
+    A clamped neuron's rate is not sigma(s), so its f is evaluated at sigma(s_i).
+    """
+    for i in range(s.size):
+        if zero_mask[i]:
+            out[i] = 0.0
+        else:
+            xi = activate(act[i], s[i]) if clamp[i] else x[i]
+            out[i] = balance(bal_code, act[i], s[i], xi, center, width)
+
+
+@njit(cache=True)
+def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
+    n = indptr.size - 1
+    for i in range(n):
+        d[i] = fbal[i] * c_old[i]
+    res = 0.0
+    for j in range(n):
+        if fixed[j]:
+            c_new[j] = e[j]
+            r = abs(e[j] - c_old[j])
+            if not r <= res:
+                res = r
+            continue
+        a0 = e[j]
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        lo = indptr[j]
+        hi = indptr[j + 1]
+        k = lo
+        while k + 4 <= hi:
+            a0 += fb[k] * d[idx[k]]
+            a1 += fb[k + 1] * d[idx[k + 1]]
+            a2 += fb[k + 2] * d[idx[k + 2]]
+            a3 += fb[k + 3] * d[idx[k + 3]]
+            k += 4
+        while k < hi:
+            a0 += fb[k] * d[idx[k]]
+            k += 1
+        cj = (a0 + a1) + (a2 + a3)
+        r = abs(cj - c_old[j])
+        if not r <= res:
+            res = r
+        c_new[j] = cj
+    return res
+
+
+@njit(cache=True)
+def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter):
+    """Jacobi iteration c_j <- e_j + sum_i fb_ij f_i c_i (c_j = e_j where fixed).
+
+    ``fb`` holds the feedback weight of each edge in out-CSR order (W itself for
+    the balance rules). ``c`` holds the start and receives the result; ``d``
+    receives the effective credit f * c. Returns (iterations, residual, status).
+    """
+    indptr, idx = out_csr[0], out_csr[1]
+    a = c
+    b = buf
+    res = np.inf
+    it = 0
+    status = CAPPED
+    while it < max_iter:
+        res = _credit_sweep(indptr, idx, fb, fbal, e, fixed, a, b, d)
+        it += 1
+        a, b = b, a
+        if not res < HUGE:
+            status = DIVERGED
+            break
+        if res <= tol:
+            status = CONVERGED
+            break
+    if it % 2 == 1:
+        c[:] = buf
+    if status == CONVERGED:
+        status = _state_status(c)
+    for i in range(c.size):
+        d[i] = fbal[i] * c[i]
+    return it, res, status
+
+
+@njit(cache=True)
+def credit_dag(out_csr, topo, fb, fbal, e, fixed, c, d):
+    """Exact credit of an acyclic graph: one sweep in reverse topological order."""
+    indptr, idx = out_csr[0], out_csr[1]
+    for t in range(topo.size - 1, -1, -1):
+        j = topo[t]
+        if fixed[j]:
+            c[j] = e[j]
+        else:
+            acc = e[j]
+            for k in range(indptr[j], indptr[j + 1]):
+                acc += fb[k] * d[idx[k]]
+            c[j] = acc
+        d[j] = fbal[j] * c[j]
+    return 1, 0.0, _state_status(c)
+
+
+@njit(cache=True)
+def dfa_credit(B, outputs, e, fbal, c, d):
+    """Direct feedback alignment: c = e on outputs, c_i = sum_o B[i, o] e_o elsewhere."""
+    n = c.size
+    for i in range(n):
+        acc = 0.0
+        for o in range(outputs.size):
+            acc += B[i, o] * e[outputs[o]]
+        c[i] = acc
+    for o in range(outputs.size):
+        c[outputs[o]] = e[outputs[o]]
+    for i in range(n):
+        d[i] = fbal[i] * c[i]
+    return 1, 0.0, _state_status(c)
