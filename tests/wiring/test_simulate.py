@@ -1,0 +1,99 @@
+"""Algorithm 1 against a literal dense numpy twin written here from SCIENCE.md."""
+
+import numpy as np
+import pytest
+
+from wiring.errors import WiringError
+from wiring.graph import Graph
+from wiring.simulate import simulate
+
+
+def all_pairs(n):
+    src, dst = np.nonzero(~np.eye(n, dtype=bool))
+    return Graph.from_edges(n, src, dst, inputs=[], outputs=[])
+
+
+def twin(W, mask, x, c, clamped, lr, p, noise_x, noise_c, structural):
+    """One-step Algorithm 1 with dense matrices; mask marks the graph's edges."""
+    W = W.copy()
+    alive = mask.copy()
+    E = mask.sum()
+    k = int(np.floor(p * E))
+    for t in range(noise_x.shape[0]):
+        s = W @ x
+        x = np.tanh(s) + noise_x[t]
+        f = 1 - np.tanh(s) ** 2
+        J = W.T * f[None, :]
+        J[clamped] = 0
+        J[clamped, clamped] = 1
+        c = J @ c + noise_c[t]
+        upd = lr * np.outer(c * f, x)
+        W += upd * (alive if structural else mask)
+        if k:
+            a = np.abs(W[mask])
+            thr = np.partition(a, k)[k]
+            small = (np.abs(W) < thr) & mask
+            W[small] = 0
+            if structural:
+                alive &= ~small
+    return W
+
+
+@pytest.mark.parametrize("pruning", ["regrow", "structural"])
+@pytest.mark.parametrize("p", [0.0, 0.6])
+def test_algorithm1_matches_dense_twin(pruning, p):
+    n, T = 25, 300
+    g = all_pairs(n)
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(g.n_edges) / np.sqrt(n)
+    res = simulate(g, learning_rate=0.05, iterations=T, prune=p, pruning=pruning, weight=w0,
+                   noise_rate=0.1, noise_credit=0.1, clamped_fraction=0.2, seed=7)
+    assert res.status == "ok"
+    # replay the same random stream as simulate(): clamped set, x0, c0, then noise chunks
+    rng = np.random.default_rng(7)
+    clamped = np.sort(rng.choice(n, size=5, replace=False))
+    assert clamped.tolist() == res.clamped.tolist()
+    x0 = rng.standard_normal(n) * 0.1
+    c0 = rng.standard_normal(n) * 0.1
+    nx, nc, steps = [], [], 0
+    for stop in sorted(set(range(15, T + 1, 15)) | {T}):
+        m = stop - steps
+        nx.append(rng.standard_normal((m, n)) * 0.1)
+        nc.append(rng.standard_normal((m, n)) * 0.1)
+        steps = stop
+    W0 = g.dense(w0)
+    mask = g.dense(np.ones(g.n_edges)) > 0
+    W = twin(W0, mask, x0, c0, clamped, 0.05, p, np.vstack(nx), np.vstack(nc),
+             pruning == "structural")
+    np.testing.assert_allclose(g.dense(res.weight), W, rtol=1e-9, atol=1e-12)
+    if p:
+        assert np.mean(res.weight == 0) == pytest.approx(np.floor(p * g.n_edges) / g.n_edges)
+
+
+def test_huge_learning_rate_is_recorded_unstable_not_nan():
+    g = all_pairs(20)
+    res = simulate(g, learning_rate=1e4, iterations=500, seed=0, activation="linear")
+    assert res.status == "unstable"
+    assert "diverged" in res.reason
+    assert np.all(np.isfinite(res.weight))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"prune": 1.0}, "prune"), ({"pruning": "sometimes"}, "pruning"),
+     ({"mode": "fast"}, "mode"), ({"learning_rate": float("nan")}, "learning_rate"),
+     ({"activation": "softsign"}, "activation"), ({"snapshot_at": [999]}, "snapshot_at")],
+)
+def test_bad_arguments_name_themselves(kwargs, match):
+    args = {"learning_rate": 0.01, "iterations": 10} | kwargs
+    with pytest.raises(WiringError, match=match):
+        simulate(all_pairs(5), **args)
+
+
+def test_settled_mode_reaches_fixed_points():
+    g = all_pairs(15)
+    res = simulate(g, learning_rate=0.01, iterations=50, mode="settled", seed=1,
+                   init_scale=0.5, tol=1e-10)
+    assert res.status == "ok"
+    assert res.metrics[-1]["settle_capped"] == 0
+    assert res.metrics[-1]["firing_iterations_mean"] > 2

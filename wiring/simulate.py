@@ -1,0 +1,265 @@
+"""The paper's noise-driven simulation (Algorithm 1) on any graph.
+
+No task: Gaussian noise replaces clamping, a fraction of neurons has its credit
+clamped (identity rows of ``J = W^T diag(f(s))``), and after every update the
+fraction ``prune`` of smallest ``|w|`` is set to zero. Two readings of pruning:
+
+``"regrow"``
+    the update is dense over the graph's edges (a pruned synapse gets
+    ``r f_i c_i x_j`` like any other and may come back); prune again every iteration.
+``"structural"``
+    a pruned synapse is gone for good: it receives no further update.
+
+Two timescale readings: ``mode="one-step"`` (the paper's: one step of firing,
+credit and plasticity per iteration) and ``mode="settled"`` (firing and credit
+iterated to their fixed points every iteration, with that iteration's noise held).
+
+A run is *unstable* when the rates or credit become non-finite or ``max |w|``
+exceeds ``weight_limit``: the simulation stops there and says so in the result,
+it never returns NaN weights.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wiring._checks import as_rng, check_choice, check_fraction, check_positive
+from wiring.errors import WiringError
+from wiring.graph import Graph
+from wiring.kernels import algorithm1 as _ka
+from wiring.neurons import activation_code, balance_code
+
+__all__ = ["SimulationResult", "simulate", "PRUNING_MODES", "SIMULATION_MODES"]
+
+log = logging.getLogger(__name__)
+
+PRUNING_MODES = ("regrow", "structural")
+SIMULATION_MODES = ("one-step", "settled")
+CHUNK = 2000  # iterations of pre-drawn noise per kernel call
+
+
+@dataclass
+class SimulationResult:
+    """What a simulation leaves: final state, snapshots, per-checkpoint metrics.
+
+    Attributes
+    ----------
+    weight : ndarray (E,)
+        Final weights in the graph's edge order (the last finite state if unstable).
+    bias : ndarray (n,)
+    clamped : ndarray of int64
+        Credit-clamped neurons.
+    status : str
+        ``"ok"`` or ``"unstable"``.
+    reason : str
+        Why a run is unstable (empty if ok).
+    iterations : int
+        Iterations completed.
+    snapshots : list of (int, ndarray)
+        ``(iteration, weight)`` pairs at the requested iterations.
+    metrics : list of dict
+        One row per checkpoint (see :func:`simulate`).
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    clamped: np.ndarray
+    status: str
+    reason: str
+    iterations: int
+    snapshots: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
+
+
+def simulate(
+    graph: Graph,
+    *,
+    learning_rate: float,
+    iterations: int,
+    prune: float = 0.0,
+    pruning: str = "regrow",
+    mode: str = "one-step",
+    clamped_fraction: float = 0.1,
+    noise_rate: float = 0.1,
+    noise_credit: float = 0.1,
+    activation: str = "tanh",
+    balance: str = "derivative",
+    balance_center: float = 0.0,
+    balance_width: float = 1.0,
+    init_scale: float = 1.0,
+    weight=None,
+    tol: float = 1e-8,
+    max_iter: int = 500,
+    weight_limit: float = 1e6,
+    snapshot_at: Iterable[int] = (),
+    checkpoint_every: int | None = None,
+    seed=None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Run the paper's Algorithm 1 on ``graph``.
+
+    Parameters
+    ----------
+    graph : Graph
+        Any directed graph (inputs and outputs are ignored: noise drives it).
+    learning_rate : float
+        ``r`` in ``dw_ij = r f(s_i) c_i x_j`` (>= 0).
+    iterations : int
+        Number of iterations.
+    prune : float
+        Fraction of edges with the smallest ``|w|`` set to zero after every update, in [0, 1).
+    pruning : {"regrow", "structural"}
+        See module docstring.
+    mode : {"one-step", "settled"}
+        See module docstring.
+    clamped_fraction : float
+        Fraction of neurons (chosen at random from ``seed``) with clamped credit.
+    noise_rate, noise_credit : float
+        Standard deviations of the Gaussian noise added to rates and credit.
+    activation, balance, balance_center, balance_width : str, float
+        Neuron model, as in :class:`wiring.Network`.
+    init_scale : float
+        Initial weights are Gaussian with std ``init_scale / sqrt(in-degree)``
+        (ignored when ``weight`` is given).
+    weight : array_like (E,), optional
+        Initial weights in the graph's edge order.
+    tol, max_iter : float, int
+        Settling tolerance and cap (``mode="settled"`` only).
+    weight_limit : float
+        ``max |w|`` above which the run is declared unstable.
+    snapshot_at : iterable of int
+        Iterations (0 = initial weights) at which to keep a copy of the weights.
+    checkpoint_every : int, optional
+        Metric rows every this many iterations (default: ``iterations // 20``).
+    seed : int, Generator or None
+        Seeds initial weights, the clamped set and the noise.
+    on_chunk : callable, optional
+        Called with the number of iterations just completed (for progress bars).
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> from wiring.builders import all_to_all
+    >>> res = simulate(all_to_all(30), learning_rate=0.01, iterations=200, prune=0.5,
+    ...                seed=0, snapshot_at=[0, 200])
+    >>> res.status, [step for step, _ in res.snapshots]
+    ('ok', [0, 200])
+    >>> float(np.mean(res.weight == 0)) >= 0.5
+    True
+    """
+    if not isinstance(graph, Graph):
+        raise WiringError(f"`graph` must be a wiring.Graph, got {type(graph).__name__}")
+    lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
+    if isinstance(iterations, bool) or not isinstance(iterations, int | np.integer) or iterations < 0:
+        raise WiringError(f"`iterations` must be a non-negative integer, got {iterations!r}")
+    prune = check_fraction(prune, "prune")
+    check_choice(pruning, "pruning", PRUNING_MODES)
+    check_choice(mode, "mode", SIMULATION_MODES)
+    check_fraction(clamped_fraction, "clamped_fraction")
+    sx = check_positive(noise_rate, "noise_rate", allow_zero=True)
+    sc = check_positive(noise_credit, "noise_credit", allow_zero=True)
+    act = activation_code(activation)
+    bal = balance_code(balance)
+    width = check_positive(balance_width, "balance_width")
+    tol = check_positive(tol, "tol")
+    weight_limit = check_positive(weight_limit, "weight_limit")
+    rng = as_rng(seed)
+    n, E = graph.n, graph.n_edges
+    if weight is None:
+        check_positive(init_scale, "init_scale", allow_zero=True)
+        indeg = np.bincount(graph.dst, minlength=n).astype(float)
+        weight = rng.standard_normal(E) * init_scale / np.sqrt(np.maximum(indeg[graph.dst], 1))
+    else:
+        from wiring._checks import as_float_array
+
+        weight = as_float_array(weight, "weight", shape=(E,))
+    n_clamped = int(round(clamped_fraction * n))
+    clamped = np.sort(rng.choice(n, size=n_clamped, replace=False)).astype(np.int64)
+    snap_steps = sorted({int(s) for s in snapshot_at})
+    bad = [s for s in snap_steps if s < 0 or s > iterations]
+    if bad:
+        raise WiringError(f"`snapshot_at` holds {bad[0]}, outside [0, {iterations}]")
+    every = checkpoint_every or max(iterations // 20, 1)
+
+    w = np.ascontiguousarray(weight[graph.in_eid])
+    bias = np.zeros(n)
+    alive = np.ones(E, dtype=np.uint8)
+    clamp_mask = np.zeros(n, dtype=np.uint8)
+    clamp_mask[clamped] = 1
+    x = rng.standard_normal(n) * sx
+    c = rng.standard_normal(n) * sc
+    delta = np.zeros(n)
+    f = np.zeros(n)
+    prune_k = int(np.floor(prune * E))
+    pstate = np.array([0.0, 0.05])
+    band = np.empty(E)
+    settings = (act, bal, float(balance_center), width, lr, prune_k,
+                pruning == "structural", mode == "settled", tol, int(max_iter), weight_limit)
+
+    def user_order(w_in):
+        out = np.empty(E)
+        out[graph.in_eid] = w_in
+        return out
+
+    result = SimulationResult(weight=weight.copy(), bias=bias, clamped=clamped, status="ok",
+                              reason="", iterations=0)
+    if 0 in snap_steps:
+        result.snapshots.append((0, weight.copy()))
+    stops = sorted(set(snap_steps) | set(range(every, iterations + 1, every)) | {iterations})
+    stops = [s for s in stops if s > 0]
+    done = 0
+    fire_tot = credit_tot = capped_tot = 0
+    for stop in stops:
+        while done < stop:
+            T = min(CHUNK, stop - done)
+            nx = rng.standard_normal((T, n)) * sx
+            nc = rng.standard_normal((T, n)) * sc
+            wmax = np.zeros(T)
+            t_done, status, fi, ci, cap = _ka.run_algorithm1(
+                (graph.in_indptr, graph.in_src), (w, bias), alive, (x, c, delta, f), settings,
+                clamp_mask, nx, nc, pstate, band, wmax)
+            done += t_done
+            fire_tot += fi
+            credit_tot += ci
+            capped_tot += cap
+            if on_chunk is not None:
+                on_chunk(t_done)
+            if status != _ka.OK:
+                result.status = "unstable"
+                big = float(np.max(np.abs(w))) if np.all(np.isfinite(w)) else float("inf")
+                result.reason = (
+                    f"diverged at iteration {done}: max |w| = {big:.3g} (limit "
+                    f"{weight_limit:g}) or non-finite rates/credit; learning rate {lr:g} "
+                    "is in the unstable regime")
+                log.info("simulation unstable: %s", result.reason)
+                break
+        if result.status != "ok":
+            break
+        wu = user_order(w)
+        if stop in snap_steps:
+            result.snapshots.append((stop, wu.copy()))
+        result.metrics.append({
+            "iteration": stop,
+            "weight_abs_mean": float(np.mean(np.abs(wu))),
+            "weight_abs_max": float(np.max(np.abs(wu))),
+            "weight_std": float(np.std(wu)),
+            "density": float(np.mean(wu != 0)),
+            "rate_abs_mean": float(np.mean(np.abs(x))),
+            "credit_abs_mean": float(np.mean(np.abs(c))),
+            "firing_iterations_mean": fire_tot / max(done, 1),
+            "credit_iterations_mean": credit_tot / max(done, 1),
+            "settle_capped": capped_tot,
+            "prune_threshold": float(pstate[0]),
+        })
+    result.iterations = done
+    final = user_order(w)
+    if np.all(np.isfinite(final)):
+        result.weight = final
+    return result

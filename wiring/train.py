@@ -1,0 +1,236 @@
+"""Training loops: online and mini-batch fitting of a :class:`~wiring.Network` on data.
+
+The sample loop runs inside one numba kernel per epoch (``kernels.plasticity``);
+this module shuffles, evaluates, collects one metrics row per epoch and hands
+snapshots to the caller. Nothing here writes files (see :mod:`wiring.runs`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wiring._checks import as_rng, check_choice, check_positive
+from wiring.errors import DataError, SettleDidNotConverge, WiringError
+from wiring.kernels.settle import CONVERGED, DIVERGED
+from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
+
+__all__ = ["FitResult", "fit", "ON_DIVERGE"]
+
+log = logging.getLogger(__name__)
+
+ON_DIVERGE = ("record", "raise")
+
+
+@dataclass
+class FitResult:
+    """Outcome of :func:`fit`.
+
+    Attributes
+    ----------
+    metrics : list of dict
+        One row per epoch (epoch 0 = before training); see :func:`fit`.
+    status : str
+        ``"ok"`` or ``"unstable"`` (dynamics diverged; training stopped there).
+    reason : str
+        What diverged, where (empty when ok).
+    snapshots : list of (epoch, step, weight, bias)
+        Kept in memory when no ``on_snapshot`` callback is given.
+    """
+
+    metrics: list = field(default_factory=list)
+    status: str = "ok"
+    reason: str = ""
+    snapshots: list = field(default_factory=list)
+
+
+def _split(data):
+    if hasattr(data, "X_train"):
+        return data.X_train, data.Y_train, data.X_test, data.Y_test
+    if isinstance(data, tuple) and len(data) in (2, 4):
+        return (*data, None, None) if len(data) == 2 else data
+    raise DataError("`data` must be a wiring.data.Dataset or a tuple (X, Y[, X_test, Y_test])")
+
+
+def _evaluate(net, X, Y, loss, tol, max_iter, method):
+    if X is None or len(X) == 0:
+        return {}
+    X = net._check_X(X)
+    Y = net._check_Y(Y, X.shape[0])
+    done, stats, _ = net._run(X, Y, rule="balance-exact", loss=loss, tol=tol, max_iter=max_iter,
+                              method=method, do_credit=False)
+    ok = stats[:done, 2] == CONVERGED
+    return {
+        "test_loss": float(stats[:done, 6][ok].mean()) if ok.any() else float("nan"),
+        "test_accuracy": float(stats[:done, 7][ok].mean()) if ok.any() else float("nan"),
+        "test_nonconverged": int(X.shape[0] - ok.sum()),
+    }
+
+
+def _weight_stats(net):
+    w = net._w_in
+    return {
+        "weight_abs_mean": float(np.mean(np.abs(w))) if w.size else 0.0,
+        "weight_abs_max": float(np.max(np.abs(w))) if w.size else 0.0,
+        "weight_std": float(np.std(w)) if w.size else 0.0,
+        "weight_norm": float(np.linalg.norm(w)),
+        "bias_abs_max": float(np.max(np.abs(net.bias))),
+    }
+
+
+def fit(
+    network: Network,
+    data,
+    *,
+    rule: str = "balance-exact",
+    loss: str = "mse",
+    learning_rate: float = 0.01,
+    epochs: int = 10,
+    batch_size: int = 1,
+    seed=None,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    method: str = "auto",
+    warm_start: bool = False,
+    on_diverge: str = "record",
+    snapshot_epochs: Iterable[int] = (),
+    on_snapshot: Callable[[int, int, Network], None] | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+) -> FitResult:
+    """Train ``network`` in place with a learning rule.
+
+    Every sample: firing settles with the inputs clamped, credit settles with the
+    output error, and the rule's update ``r f(s_i) c_i x_j`` is applied at once
+    (``batch_size=1``, online, the paper's setting) or summed over a mini-batch and
+    applied as ``learning_rate * sum / batch_size``. Samples whose firing or credit
+    hits ``max_iter`` are skipped (counted in ``nonconverged``).
+
+    Parameters
+    ----------
+    network : Network
+        Trained in place.
+    data : Dataset or tuple
+        A :class:`wiring.data.Dataset`, or ``(X, Y)`` / ``(X, Y, X_test, Y_test)``.
+    rule : str
+        A name in :data:`wiring.rules.RULES`.
+    loss : {"mse", "cross-entropy"}
+    learning_rate : float
+    epochs : int
+    batch_size : int
+    seed : int, Generator or None
+        Seeds the sample order.
+    tol, max_iter, method
+        Settling controls, as in :meth:`Network.settle`.
+    warm_start : bool
+        Start each sample's settle from the previous sample's state.
+    on_diverge : {"record", "raise"}
+        When the dynamics diverge (non-finite or exploding state): stop and record
+        status ``"unstable"``, or raise :class:`~wiring.errors.SettleDidNotConverge`.
+    snapshot_epochs : iterable of int
+        Epochs after which to snapshot (0 = before training).
+    on_snapshot : callable(epoch, step, network), optional
+        Receives snapshots instead of keeping them in memory.
+    on_epoch : callable(row), optional
+        Receives each metrics row as it is made (progress reporting).
+
+    Returns
+    -------
+    FitResult
+        ``metrics`` rows have: ``epoch``, ``step`` (samples seen), ``train_loss``,
+        ``train_accuracy`` (at each sample's settle, before its update),
+        ``test_loss``, ``test_accuracy``, ``test_nonconverged``,
+        ``firing_iterations_mean/max``, ``credit_iterations_mean/max``,
+        ``nonconverged``, weight statistics, ``seconds``, ``samples_per_second``.
+
+    Examples
+    --------
+    >>> from wiring.builders import layered
+    >>> net = Network(layered([2, 4, 1]), seed=0)
+    >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]]); Y = X[:, :1] * X[:, 1:]
+    >>> res = fit(net, (X, Y), learning_rate=0.2, epochs=50, seed=0)
+    >>> res.metrics[-1]["train_loss"] < res.metrics[1]["train_loss"]
+    True
+    """
+    if not isinstance(network, Network):
+        raise WiringError(f"`network` must be a wiring.Network, got {type(network).__name__}")
+    X, Y, Xt, Yt = _split(data)
+    X = network._check_X(X)
+    Y = network._check_Y(Y, X.shape[0])
+    if Xt is not None:
+        Xt = network._check_X(Xt)
+        Yt = network._check_Y(Yt, Xt.shape[0])
+    lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
+    for name, v in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < (0 if name == "epochs" else 1):
+            raise WiringError(f"`{name}` must be a {'non-negative' if name == 'epochs' else 'positive'} integer, got {v!r}")
+    check_choice(on_diverge, "on_diverge", ON_DIVERGE)
+    rng = as_rng(seed)
+    snaps = {int(e) for e in snapshot_epochs}
+    result = FitResult()
+
+    def snapshot(epoch, step):
+        if epoch in snaps:
+            if on_snapshot is not None:
+                on_snapshot(epoch, step, network)
+            else:
+                result.snapshots.append((epoch, step, network.weight, network.bias.copy()))
+
+    row0 = {"epoch": 0, "step": 0, **_evaluate(network, Xt, Yt, loss, tol, max_iter, method),
+            **_weight_stats(network)}
+    tr = _evaluate(network, X, Y, loss, tol, max_iter, method)
+    row0["train_loss"], row0["train_accuracy"] = tr["test_loss"], tr["test_accuracy"]
+    result.metrics.append(row0)
+    if on_epoch is not None:
+        on_epoch(row0)
+    snapshot(0, 0)
+    step = 0
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(X.shape[0]).astype(np.int64)
+        t0 = time.perf_counter()
+        done, stats, _ = network._run(X, Y, rule=rule, loss=loss, tol=tol, max_iter=max_iter,
+                                      method=method, lr=lr, batch_size=batch_size, order=order,
+                                      warm_start=warm_start)
+        seconds = time.perf_counter() - t0
+        step += done
+        st = stats[:done]
+        ok = (st[:, 2] == CONVERGED) & (st[:, 5] == CONVERGED)
+        row = {
+            "epoch": epoch,
+            "step": step,
+            "train_loss": float(st[ok, 6].mean()) if ok.any() else float("nan"),
+            "train_accuracy": float(st[ok, 7].mean()) if ok.any() else float("nan"),
+            "firing_iterations_mean": float(st[:, 0].mean()),
+            "firing_iterations_max": int(st[:, 0].max()),
+            "credit_iterations_mean": float(st[:, 3].mean()),
+            "credit_iterations_max": int(st[:, 3].max()),
+            "nonconverged": int(done - ok.sum()),
+            "seconds": seconds,
+            "samples_per_second": done / seconds if seconds > 0 else float("inf"),
+        }
+        diverged = done < X.shape[0] or (st[-1, 2] == DIVERGED or st[-1, 5] == DIVERGED)
+        if diverged or not np.all(np.isfinite(network._w_in)):
+            phase = "firing" if st[-1, 2] == DIVERGED else "credit"
+            reason = (f"{phase} dynamics diverged at epoch {epoch}, sample {done - 1} "
+                      f"(learning rate {lr:g}); the weights grew past the stable regime")
+            if on_diverge == "raise":
+                col = 0 if phase == "firing" else 3
+                raise SettleDidNotConverge(reason, phase=phase, iterations=int(st[-1, col]),
+                                           residual=float(st[-1, col + 1]), sample=done - 1)
+            result.status, result.reason = "unstable", reason
+            row["status"] = "unstable"
+            result.metrics.append(row)
+            log.info("training unstable: %s", reason)
+            break
+        row.update(_evaluate(network, Xt, Yt, loss, tol, max_iter, method))
+        row.update(_weight_stats(network))
+        row["status"] = "ok"
+        result.metrics.append(row)
+        if on_epoch is not None:
+            on_epoch(row)
+        snapshot(epoch, step)
+    result.metrics[0]["status"] = "ok"
+    return result
