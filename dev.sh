@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up the project-local virtual environment (.venv) and run the main job or the tests.
+#   bash dev.sh main   set up, then run the main job on its embedded default
+#   bash dev.sh test   set up, then run the linters and the test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+setup() {
+  if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv || {
+      echo "dev.sh: '$PY -m venv' failed; on Debian: apt-get install python3-venv" >&2; exit 1; }
+  fi
+  # install only when pyproject.toml changed since the last successful install
+  local stamp=.venv/.wiring-installed
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    touch "$stamp"
+  fi
+}
+
+case "${1:-}" in
+  main)
+    setup
+    shift
+    .venv/bin/wiring train --out runs/main --overwrite "$@"
+    ;;
+  test)
+    setup
+    shift
+    .venv/bin/ruff check wiring community tests benchmarks
+    .venv/bin/python -m pytest -q "$@"
+    # numba does no bounds checking by default: run the kernel tests once with it on,
+    # in a cache of their own so the checked builds never mix with the fast ones
+    NUMBA_BOUNDSCHECK=1 NUMBA_CACHE_DIR="$(mktemp -d)" .venv/bin/python -m pytest -q \
+      -p no:cacheprovider tests/wiring/test_gradient.py tests/wiring/test_simulate.py
+    ;;
+  *)
+    echo "usage: bash dev.sh main|test [extra arguments]" >&2
+    exit 2
+    ;;
+esac

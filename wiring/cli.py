@@ -1,0 +1,85 @@
+"""The ``wiring`` command line: ``wiring train [CONFIG] [--out DIR] [--set k=v ...]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _progress_bar(desc: str, quiet: bool):
+    if quiet:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = {"obj": None}
+
+    def update(done, total):
+        if bar["obj"] is None:
+            bar["obj"] = tqdm(total=total, desc=desc, unit="step", dynamic_ncols=True)
+        bar["obj"].n = done
+        bar["obj"].refresh()
+
+    def close():
+        if bar["obj"] is not None:
+            bar["obj"].close()
+    return update, close
+
+
+def _cmd_train(args) -> int:
+    from wiring.config import apply_overrides, load_config
+    from wiring.jobs import run_train
+    from wiring.runs import read_status
+
+    cfg = apply_overrides(load_config(args.config), args.set or [])
+    out = Path(args.out or f"runs/train-{cfg.task.kind}")
+    update, close = _progress_bar("train" if cfg.task.kind == "supervised" else "simulate",
+                                  args.quiet)
+    try:
+        run_dir = run_train(cfg, out, overwrite=args.overwrite, progress=update)
+    finally:
+        close()
+    status = read_status(run_dir) or {}
+    print(f"run directory: {run_dir}  status: {status.get('status', '?')}"
+          + (f" ({status['reason']})" if status.get("reason") else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="wiring",
+        description="Train neural circuits with the balance/credit rule and its comparators.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+    tr = sub.add_parser("train", help="train one network (or run Algorithm 1) into a run directory")
+    tr.add_argument("config", nargs="?", help="TOML config (default: the built-in defaults)")
+    tr.add_argument("--out", help="run directory (default: runs/train-<task>)")
+    tr.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                    help="override one config value, e.g. --set train.learning_rate=0.05")
+    tr.add_argument("--overwrite", action="store_true",
+                    help="replace an existing run directory")
+    tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=_cmd_train)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``wiring`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from wiring.errors import WiringError
+
+    try:
+        return args.func(args)
+    except WiringError as exc:
+        print(f"wiring {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

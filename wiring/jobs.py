@@ -1,0 +1,211 @@
+"""Configured jobs: a :class:`~wiring.config.TrainConfig` in, a run directory out.
+
+:func:`run_train` builds the data set, graph and network a configuration
+describes, trains (or simulates, for the noise task) and writes the run
+directory of :mod:`wiring.runs`: ``config.toml`` and ``provenance.json`` first,
+snapshots as they come, ``metrics.parquet``/``.csv`` and ``status.json`` last.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from wiring import builders, runs
+from wiring.config import TrainConfig, config_to_dict
+from wiring.errors import ConfigError
+from wiring.graph import Graph
+from wiring.network import Network
+
+__all__ = ["build_dataset", "build_graph", "run_train", "GRAPH_FAMILIES"]
+
+log = logging.getLogger(__name__)
+
+GRAPH_FAMILIES = ("recurrent", "layered", "all-to-all", "erdos-renyi", "sbm", "small-world",
+                  "file")
+
+
+def build_dataset(cfg: TrainConfig):
+    """The data set named by ``cfg.data`` (supervised task).
+
+    Examples
+    --------
+    >>> ds = build_dataset(TrainConfig())
+    >>> ds.n_features, ds.n_classes
+    (64, 10)
+    """
+    from wiring import data
+
+    d, seed = cfg.data, cfg.task.seed
+    common = {"test_fraction": d.test_fraction, "seed": seed}
+    if d.name == "digits":
+        return data.load_digits(**common)
+    if d.name == "mnist1d":
+        return data.load_mnist1d(n_samples=d.n_samples, **common)
+    if d.name in ("npz", "csv", "idx") and not d.path:
+        raise ConfigError(f"'data.path' is required for data.name = {d.name!r}")
+    if d.name == "npz":
+        return data.load_npz(d.path, x_key=d.x_key, y_key=d.y_key, **common)
+    if d.name == "csv":
+        return data.load_csv(d.path, label_column=d.label_column, **common)
+    if d.name == "idx":
+        if not d.labels_path:
+            raise ConfigError("'data.labels_path' is required for data.name = 'idx'")
+        return data.load_idx(d.path, d.labels_path, test_images=d.test_path or None,
+                             test_labels=d.test_labels_path or None, **common)
+    raise ConfigError(f"unknown 'data.name' {d.name!r}; choose one of digits, mnist1d, npz, "
+                      "csv, idx")
+
+
+def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Graph:
+    """The graph ``cfg.graph`` describes, with ``n_inputs``/``n_outputs`` from the data.
+
+    Examples
+    --------
+    >>> g = build_graph(TrainConfig(), 64, 10)
+    >>> g.n, g.inputs.size, g.outputs.size
+    (174, 64, 10)
+    """
+    g, seed = cfg.graph, cfg.task.seed
+    io = {"n_inputs": n_inputs, "n_outputs": n_outputs}
+    if g.family == "recurrent":
+        return builders.recurrent(n_inputs, g.hidden, n_outputs, input_density=g.input_density,
+                                  recurrent_density=g.recurrent_density,
+                                  output_density=g.output_density,
+                                  feedback_density=g.feedback_density, self_loops=g.self_loops,
+                                  seed=seed)
+    if g.family == "layered":
+        sizes = list(g.sizes) or [n_inputs, g.hidden, n_outputs]
+        if n_inputs and (sizes[0] != n_inputs or sizes[-1] != n_outputs):
+            raise ConfigError(f"'graph.sizes' {sizes} must start with {n_inputs} inputs and end "
+                              f"with {n_outputs} outputs for this data set")
+        return builders.layered(sizes, skip=g.skip)
+    if g.family == "all-to-all":
+        return builders.all_to_all(g.n, self_loops=g.self_loops, **io)
+    if g.family == "erdos-renyi":
+        return builders.erdos_renyi(g.n, g.density, seed=seed, self_loops=g.self_loops, **io)
+    if g.family == "sbm":
+        sizes = [g.n // g.blocks + (1 if b < g.n % g.blocks else 0) for b in range(g.blocks)]
+        return builders.stochastic_block(sizes, (g.p_in, g.p_out), seed=seed,
+                                         self_loops=g.self_loops, **io)[0]
+    if g.family == "small-world":
+        return builders.small_world(g.n, g.k, g.rewire, seed=seed, **io)
+    if g.family == "file":
+        from wiring import graph_io
+
+        if not g.path:
+            raise ConfigError("'graph.path' is required for graph.family = 'file'")
+        return graph_io.read_graph(g.path)[0]
+    raise ConfigError(f"unknown 'graph.family' {g.family!r}; choose one of "
+                      f"{', '.join(GRAPH_FAMILIES)}")
+
+
+def _snapshot_writer(run_dir: Path, clamped=()) -> Callable:
+    def write(step: int, graph: Graph, weight: np.ndarray, bias: np.ndarray, **extra):
+        runs.write_snapshot(run_dir, step, src=graph.src, dst=graph.dst, weight=weight,
+                            bias=bias, inputs=graph.inputs, outputs=graph.outputs,
+                            clamped=np.asarray(clamped, dtype=np.int64), n=graph.n, **extra)
+    return write
+
+
+def run_train(cfg: TrainConfig, out, *, overwrite: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> Path:
+    """Run the job ``cfg`` describes and write its run directory at ``out``.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+    out : str or Path
+        Run directory; an existing non-empty one is refused unless ``overwrite``.
+    overwrite : bool
+    progress : callable(done, total), optional
+        Progress reports (epochs, or simulation iterations).
+
+    Returns
+    -------
+    Path
+        The run directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from wiring.config import apply_overrides
+    >>> cfg = apply_overrides(TrainConfig(), ["task.kind='noise'", "graph.n=20",
+    ...                       "simulation.iterations=100", "simulation.snapshots=2"])
+    >>> d = run_train(cfg, tempfile.mkdtemp() + "/run")
+    >>> sorted(p.name for p in d.iterdir())[:3]
+    ['config.toml', 'metrics.csv', 'metrics.parquet']
+    """
+    import pandas as pd
+
+    from wiring.simulate import simulate
+    from wiring.train import fit
+
+    run_dir = runs.prepare_run_dir(out, overwrite=overwrite)
+    runs.write_config(run_dir, config_to_dict(cfg))
+    runs.write_provenance(run_dir, seed=cfg.task.seed, extra={"job": "train",
+                                                              "task": cfg.task.kind})
+    nc = cfg.neurons
+    if cfg.task.kind == "supervised":
+        ds = build_dataset(cfg)
+        graph = build_graph(cfg, ds.n_features, ds.Y_train.shape[1])
+        net = Network(graph, activation=nc.activation, output_activation=nc.output_activation,
+                      balance=nc.balance, balance_center=nc.balance_center,
+                      balance_width=nc.balance_width, init_scale=nc.init_scale,
+                      seed=cfg.task.seed, unit_magnitude=nc.unit_magnitude)
+        t = cfg.train
+        write = _snapshot_writer(run_dir)
+        total = t.epochs
+
+        def on_epoch(row):
+            if progress is not None:
+                progress(row["epoch"], total)
+
+        res = fit(net, ds, rule=t.rule, loss=t.loss, learning_rate=t.learning_rate,
+                  epochs=t.epochs, batch_size=t.batch_size, seed=cfg.task.seed, tol=t.tol,
+                  max_iter=t.max_iter, method=t.method, warm_start=t.warm_start,
+                  on_diverge=t.on_diverge, snapshot_epochs=t.snapshot_epochs,
+                  on_snapshot=lambda epoch, step, nw: write(step, graph, nw.weight, nw.bias,
+                                                            epoch=epoch),
+                  on_epoch=on_epoch)
+        params = {"rule": t.rule, "learning_rate": t.learning_rate, "seed": cfg.task.seed,
+                  "task": "supervised", "data": cfg.data.name, "graph": cfg.graph.family}
+        status, reason, metrics = res.status, res.reason, res.metrics
+    elif cfg.task.kind == "noise":
+        s = cfg.simulation
+        graph = build_graph(cfg) if cfg.graph.family != "recurrent" else builders.all_to_all(
+            cfg.graph.n, self_loops=True)
+        snaps = np.unique(np.linspace(0, s.iterations, max(s.snapshots, 1) + 1).astype(int))
+        res = simulate(graph, learning_rate=s.learning_rate, iterations=s.iterations,
+                       prune=s.prune, pruning=s.pruning, mode=s.mode,
+                       clamped_fraction=s.clamped_fraction, noise_rate=s.noise_rate,
+                       noise_credit=s.noise_credit, activation=nc.activation,
+                       balance=nc.balance, balance_center=nc.balance_center,
+                       balance_width=nc.balance_width, init_scale=nc.init_scale, tol=s.tol,
+                       max_iter=s.max_iter, weight_limit=s.weight_limit, snapshot_at=snaps,
+                       seed=cfg.task.seed,
+                       on_chunk=None if progress is None else _counter(progress, s.iterations))
+        write = _snapshot_writer(run_dir, res.clamped)
+        for step, w in res.snapshots:
+            write(step, graph, w, res.bias)
+        params = {"rule": "balance", "learning_rate": s.learning_rate, "seed": cfg.task.seed,
+                  "task": "noise", "prune": s.prune, "pruning": s.pruning, "mode": s.mode}
+        status, reason, metrics = res.status, res.reason, res.metrics
+    else:
+        raise ConfigError(f"unknown 'task.kind' {cfg.task.kind!r}; choose supervised or noise")
+    table = pd.DataFrame([{**params, **row} for row in metrics])
+    runs.write_metrics(run_dir, table)
+    runs.write_status(run_dir, status, reason=reason)
+    return run_dir
+
+
+def _counter(progress, total):
+    state = {"done": 0}
+
+    def tick(k):
+        state["done"] += k
+        progress(state["done"], total)
+    return tick
