@@ -21,6 +21,7 @@ __all__ = [
     "check_choice",
     "check_positive",
     "check_fraction",
+    "check_int",
 ]
 
 
@@ -108,6 +109,13 @@ def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
     if value < 0 or (value == 0 and not allow_zero):
         raise WiringError(f"`{name}` must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
     return float(value)
+
+
+def check_int(value, name: str, *, minimum: int = 0) -> int:
+    """Check ``value`` is an integer (not a bool) ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise WiringError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def check_fraction(value, name: str) -> float:

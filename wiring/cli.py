@@ -67,8 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
-    """Entry point of the ``wiring`` console script."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``wiring`` console script.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 on a usage or input error.
+
+    Examples
+    --------
+    >>> main(["train", "--set", "train.rule=hebb", "--out", "/nonexistent/x", "-q"])
+    2
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -199,7 +199,9 @@ def _merge(obj, mapping: dict, source: str, prefix: str = ""):
     return dataclasses.replace(obj, **changes)
 
 
-def load_config(path=None, *, base: TrainConfig | None = None) -> TrainConfig:
+def load_config(
+    path: str | Path | None = None, *, base: TrainConfig | None = None
+) -> TrainConfig:
     """Read a TOML file over the defaults (or over ``base``).
 
     Parameters
@@ -243,8 +245,17 @@ def load_config(path=None, *, base: TrainConfig | None = None) -> TrainConfig:
     return _merge(cfg, mapping, str(path))
 
 
-def apply_overrides(cfg: TrainConfig, overrides) -> TrainConfig:
+def apply_overrides(cfg: TrainConfig, overrides: list[str]) -> TrainConfig:
     """Apply ``section.key=value`` strings (values in TOML syntax; bare words are strings).
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+    overrides : list of str
+
+    Returns
+    -------
+    TrainConfig
 
     Examples
     --------
@@ -269,8 +280,16 @@ def apply_overrides(cfg: TrainConfig, overrides) -> TrainConfig:
     return cfg
 
 
-def config_to_dict(cfg) -> dict:
+def config_to_dict(cfg: TrainConfig) -> dict:
     """The configuration as a nested dict (what ``config.toml`` holds).
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+
+    Returns
+    -------
+    dict
 
     Examples
     --------

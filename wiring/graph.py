@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from wiring._checks import as_index_array
 from wiring.errors import GraphError
@@ -75,7 +76,9 @@ class Graph:
     topo_order: np.ndarray | None = field(repr=False)
 
     @classmethod
-    def from_edges(cls, n: int, src, dst, *, inputs, outputs) -> Graph:
+    def from_edges(
+        cls, n: int, src: ArrayLike, dst: ArrayLike, *, inputs: ArrayLike, outputs: ArrayLike
+    ) -> Graph:
         """Build a graph from edge arrays, validating everything.
 
         Parameters
@@ -187,27 +190,76 @@ class Graph:
         return np.flatnonzero(mask)
 
     def input_mask(self) -> np.ndarray:
-        """Boolean mask of length ``n``, True on input neurons."""
+        """Boolean mask of length ``n``, True on input neurons.
+
+        Returns
+        -------
+        ndarray of bool
+
+        Examples
+        --------
+        >>> Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1]).input_mask().tolist()
+        [True, False]
+        """
         m = np.zeros(self.n, dtype=bool)
         m[self.inputs] = True
         return m
 
     def output_mask(self) -> np.ndarray:
-        """Boolean mask of length ``n``, True on output neurons."""
+        """Boolean mask of length ``n``, True on output neurons.
+
+        Returns
+        -------
+        ndarray of bool
+
+        Examples
+        --------
+        >>> Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1]).output_mask().tolist()
+        [False, True]
+        """
         m = np.zeros(self.n, dtype=bool)
         m[self.outputs] = True
         return m
 
     def inputs_are_sources(self) -> bool:
-        """True if no edge enters an input neuron."""
+        """True if no edge enters an input neuron.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> Graph.from_edges(2, [1], [0], inputs=[0], outputs=[1]).inputs_are_sources()
+        False
+        """
         return not bool(np.any(self.input_mask()[self.dst]))
 
     def outputs_are_sinks(self) -> bool:
-        """True if no edge leaves an output neuron."""
+        """True if no edge leaves an output neuron.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1]).outputs_are_sinks()
+        True
+        """
         return not bool(np.any(self.output_mask()[self.src]))
 
-    def dense(self, weight) -> np.ndarray:
+    def dense(self, weight: ArrayLike) -> np.ndarray:
         """Dense ``(n, n)`` matrix ``W`` with ``W[dst[e], src[e]] = weight[e]``.
+
+        Parameters
+        ----------
+        weight : array_like, shape (E,)
+            Weights in the graph's edge order.
+
+        Returns
+        -------
+        ndarray, shape (n, n)
 
         Examples
         --------

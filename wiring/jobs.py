@@ -20,7 +20,7 @@ from wiring.errors import ConfigError
 from wiring.graph import Graph
 from wiring.network import Network
 
-__all__ = ["build_dataset", "build_graph", "run_train", "GRAPH_FAMILIES"]
+__all__ = ["build_dataset", "build_graph", "validate", "run_train", "GRAPH_FAMILIES"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,14 @@ GRAPH_FAMILIES = ("recurrent", "layered", "all-to-all", "erdos-renyi", "sbm", "s
 
 def build_dataset(cfg: TrainConfig):
     """The data set named by ``cfg.data`` (supervised task).
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+
+    Returns
+    -------
+    wiring.data.Dataset
 
     Examples
     --------
@@ -62,6 +70,16 @@ def build_dataset(cfg: TrainConfig):
 
 def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Graph:
     """The graph ``cfg.graph`` describes, with ``n_inputs``/``n_outputs`` from the data.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+    n_inputs, n_outputs : int
+        Input and output neuron counts (0 for the noise task).
+
+    Returns
+    -------
+    Graph
 
     Examples
     --------
@@ -103,6 +121,59 @@ def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Grap
                       f"{', '.join(GRAPH_FAMILIES)}")
 
 
+def validate(cfg: TrainConfig) -> None:
+    """Check every name in ``cfg`` against its registry before anything runs.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ConfigError
+        Naming the key whose value is invalid.
+
+    Examples
+    --------
+    >>> validate(TrainConfig())
+    """
+    from wiring._checks import check_choice, check_fraction, check_positive
+    from wiring.neurons import ACTIVATIONS, BALANCES
+    from wiring.rules import LOSSES, RULES
+    from wiring.simulate import PRUNING_MODES, SIMULATION_MODES
+    from wiring.train import ON_DIVERGE
+
+    checks = [
+        (cfg.task.kind, "task.kind", ("supervised", "noise")),
+        (cfg.data.name, "data.name", ("digits", "mnist1d", "npz", "csv", "idx")),
+        (cfg.graph.family, "graph.family", GRAPH_FAMILIES),
+        (cfg.neurons.activation, "neurons.activation", ACTIVATIONS),
+        (cfg.neurons.output_activation, "neurons.output_activation", ACTIVATIONS),
+        (cfg.neurons.balance, "neurons.balance", BALANCES),
+        (cfg.train.rule, "train.rule", RULES),
+        (cfg.train.loss, "train.loss", LOSSES),
+        (cfg.train.method, "train.method", ("auto", "iterate")),
+        (cfg.train.on_diverge, "train.on_diverge", ON_DIVERGE),
+        (cfg.simulation.pruning, "simulation.pruning", PRUNING_MODES),
+        (cfg.simulation.mode, "simulation.mode", SIMULATION_MODES),
+    ]
+    try:
+        for value, name, choices in checks:
+            check_choice(value, name, choices)
+        check_positive(cfg.train.learning_rate, "train.learning_rate", allow_zero=True)
+        check_positive(cfg.simulation.learning_rate, "simulation.learning_rate",
+                       allow_zero=True)
+        check_fraction(cfg.simulation.prune, "simulation.prune")
+    except ConfigError:
+        raise
+    except Exception as exc:  # WiringError from the checks: re-label as a config error
+        raise ConfigError(f"invalid configuration: {exc}") from None
+
+
 def _snapshot_writer(run_dir: Path, clamped=()) -> Callable:
     def write(step: int, graph: Graph, weight: np.ndarray, bias: np.ndarray, **extra):
         runs.write_snapshot(run_dir, step, src=graph.src, dst=graph.dst, weight=weight,
@@ -111,7 +182,7 @@ def _snapshot_writer(run_dir: Path, clamped=()) -> Callable:
     return write
 
 
-def run_train(cfg: TrainConfig, out, *, overwrite: bool = False,
+def run_train(cfg: TrainConfig, out: str | Path, *, overwrite: bool = False,
               progress: Callable[[int, int], None] | None = None) -> Path:
     """Run the job ``cfg`` describes and write its run directory at ``out``.
 
@@ -144,6 +215,7 @@ def run_train(cfg: TrainConfig, out, *, overwrite: bool = False,
     from wiring.simulate import simulate
     from wiring.train import fit
 
+    validate(cfg)
     run_dir = runs.prepare_run_dir(out, overwrite=overwrite)
     runs.write_config(run_dir, config_to_dict(cfg))
     runs.write_provenance(run_dir, seed=cfg.task.seed, extra={"job": "train",

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from wiring._checks import as_float_array, as_rng, check_choice, check_positive
+from wiring._checks import as_float_array, as_rng, check_choice, check_int, check_positive
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.graph import Graph
 from wiring.kernels import plasticity as _kp
@@ -85,8 +86,8 @@ class Network:
     def __init__(
         self,
         graph: Graph,
-        weight=None,
-        bias=None,
+        weight: ArrayLike | None = None,
+        bias: ArrayLike | None = None,
         *,
         activation: str = "tanh",
         output_activation: str | None = None,
@@ -94,7 +95,7 @@ class Network:
         balance_center: float = 0.0,
         balance_width: float = 1.0,
         init_scale: float = 1.0,
-        seed=None,
+        seed: int | np.random.Generator | None = None,
         unit_magnitude: bool = False,
     ) -> None:
         if not isinstance(graph, Graph):
@@ -129,16 +130,16 @@ class Network:
     def from_edges(
         cls,
         n: int,
-        src,
-        dst,
-        weight,
+        src: ArrayLike,
+        dst: ArrayLike,
+        weight: ArrayLike,
         *,
-        bias=None,
-        inputs,
-        outputs,
+        bias: ArrayLike | None = None,
+        inputs: ArrayLike,
+        outputs: ArrayLike,
         activation: str = "tanh",
         balance: str = "derivative",
-        **kwargs,
+        **kwargs: object,
     ) -> Network:
         """Build a network from edge arrays and their weights.
 
@@ -258,8 +259,7 @@ class Network:
         rule_spec = get_rule(rule)
         loss_code = LOSSES[check_choice(loss, "loss", LOSSES)]
         tol = check_positive(tol, "tol")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
-            raise WiringError(f"`max_iter` must be a positive integer, got {max_iter!r}")
+        max_iter = check_int(max_iter, "max_iter", minimum=1)
         if do_credit and g.outputs.size == 0:
             raise WiringError("the network has no output neurons: credit needs `outputs`")
         self._check_params()
@@ -317,7 +317,7 @@ class Network:
     # ------------------------------------------------------------ public API
     def settle(
         self,
-        X,
+        X: ArrayLike,
         *,
         tol: float = DEFAULT_TOL,
         max_iter: int = DEFAULT_MAX_ITER,
@@ -373,8 +373,18 @@ class Network:
         self._raise_if_bad(stats, X.shape[0], credit=False)
         return rec[0]
 
-    def predict(self, X, **kwargs) -> np.ndarray:
+    def predict(self, X: ArrayLike, **kwargs: object) -> np.ndarray:
         """Settled rates of the output neurons, shape (batch, n_outputs).
+
+        Parameters
+        ----------
+        X : array_like, shape (batch, n_inputs)
+        **kwargs
+            Settling controls of :meth:`settle`.
+
+        Returns
+        -------
+        ndarray, shape (batch, n_outputs)
 
         Examples
         --------
@@ -384,7 +394,7 @@ class Network:
         """
         return self.settle(X, **kwargs)[:, self.graph.outputs]
 
-    def credit(self, X, Y, rule: str = "balance-exact", *, loss: str = "mse",
+    def credit(self, X: ArrayLike, Y: ArrayLike, rule: str = "balance-exact", *, loss: str = "mse",
                tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER,
                method: str = "auto") -> dict[str, np.ndarray]:
         """Settled rates, net inputs, credit and effective credit per sample.
@@ -424,18 +434,17 @@ class Network:
         """f(s) for a batch, with the rule's zeros on inputs (numpy; for reporting)."""
         if self._balance_code == 0:
             f = np.empty_like(s)
-            for name, spec in ACTIVATIONS.items():
+            for spec in ACTIVATIONS.values():
                 mask = self._act == spec.code
                 if mask.any():
                     f[:, mask] = spec.derivative(s[:, mask])
-            del name
         else:
             f = np.exp(-0.5 * ((s - self.balance_center) / self.balance_width) ** 2)
         if not get_rule(rule).inputs_balanced:
             f[:, self.graph.inputs] = 0.0
         return f
 
-    def plasticity(self, X, Y, rule: str = "balance-exact", *, loss: str = "mse",
+    def plasticity(self, X: ArrayLike, Y: ArrayLike, rule: str = "balance-exact", *, loss: str = "mse",
                    tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER,
                    method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
         """The change the rule makes at learning rate 1, summed over the batch.
@@ -486,8 +495,22 @@ class Network:
         dw[self.graph.in_eid] = dw_in
         return dw, db
 
-    def loss(self, X, Y, *, loss: str = "mse", **kwargs) -> float:
+    def loss(
+        self, X: ArrayLike, Y: ArrayLike, *, loss: str = "mse", **kwargs: object
+    ) -> float:
         """Mean loss over the batch at the settled rates.
+
+        Parameters
+        ----------
+        X, Y : array_like
+            Inputs (batch, n_inputs) and targets (batch, n_outputs).
+        loss : {"mse", "cross-entropy"}
+        **kwargs
+            Settling controls of :meth:`settle`.
+
+        Returns
+        -------
+        float
 
         Examples
         --------

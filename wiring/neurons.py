@@ -60,14 +60,46 @@ BALANCES: dict[str, int] = {"derivative": _k.DERIVATIVE, "gaussian": _k.GAUSSIAN
 
 
 def activation_code(name: str, argument: str = "activation") -> int:
-    """Kernel code of an activation name; unknown names list the valid ones."""
+    """Kernel code of an activation name; unknown names list the valid ones.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`ACTIVATIONS`.
+    argument : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> activation_code("tanh")
+    0
+    """
     from wiring._checks import check_choice
 
     return ACTIVATIONS[check_choice(name, argument, ACTIVATIONS)].code
 
 
 def balance_code(name: str) -> int:
-    """Kernel code of a balance-function name; unknown names list the valid ones."""
+    """Kernel code of a balance-function name; unknown names list the valid ones.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`BALANCES`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> balance_code("gaussian")
+    1
+    """
     from wiring._checks import check_choice
 
     return BALANCES[check_choice(name, "balance", BALANCES)]

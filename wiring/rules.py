@@ -88,7 +88,9 @@ class Feedback:
     direct: np.ndarray
 
 
-def make_feedback(graph: Graph, seed, *, unit_magnitude: bool = False) -> Feedback:
+def make_feedback(
+    graph: Graph, seed: int | np.random.Generator | None, *, unit_magnitude: bool = False
+) -> Feedback:
     """Draw the comparator rules' fixed feedback weights.
 
     Edge feedback is Gaussian with standard deviation ``1 / sqrt(in-degree of the
@@ -119,7 +121,9 @@ def make_feedback(graph: Graph, seed, *, unit_magnitude: bool = False) -> Feedba
     indeg = np.bincount(graph.dst, minlength=graph.n).astype(float)
     scale = 1.0 / np.sqrt(np.maximum(indeg[graph.dst], 1.0))
     B = rng.standard_normal(graph.n_edges) * scale
-    M = np.ones(graph.n_edges) if unit_magnitude else np.abs(rng.standard_normal(graph.n_edges)) * scale
+    M = np.abs(rng.standard_normal(graph.n_edges)) * scale
+    if unit_magnitude:
+        M = np.ones(graph.n_edges)
     m = max(graph.outputs.size, 1)
     direct = rng.standard_normal((graph.n, graph.outputs.size)) / np.sqrt(m)
     return Feedback(B=B, M=M, direct=np.ascontiguousarray(direct))

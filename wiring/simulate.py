@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wiring._checks import as_rng, check_choice, check_fraction, check_positive
+from wiring._checks import as_rng, check_choice, check_fraction, check_int, check_positive
 from wiring.errors import WiringError
 from wiring.graph import Graph
 from wiring.kernels import algorithm1 as _ka
@@ -91,13 +91,13 @@ def simulate(
     balance_center: float = 0.0,
     balance_width: float = 1.0,
     init_scale: float = 1.0,
-    weight=None,
+    weight: np.ndarray | None = None,
     tol: float = 1e-8,
     max_iter: int = 500,
     weight_limit: float = 1e6,
     snapshot_at: Iterable[int] = (),
     checkpoint_every: int | None = None,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> SimulationResult:
     """Run the paper's Algorithm 1 on ``graph``.
@@ -157,8 +157,8 @@ def simulate(
     if not isinstance(graph, Graph):
         raise WiringError(f"`graph` must be a wiring.Graph, got {type(graph).__name__}")
     lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
-    if isinstance(iterations, bool) or not isinstance(iterations, int | np.integer) or iterations < 0:
-        raise WiringError(f"`iterations` must be a non-negative integer, got {iterations!r}")
+    iterations = check_int(iterations, "iterations", minimum=0)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     prune = check_fraction(prune, "prune")
     check_choice(pruning, "pruning", PRUNING_MODES)
     check_choice(mode, "mode", SIMULATION_MODES)

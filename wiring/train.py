@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wiring._checks import as_rng, check_choice, check_positive
+from wiring._checks import as_rng, check_choice, check_int, check_positive
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
@@ -84,14 +84,14 @@ def _weight_stats(net):
 
 def fit(
     network: Network,
-    data,
+    data: object,
     *,
     rule: str = "balance-exact",
     loss: str = "mse",
     learning_rate: float = 0.01,
     epochs: int = 10,
     batch_size: int = 1,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
     method: str = "auto",
@@ -164,9 +164,8 @@ def fit(
         Xt = network._check_X(Xt)
         Yt = network._check_Y(Yt, Xt.shape[0])
     lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
-    for name, v in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < (0 if name == "epochs" else 1):
-            raise WiringError(f"`{name}` must be a {'non-negative' if name == 'epochs' else 'positive'} integer, got {v!r}")
+    epochs = check_int(epochs, "epochs", minimum=0)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     check_choice(on_diverge, "on_diverge", ON_DIVERGE)
     rng = as_rng(seed)
     snaps = {int(e) for e in snapshot_epochs}
