@@ -15,7 +15,14 @@ Examples
 ((2,), (3,))
 """
 
-from wiring.builders import all_to_all, erdos_renyi, layered, recurrent, small_world, stochastic_block
+from wiring.builders import (
+    all_to_all,
+    erdos_renyi,
+    layered,
+    recurrent,
+    small_world,
+    stochastic_block,
+)
 from wiring.errors import (
     ConfigError,
     DataError,

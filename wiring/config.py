@@ -189,7 +189,8 @@ def _merge(obj, mapping: dict, source: str, prefix: str = ""):
     for key, value in mapping.items():
         if key not in names:
             raise ConfigError(
-                f"{source}: unknown key '{prefix}{key}'; valid keys here: {', '.join(sorted(names))}"
+                f"{source}: unknown key '{prefix}{key}'; "
+                f"valid keys here: {', '.join(sorted(names))}"
             )
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):

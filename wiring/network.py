@@ -444,9 +444,10 @@ class Network:
             f[:, self.graph.inputs] = 0.0
         return f
 
-    def plasticity(self, X: ArrayLike, Y: ArrayLike, rule: str = "balance-exact", *, loss: str = "mse",
-                   tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER,
-                   method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    def plasticity(
+        self, X: ArrayLike, Y: ArrayLike, rule: str = "balance-exact", *, loss: str = "mse",
+        tol: float = DEFAULT_TOL, max_iter: int = DEFAULT_MAX_ITER, method: str = "auto",
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The change the rule makes at learning rate 1, summed over the batch.
 
         ``dw[e] = sum_samples f(s_i) c_i x_j`` for edge ``e: j -> i`` and
