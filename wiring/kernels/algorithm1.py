@@ -30,7 +30,7 @@ OK, DIVERGED = 0, 2
 HUGE = 1e150
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _update_rows(indptr, idx, w, alive, structural, delta, x, lr, lo, hi, band, counts):
     """w += lr * delta_i * x_j; count |w| < lo and collect lo <= |w| < hi into band."""
     n = indptr.size - 1
@@ -58,7 +58,7 @@ def _update_rows(indptr, idx, w, alive, structural, delta, x, lr, lo, hi, band, 
     return wmax
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _threshold(w, k, band, counts, pstate):
     """k-th smallest |w| (0-based); band search around the previous value, else full."""
     below, nb = counts[0], counts[1]
@@ -71,7 +71,7 @@ def _threshold(w, k, band, counts, pstate):
     return np.partition(a, k)[k]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _prune(w, alive, structural, thr):
     for k in range(w.size):
         if abs(w[k]) < thr:
@@ -80,7 +80,7 @@ def _prune(w, alive, structural, thr):
                 alive[k] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _apply_pending(indptr, idx, w, alive, structural, delta, x, lr, prune_k, band, counts,
                    pstate):
     thr_prev = pstate[0]
@@ -98,7 +98,7 @@ def _apply_pending(indptr, idx, w, alive, structural, delta, x, lr, prune_k, ban
     return wmax
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run_algorithm1(graph, params, alive, state, settings, clamped, noise_x, noise_c, pstate,
                    band, wmax_out):
     """Run ``len(noise_x)`` iterations of Algorithm 1 in place.

@@ -31,7 +31,7 @@ STAT_COLUMNS = ("firing_iterations", "firing_residual", "firing_status",
                 "credit_iterations", "credit_residual", "credit_status", "loss", "correct")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def output_error(loss_code, x, y, outputs, e):
     """Write e = -dL/dx on the output neurons (0 elsewhere); return (loss, correct)."""
     e[:] = 0.0
@@ -62,7 +62,7 @@ def output_error(loss_code, x, y, outputs, e):
     return loss, 1.0 if best == tbest else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _apply_online(in_indptr, in_src, out_indptr, out_dst, w_in, w_out, bias, d, x, lr):
     n = in_indptr.size - 1
     for i in range(n):
@@ -78,7 +78,7 @@ def _apply_online(in_indptr, in_src, out_indptr, out_dst, w_in, w_out, bias, d, 
                 w_out[k] += lr * (d[out_dst[k]] * xj)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _accumulate(in_indptr, in_src, d, x, dw, db):
     n = in_indptr.size - 1
     for i in range(n):
@@ -89,7 +89,7 @@ def _accumulate(in_indptr, in_src, d, x, dw, db):
             db[i] += di
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _apply_batch(in_to_out, w_in, w_out, bias, dw, db, scale):
     for k in range(w_in.size):
         w_in[k] += scale * dw[k]
@@ -100,7 +100,7 @@ def _apply_batch(in_to_out, w_in, w_out, bias, dw, db, scale):
         db[i] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats, record):
     """Settle, assign credit and (optionally) learn, sample by sample.
 

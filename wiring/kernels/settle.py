@@ -10,7 +10,7 @@ postsynaptic neurons; ``out_csr`` rows are presynaptic neurons.
 import numpy as np
 from numba import njit
 
-from wiring.kernels.neurons import activate, balance
+from wiring.kernels.neurons import FAST, TANH, activate, balance, tanh_array
 
 __all__ = ["CONVERGED", "CAPPED", "DIVERGED", "firing_settle", "firing_dag",
            "input_drive", "balance_values", "credit_settle", "credit_dag", "dfa_credit"]
@@ -19,13 +19,13 @@ CONVERGED, CAPPED, DIVERGED = 0, 1, 2
 HUGE = 1e150
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST, error_model="numpy")
 def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
+    """One Jacobi sweep: s = W x_old + b (free rows), then x_new = sigma(s) (vectorised
+    tanh for all, other activations per neuron). Returns max |x_new - x_old|."""
     n = indptr.size - 1
-    res = 0.0
     for i in range(n):
         if clamp[i]:
-            x_new[i] = x_old[i]
             continue
         a0 = bias[i]
         a1 = 0.0
@@ -43,17 +43,22 @@ def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
         while k < hi:
             a0 += w[k] * x_old[idx[k]]
             k += 1
-        si = (a0 + a1) + (a2 + a3)
-        s[i] = si
-        xi = activate(act[i], si)
-        d = abs(xi - x_old[i])
+        s[i] = (a0 + a1) + (a2 + a3)
+    tanh_array(s, x_new)
+    res = 0.0
+    for i in range(n):
+        if clamp[i]:
+            x_new[i] = x_old[i]
+            continue
+        if act[i] != TANH:
+            x_new[i] = activate(act[i], s[i])
+        d = abs(x_new[i] - x_old[i])
         if not d <= res:  # also catches NaN
             res = d
-        x_new[i] = xi
     return res
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _state_status(x):
     for v in x:
         if not abs(v) < HUGE:
@@ -61,7 +66,7 @@ def _state_status(x):
     return CONVERGED
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def input_drive(indptr, idx, w, bias, clamp, x, s):
     """Net input s_i = sum_j w_ij x_j + b_i of the clamped neurons (inputs) at rates x."""
     n = indptr.size - 1
@@ -73,7 +78,7 @@ def input_drive(indptr, idx, w, bias, clamp, x, s):
             s[i] = acc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter):
     """Jacobi iteration x <- sigma(W x + b) on free neurons, clamped neurons fixed.
 
@@ -105,7 +110,7 @@ def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter):
     return it, res, status
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def firing_dag(in_csr, topo, w, bias, act, clamp, x, s):
     """Exact firing equilibrium of an acyclic graph: one sweep in topological order."""
     indptr, idx = in_csr[0], in_csr[1]
@@ -119,7 +124,7 @@ def firing_dag(in_csr, topo, w, bias, act, clamp, x, s):
     return 1, 0.0, _state_status(x)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def balance_values(act, s, x, clamp, bal_code, center, width, zero_mask, out):
     """out_i = f(s_i), or 0 where zero_mask_i (clamped inputs in the exact variant).
 
@@ -133,7 +138,7 @@ def balance_values(act, s, x, clamp, bal_code, center, width, zero_mask, out):
             out[i] = balance(bal_code, act[i], s[i], xi, center, width)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST, error_model="numpy")
 def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
     n = indptr.size - 1
     for i in range(n):
@@ -170,7 +175,7 @@ def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
     return res
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter):
     """Jacobi iteration c_j <- e_j + sum_i fb_ij f_i c_i (c_j = e_j where fixed).
 
@@ -203,7 +208,7 @@ def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter):
     return it, res, status
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def credit_dag(out_csr, topo, fb, fbal, e, fixed, c, d):
     """Exact credit of an acyclic graph: one sweep in reverse topological order."""
     indptr, idx = out_csr[0], out_csr[1]
@@ -220,7 +225,7 @@ def credit_dag(out_csr, topo, fb, fbal, e, fixed, c, d):
     return 1, 0.0, _state_status(c)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dfa_credit(B, outputs, e, fbal, c, d):
     """Direct feedback alignment: c = e on outputs, c_i = sum_o B[i, o] e_o elsewhere."""
     n = c.size

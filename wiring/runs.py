@@ -1,0 +1,1312 @@
+"""The run-directory format: what a training run leaves on disk.
+
+A run directory is the contract between the engine (:mod:`wiring`), the analysis
+package (:mod:`community`) and anyone else reading results. It holds::
+
+    <run>/
+      config.toml          resolved configuration (TOML 1.0)
+      provenance.json      seed, versions, git commit, time, host, command line
+      metrics.parquet      per-epoch / per-checkpoint metrics, one tidy table ...
+      metrics.csv          ... and the same table as CSV
+      snapshots/
+        step_<k>.npz       weights and biases after training step k
+      status.json          written last: how the run ended
+
+**Neuron and weight convention.** Neurons are numbered ``0 .. n-1``. ``W[i, j]``
+is the weight onto neuron ``i`` from neuron ``j``: edge ``j -> i`` has
+``src = j`` and ``dst = i``, so the firing step is ``s = W x + b``.
+
+**config.toml** -- the fully resolved configuration (defaults included), a nested
+table of strings, integers, floats, booleans and lists of those. Sub-tables are
+``[section]`` / ``[section.sub]`` headers; floats are written with Python's
+``repr`` so they read back bit for bit (``nan``, ``inf`` and ``-inf`` included).
+
+**provenance.json** -- a JSON object with keys ``seed`` (int or null),
+``wiring_version``, ``versions`` (an object mapping ``python``, ``numpy``,
+``numba``, ``scipy``, ``networkx``, ``igraph``, ``leidenalg``, ``pandas``,
+``pyarrow`` and ``scikit-learn`` to a version string, or null if not installed),
+``git_commit`` (the ``HEAD`` commit of the checkout :mod:`wiring` was imported from,
+or null if it was not imported from a git checkout), ``git_dirty`` (true if that
+checkout had uncommitted changes or untracked files; false when ``git_commit`` is
+null), ``wiring_path``, ``timestamp`` (UTC, ISO 8601), ``hostname``, ``platform``,
+``python_executable``, ``command`` (``sys.argv`` as a list) and ``extra`` (an
+object of caller-supplied fields, possibly empty).
+
+**metrics.parquet / metrics.csv** -- one row per observation (epoch or
+checkpoint), every identifying value in a column; the index is not stored.
+Readers use the Parquet file and fall back to the CSV.
+
+**snapshots/step_<k>.npz** -- ``k`` is the training step as an unpadded decimal
+integer; readers sort snapshots numerically (``step_2`` before ``step_10``). Each
+file is a compressed NumPy ``.npz`` archive (readable with
+``numpy.load(path, allow_pickle=False)``) with at least:
+
+===========  ===================  ==============================================
+name         dtype, shape         meaning
+===========  ===================  ==============================================
+``src``      int64, (E,)          presynaptic neuron ``j`` of each edge
+``dst``      int64, (E,)          postsynaptic neuron ``i`` of each edge
+``weight``   float64, (E,)        ``W[dst[e], src[e]]``; finite
+``bias``     float64, (n,)        bias of each neuron; finite
+``inputs``   int64, (n_in,)       input neurons, in data-column order
+``outputs``  int64, (n_out,)      output neurons, in target-column order
+``clamped``  int64, (n_clamped,)  neurons clamped during training (may be empty)
+``n``        int64, ()            number of neurons
+``step``     int64, ()            training step, equal to ``k`` in the file name
+===========  ===================  ==============================================
+
+All indices lie in ``[0, n)`` and each ordered pair ``(src, dst)`` appears at most
+once. Edges are in the same order in every snapshot of a run, so ``weight`` arrays
+of two snapshots can be compared element by element. Writers may add further
+arrays (any name, no object dtype); readers keep them.
+
+**status.json** -- a JSON object written after everything else, with ``status``
+(``"ok"``, ``"unstable"`` or ``"failed"``), ``reason`` (a string, empty for
+``"ok"``), ``finished`` (UTC, ISO 8601) and any further fields the writer adds. A
+run directory without it is unfinished (still running, or killed). JSON files may
+contain the non-standard tokens ``NaN`` and ``Infinity`` (as Python writes them).
+
+**Atomic writes.** Every file is written to a temporary file in its target
+directory (a name starting with ``.``), flushed, fsynced and renamed into place
+with :func:`os.replace`, so a reader never sees a partly written file.
+
+Examples
+--------
+>>> import tempfile
+>>> tmp = tempfile.TemporaryDirectory()
+>>> run = prepare_run_dir(Path(tmp.name) / "run")
+>>> _ = write_config(run, {"seed": 0, "train": {"lr": 0.1}})
+>>> _ = write_snapshot(run, 0, src=[0], dst=[1], weight=[0.5], bias=[0.0, 0.0],
+...                    inputs=[0], outputs=[1], n=2)
+>>> _ = write_status(run, "ok")
+>>> [load_snapshot(p).dense().tolist() for p in list_snapshots(run)]
+[[[0.0, 0.0], [0.5, 0.0]]]
+>>> read_config(run)["train"]["lr"], read_status(run)["status"]
+(0.1, 'ok')
+>>> tmp.cleanup()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import math
+import numbers
+import os
+import pickle
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow
+from numpy.typing import ArrayLike
+
+from wiring._checks import as_float_array, as_index_array, check_choice
+from wiring.errors import ConfigError, WiringError
+
+__all__ = [
+    "RunFormatError",
+    "Snapshot",
+    "CONFIG_FILE",
+    "PROVENANCE_FILE",
+    "METRICS_PARQUET",
+    "METRICS_CSV",
+    "STATUS_FILE",
+    "SNAPSHOT_DIR",
+    "SNAPSHOT_FIELDS",
+    "STATUSES",
+    "prepare_run_dir",
+    "snapshot_path",
+    "write_snapshot",
+    "load_snapshot",
+    "list_snapshots",
+    "load_snapshots",
+    "dump_toml",
+    "write_config",
+    "read_config",
+    "collect_provenance",
+    "write_provenance",
+    "read_provenance",
+    "write_metrics",
+    "read_metrics",
+    "write_status",
+    "read_status",
+]
+
+CONFIG_FILE = "config.toml"
+PROVENANCE_FILE = "provenance.json"
+METRICS_PARQUET = "metrics.parquet"
+METRICS_CSV = "metrics.csv"
+STATUS_FILE = "status.json"
+SNAPSHOT_DIR = "snapshots"
+#: Arrays every snapshot file holds.
+SNAPSHOT_FIELDS = ("src", "dst", "weight", "bias", "inputs", "outputs", "clamped", "n", "step")
+#: Values of ``status`` in ``status.json``.
+STATUSES = ("ok", "unstable", "failed")
+
+_SNAPSHOT_NAME = re.compile(r"step_(\d+)\.npz")
+_GIT_TIMEOUT = 5.0
+# distribution names tried, in order, for each entry of provenance["versions"]
+_VERSIONED = {
+    "numpy": ("numpy",),
+    "numba": ("numba",),
+    "scipy": ("scipy",),
+    "networkx": ("networkx",),
+    "igraph": ("python-igraph", "igraph"),
+    "leidenalg": ("leidenalg",),
+    "pandas": ("pandas",),
+    "pyarrow": ("pyarrow",),
+    "scikit-learn": ("scikit-learn",),
+}
+
+
+class RunFormatError(WiringError):
+    """A run directory or one of its files is missing, unreadable or malformed.
+
+    The message names the file (and field, where there is one).
+    """
+
+
+# --------------------------------------------------------------------------- atomic I/O
+
+
+@contextlib.contextmanager
+def _atomic_open(path: Path, mode: str = "wb") -> Iterator[Any]:
+    """Yield a temp file beside ``path``; on success fsync it and rename it to ``path``.
+
+    On any exception the temp file is removed and ``path`` is left untouched.
+    """
+    text = "b" not in mode
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if text else {})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Persist a rename on POSIX; a no-op where directories cannot be opened."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _run_dir(run_dir) -> Path:
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise RunFormatError(
+            f"run directory {str(path)!r} does not exist or is not a directory "
+            "(create it with prepare_run_dir)"
+        )
+    return path
+
+
+def _json_default(value):
+    if isinstance(value, np.ndarray | np.generic):
+        return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"value {value!r} of type {type(value).__name__} is not JSON serialisable")
+
+
+def _write_json(path: Path, obj: Mapping) -> Path:
+    try:
+        text = json.dumps(obj, indent=2, default=_json_default) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise RunFormatError(f"cannot write {str(path)!r}: {exc}") from None
+    with _atomic_open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFormatError(f"{str(path)!r} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RunFormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise RunFormatError(f"{str(path)!r} must hold a JSON object, got {type(obj).__name__}")
+    return obj
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- run directory
+
+
+def prepare_run_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Create a run directory (with its ``snapshots/`` folder), refusing to clobber one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The run directory. Missing parents are created.
+    overwrite : bool, default False
+        If the directory exists and is not empty (an empty ``snapshots/`` folder
+        does not count): with ``False`` raise; with
+        ``True`` delete its contents first. As a guard against typos, contents are
+        only deleted if the directory looks like a run directory (it holds
+        ``snapshots/``, ``config.toml``, ``provenance.json`` or ``status.json``).
+
+    Returns
+    -------
+    Path
+        ``path``, now an existing directory containing an empty ``snapshots/``.
+
+    Raises
+    ------
+    RunFormatError
+        If ``path`` is a file, or is a non-empty directory and ``overwrite`` is
+        false, or is a non-empty directory that does not look like a run directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(Path(tmp.name) / "a" / "run")
+    >>> sorted(p.name for p in run.iterdir())
+    ['snapshots']
+    >>> _ = write_status(run, "ok")
+    >>> prepare_run_dir(run)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wiring.runs.RunFormatError: run directory ... is not empty; pass overwrite=True ...
+    >>> sorted(p.name for p in prepare_run_dir(run, overwrite=True).iterdir())
+    ['snapshots']
+    >>> tmp.cleanup()
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunFormatError(f"run directory {str(path)!r} exists and is not a directory")
+    if path.is_dir() and _has_contents(path):
+        if not overwrite:
+            raise RunFormatError(
+                f"run directory {str(path)!r} is not empty; pass overwrite=True to replace "
+                "its contents, or choose another directory"
+            )
+        markers = (SNAPSHOT_DIR, CONFIG_FILE, PROVENANCE_FILE, STATUS_FILE)
+        if not any((path / m).exists() for m in markers):
+            raise RunFormatError(
+                f"refusing to clear {str(path)!r}: it is not empty and does not look like a "
+                f"run directory (none of {', '.join(markers)}); choose another directory"
+            )
+        for child in path.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    (path / SNAPSHOT_DIR).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _has_contents(path: Path) -> bool:
+    """True if ``path`` holds anything but an empty ``snapshots/`` folder."""
+    for child in path.iterdir():
+        is_empty_snap_dir = (
+            child.name == SNAPSHOT_DIR
+            and child.is_dir()
+            and not child.is_symlink()
+            and not any(child.iterdir())
+        )
+        if not is_empty_snap_dir:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """The weights and biases of a network at one training step, as stored on disk.
+
+    Read one with :func:`load_snapshot`; write one with :func:`write_snapshot`.
+
+    Attributes
+    ----------
+    src, dst : ndarray of int64, shape (E,)
+        Edge ``e`` goes ``src[e] -> dst[e]``.
+    weight : ndarray of float64, shape (E,)
+        ``weight[e]`` is ``W[dst[e], src[e]]``.
+    bias : ndarray of float64, shape (n,)
+        Neuron biases.
+    inputs, outputs, clamped : ndarray of int64
+        Input, output and clamped neurons (``clamped`` may be empty).
+    n : int
+        Number of neurons.
+    step : int
+        Training step.
+    extra : dict of str to ndarray
+        Any further arrays stored in the file.
+    path : Path or None
+        The file read, or ``None`` for a snapshot built in memory.
+
+    Examples
+    --------
+    >>> s = Snapshot(src=np.array([0, 1]), dst=np.array([1, 1]), weight=np.array([2.0, -1.0]),
+    ...              bias=np.zeros(2), inputs=np.array([0]), outputs=np.array([1]),
+    ...              clamped=np.array([], dtype=np.int64), n=2, step=0)
+    >>> s.n_edges
+    2
+    >>> s.dense()
+    array([[ 0.,  0.],
+           [ 2., -1.]])
+    """
+
+    src: np.ndarray
+    dst: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray
+    inputs: np.ndarray
+    outputs: np.ndarray
+    clamped: np.ndarray
+    n: int
+    step: int
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges ``E``."""
+        return int(self.src.size)
+
+    def dense(self) -> np.ndarray:
+        """Return the dense weight matrix.
+
+        Returns
+        -------
+        ndarray of float64, shape (n, n)
+            ``W`` with ``W[dst[e], src[e]] = weight[e]`` and zeros elsewhere, so
+            ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j``.
+
+        Examples
+        --------
+        >>> s = Snapshot(src=np.array([2]), dst=np.array([0]), weight=np.array([0.5]),
+        ...              bias=np.zeros(3), inputs=np.array([2]), outputs=np.array([0]),
+        ...              clamped=np.array([2]), n=3, step=7)
+        >>> s.dense()[0, 2]
+        np.float64(0.5)
+        """
+        W = np.zeros((self.n, self.n), dtype=np.float64)
+        W[self.dst, self.src] = self.weight
+        return W
+
+
+def snapshot_path(run_dir: str | os.PathLike, step: int) -> Path:
+    """Return the path of the snapshot of ``step`` in ``run_dir`` (it need not exist).
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        The run directory.
+    step : int
+        Training step, ``>= 0``.
+
+    Returns
+    -------
+    Path
+        ``run_dir / "snapshots" / f"step_{step}.npz"``.
+
+    Examples
+    --------
+    >>> snapshot_path("runs/a", 20).as_posix()
+    'runs/a/snapshots/step_20.npz'
+    """
+    return Path(run_dir) / SNAPSHOT_DIR / f"step_{_check_count(step, 'step', RunFormatError)}.npz"
+
+
+def _check_count(value, name: str, error, *, minimum: int = 0) -> int:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise error(f"`{name}` must be an integer, got {value!r}")
+    if value < minimum:
+        raise error(f"`{name}` must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _validate_snapshot(arrays: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Check and normalise the required snapshot arrays; errors start with ``where``."""
+
+    def error(msg: str) -> RunFormatError:
+        return RunFormatError(f"{where}: {msg}")
+
+    out: dict[str, Any] = {
+        "n": _check_count(arrays["n"], "n", error, minimum=1),
+        "step": _check_count(arrays["step"], "step", error),
+    }
+    n = out["n"]
+    for name in ("src", "dst", "inputs", "outputs", "clamped"):
+        values = arrays[name]
+        if isinstance(values, np.ndarray) and values.ndim != 1:
+            raise error(f"`{name}` must be 1-D, got shape {values.shape}")
+        out[name] = as_index_array(values, name, n, error=error)
+    E = out["src"].size
+    if out["dst"].size != E:
+        raise error(f"`src` and `dst` must have the same length, got {E} and {out['dst'].size}")
+    if n * n < 2**63 and E:
+        key = out["dst"] * n + out["src"]
+        uniq, counts = np.unique(key, return_counts=True)
+        if uniq.size != E:
+            k = int(uniq[np.argmax(counts > 1)])
+            raise error(f"duplicate edge {k % n} -> {k // n}: each ordered pair may appear once")
+    for name, length in (("weight", E), ("bias", n)):
+        values = arrays[name]
+        if isinstance(values, np.ndarray) and values.dtype.kind not in "fiu":
+            raise error(f"`{name}` must hold real numbers, got dtype {values.dtype}")
+        arr = as_float_array(values, name, error=error)
+        if arr.ndim != 1 or arr.size != length:
+            what = "one per edge (len(src))" if name == "weight" else "one per neuron (n)"
+            raise error(f"`{name}` has shape {arr.shape}, expected ({length},): {what}")
+        out[name] = arr
+    return out
+
+
+def write_snapshot(
+    run_dir: str | os.PathLike,
+    step: int,
+    *,
+    src: ArrayLike,
+    dst: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike,
+    inputs: ArrayLike,
+    outputs: ArrayLike,
+    clamped: ArrayLike = (),
+    n: int,
+    **extra: ArrayLike,
+) -> Path:
+    """Validate the arrays of one snapshot and write ``snapshots/step_<step>.npz`` atomically.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        An existing run directory (see :func:`prepare_run_dir`).
+    step : int
+        Training step, ``>= 0``. An existing snapshot of the same step is replaced.
+    src, dst : array_like of int, shape (E,)
+        Edges ``src[e] -> dst[e]``, indices in ``[0, n)``, no pair repeated.
+    weight : array_like of float, shape (E,)
+        Finite weights, ``weight[e] = W[dst[e], src[e]]``.
+    bias : array_like of float, shape (n,)
+        Finite biases.
+    inputs, outputs, clamped : array_like of int
+        Input, output and clamped neuron indices (``clamped`` may be empty).
+    n : int
+        Number of neurons, ``>= 1``.
+    **extra : array_like
+        Further arrays to store, by name (no object dtype).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    RunFormatError
+        If a shape, dtype or index is wrong or a value is not finite; the message
+        names the field. Nothing is written then.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> p = write_snapshot(run, 10, src=[0, 1], dst=[2, 2], weight=[0.1, -0.2],
+    ...                    bias=[0.0, 0.0, 0.3], inputs=[0, 1], outputs=[2], n=3,
+    ...                    loss=np.array(0.25))
+    >>> p.name, float(load_snapshot(p).extra["loss"])
+    ('step_10.npz', 0.25)
+    >>> bad = dict(src=[0], dst=[3], weight=[1.0], bias=[0.0] * 3, inputs=[0], outputs=[2], n=3)
+    >>> write_snapshot(run, 11, **bad)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wiring.runs.RunFormatError: write_snapshot(step=11): `dst` holds index 3, outside [0, 3) ...
+    >>> tmp.cleanup()
+    """
+    run = _run_dir(run_dir)
+    path = snapshot_path(run, step)
+    arrays = _validate_snapshot(
+        dict(
+            src=src,
+            dst=dst,
+            weight=weight,
+            bias=bias,
+            inputs=inputs,
+            outputs=outputs,
+            clamped=clamped,
+            n=n,
+            step=step,
+        ),
+        f"write_snapshot(step={step})",
+    )
+    payload = {
+        k: np.asarray(v, dtype=np.int64) if k in ("n", "step") else v for k, v in arrays.items()
+    }
+    for name, value in extra.items():
+        arr = np.asarray(value)
+        if arr.dtype.hasobject:
+            raise RunFormatError(
+                f"write_snapshot(step={step}): extra array `{name}` has object dtype; "
+                "only numeric, boolean and string arrays can be stored"
+            )
+        payload[name] = arr
+    path.parent.mkdir(exist_ok=True)
+    with _atomic_open(path, "wb") as fh:
+        np.savez_compressed(fh, **payload)
+    return path
+
+
+def load_snapshot(path: str | os.PathLike) -> Snapshot:
+    """Read and validate one snapshot file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``step_<k>.npz`` file.
+
+    Returns
+    -------
+    Snapshot
+        Arrays as stored (indices int64, weights and biases float64), extra arrays
+        in ``Snapshot.extra``.
+
+    Raises
+    ------
+    RunFormatError
+        If the file is missing or not a readable ``.npz`` archive, a required field
+        is missing, shapes disagree, an index is out of ``[0, n)``, an edge is
+        repeated, a weight or bias is NaN/inf, or ``step`` differs from the ``k`` in
+        the file name. The message names the file and the field.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> p = write_snapshot(run, 3, src=[0], dst=[1], weight=[0.5], bias=[0.0, 1.0],
+    ...                    inputs=[0], outputs=[1], n=2)
+    >>> s = load_snapshot(p)
+    >>> s.step, s.n, s.weight.dtype, s.clamped.size
+    (3, 2, dtype('float64'), 0)
+    >>> tmp.cleanup()
+    """
+    path = Path(path)
+    where = f"snapshot file {str(path)!r}"
+    if not path.is_file():
+        raise RunFormatError(f"{where} does not exist")
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise RunFormatError(f"{where} holds a single .npy array, not an .npz archive")
+        with archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except RunFormatError:
+        raise
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        pickle.UnpicklingError,
+    ) as exc:
+        raise RunFormatError(f"{where} is not a readable .npz archive: {exc}") from None
+    missing = [name for name in SNAPSHOT_FIELDS if name not in arrays]
+    if missing:
+        raise RunFormatError(
+            f"{where} lacks required field(s) {', '.join(missing)} "
+            f"(has: {', '.join(sorted(arrays)) or 'nothing'})"
+        )
+    for name in ("n", "step"):
+        if arrays[name].ndim != 0:
+            raise RunFormatError(
+                f"{where}: `{name}` must be a 0-d scalar, got shape {arrays[name].shape}"
+            )
+    for name in ("src", "dst", "inputs", "outputs", "clamped"):
+        if arrays[name].dtype.kind not in "iu" and arrays[name].size:
+            raise RunFormatError(
+                f"{where}: `{name}` must hold integers, got dtype {arrays[name].dtype}"
+            )
+    checked = _validate_snapshot(arrays, where)
+    match = _SNAPSHOT_NAME.fullmatch(path.name)
+    if match and int(match.group(1)) != checked["step"]:
+        raise RunFormatError(
+            f"{where}: `step` is {checked['step']} but the file name says {match.group(1)}"
+        )
+    extra = {k: v for k, v in arrays.items() if k not in SNAPSHOT_FIELDS}
+    return Snapshot(**checked, extra=extra, path=path)
+
+
+def list_snapshots(run_dir: str | os.PathLike) -> list[Path]:
+    """List the snapshot files of a run, sorted by step number.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory.
+
+    Returns
+    -------
+    list of Path
+        Files ``snapshots/step_<k>.npz``, ``k`` ascending numerically. Empty if
+        the run has no ``snapshots/`` folder or no snapshot yet. Other files
+        (including temp files of writes in progress) are ignored.
+
+    Raises
+    ------
+    RunFormatError
+        If ``run_dir`` is not a directory, or two files name the same step
+        (``step_3.npz`` and ``step_03.npz``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> for k in (10, 2):
+    ...     _ = write_snapshot(run, k, src=[], dst=[], weight=[], bias=[0.0], inputs=[0],
+    ...                        outputs=[0], n=1)
+    >>> [p.name for p in list_snapshots(run)]
+    ['step_2.npz', 'step_10.npz']
+    >>> tmp.cleanup()
+    """
+    snap_dir = _run_dir(run_dir) / SNAPSHOT_DIR
+    if not snap_dir.is_dir():
+        return []
+    by_step: dict[int, Path] = {}
+    for p in snap_dir.iterdir():
+        match = _SNAPSHOT_NAME.fullmatch(p.name)
+        if match is None or not p.is_file():
+            continue
+        k = int(match.group(1))
+        if k in by_step:
+            raise RunFormatError(
+                f"{str(snap_dir)!r}: {by_step[k].name} and {p.name} both hold step {k}"
+            )
+        by_step[k] = p
+    return [by_step[k] for k in sorted(by_step)]
+
+
+def load_snapshots(run_dir: str | os.PathLike) -> Iterator[Snapshot]:
+    """Yield the snapshots of a run in step order, reading one file at a time.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory.
+
+    Returns
+    -------
+    iterator of Snapshot
+        See :func:`load_snapshot` for the checks made on each file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> for k in (0, 5):
+    ...     _ = write_snapshot(run, k, src=[0], dst=[0], weight=[k / 10], bias=[0.0],
+    ...                        inputs=[], outputs=[0], n=1)
+    >>> [(s.step, s.weight.tolist()) for s in load_snapshots(run)]
+    [(0, [0.0]), (5, [0.5])]
+    >>> tmp.cleanup()
+    """
+    for path in list_snapshots(run_dir):
+        yield load_snapshot(path)
+
+
+# --------------------------------------------------------------------------- config (TOML)
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_key(key, parent: str) -> str:
+    if not isinstance(key, str):
+        where = f" in `{parent}`" if parent else ""
+        raise ConfigError(f"config key {key!r}{where} must be a string, not {type(key).__name__}")
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def _join(parent: str, key) -> str:
+    return f"{parent}.{key}" if parent else str(key)
+
+
+def _toml_value(value, loc: str) -> str:
+    """TOML text of one value; ``loc`` is its dotted key path, for error messages."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)  # the shortest text that reads back as the same double
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v, f"{loc}[{i}]") for i, v in enumerate(value)) + "]"
+    if isinstance(value, Mapping):
+        items = (f"{_toml_key(k, loc)} = {_toml_value(v, _join(loc, k))}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise ConfigError(
+        f"config key `{loc}`: value {value!r} of type {type(value).__name__} cannot be written "
+        "to TOML (use str, int, float, bool, and lists and tables of those; TOML has no null)"
+    )
+
+
+def _dump_table(table: Mapping, loc: str, header: list[str], lines: list[str]) -> None:
+    subtables = []
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            subtables.append((key, value))
+        else:
+            lines.append(f"{_toml_key(key, loc)} = {_toml_value(value, _join(loc, key))}")
+    for key, value in subtables:
+        sub_header = [*header, _toml_key(key, loc)]
+        if lines:
+            lines.append("")
+        lines.append(f"[{'.'.join(sub_header)}]")
+        _dump_table(value, _join(loc, key), sub_header, lines)
+
+
+def dump_toml(config: Mapping) -> str:
+    """Write a nested mapping as TOML text that :func:`tomllib.loads` reads back equal.
+
+    Parameters
+    ----------
+    config : mapping
+        String keys; values are str, int, float, bool, lists (or tuples) of those,
+        or mappings (written as ``[section]`` / ``[section.sub]`` tables; mappings
+        inside lists become inline tables). numpy scalars are accepted.
+
+    Returns
+    -------
+    str
+        TOML 1.0 text. Floats are written with ``repr`` (``0.1``, ``1e-10``,
+        ``nan``, ``inf``), so they read back bit for bit.
+
+    Raises
+    ------
+    ConfigError
+        If a key is not a string or a value has another type (e.g. ``None``); the
+        message names the key.
+
+    Examples
+    --------
+    >>> text = dump_toml({"seed": 1, "train": {"lr": 1e-10, "layers": [4, 2],
+    ...                   "opt": {"name": "sgd", "nesterov": False}}})
+    >>> print(text)
+    seed = 1
+    <BLANKLINE>
+    [train]
+    lr = 1e-10
+    layers = [4, 2]
+    <BLANKLINE>
+    [train.opt]
+    name = "sgd"
+    nesterov = false
+    <BLANKLINE>
+    >>> tomllib.loads(text)["train"]["lr"] == 1e-10
+    True
+    """
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"config must be a mapping, got {type(config).__name__}")
+    lines: list[str] = []
+    _dump_table(config, "", [], lines)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def write_config(run_dir: str | os.PathLike, config: Mapping) -> Path:
+    """Write the resolved configuration to ``config.toml`` atomically.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        An existing run directory.
+    config : mapping
+        Nested configuration; see :func:`dump_toml` for the allowed values.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ConfigError
+        If a value cannot be written to TOML (the message names the file and key).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> write_config(run, {"train": {"lr": 0.1, "epochs": 3}}).name
+    'config.toml'
+    >>> read_config(run)
+    {'train': {'lr': 0.1, 'epochs': 3}}
+    >>> tmp.cleanup()
+    """
+    path = _run_dir(run_dir) / CONFIG_FILE
+    try:
+        text = dump_toml(config)
+    except ConfigError as exc:
+        raise ConfigError(f"cannot write {str(path)!r}: {exc}") from None
+    with _atomic_open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def read_config(run_dir: str | os.PathLike) -> dict:
+    """Read ``config.toml`` of a run.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory.
+
+    Returns
+    -------
+    dict
+        The configuration as :func:`tomllib.load` returns it.
+
+    Raises
+    ------
+    RunFormatError
+        If the file is missing or is not valid TOML (the message names the file
+        and, from the parser, the line).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> _ = write_config(run, {"name": "demo", "sizes": [1, 2]})
+    >>> read_config(run)["sizes"]
+    [1, 2]
+    >>> tmp.cleanup()
+    """
+    path = _run_dir(run_dir) / CONFIG_FILE
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise RunFormatError(f"{str(path)!r} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RunFormatError(f"{str(path)!r} is not valid TOML: {exc}") from None
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _dist_version(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):  # git missing, or hung
+        return None
+
+
+def _git_state(package_dir: Path) -> tuple[str | None, bool]:
+    """``(commit, dirty)`` of the checkout holding ``package_dir``, or ``(None, False)``."""
+    parent = package_dir.parent
+    head = _git(["rev-parse", "HEAD"], parent)
+    if head is None or head.returncode != 0:
+        return None, False
+    # an install inside an ignored folder of some repo (e.g. .venv/) is not that repo's code
+    ignored = _git(["check-ignore", "-q", str(package_dir)], parent)
+    if ignored is None or ignored.returncode == 0:
+        return None, False
+    status = _git(["status", "--porcelain"], parent)
+    dirty = status is None or status.returncode != 0 or bool(status.stdout.strip())
+    return head.stdout.strip(), dirty
+
+
+def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
+    """Gather what is needed to reproduce a run: seed, versions, git state, host, command.
+
+    Parameters
+    ----------
+    seed : int or None
+        The run's seed.
+    extra : mapping, optional
+        Further JSON-serialisable fields, stored under ``"extra"``.
+
+    Returns
+    -------
+    dict
+        The keys listed for ``provenance.json`` in the module docstring.
+
+    Raises
+    ------
+    WiringError
+        If ``seed`` is not an int or None.
+
+    Examples
+    --------
+    >>> p = collect_provenance(3, {"note": "demo"})
+    >>> p["seed"], p["extra"], "numpy" in p["versions"]
+    (3, {'note': 'demo'}, True)
+    >>> p["git_commit"] is None or len(p["git_commit"]) == 40
+    True
+    """
+    if seed is not None:
+        seed = _check_count(seed, "seed", WiringError)
+    package_dir = Path(__file__).resolve().parent
+    commit, dirty = _git_state(package_dir)
+    versions = {"python": platform.python_version()}
+    versions.update({key: _dist_version(names) for key, names in _VERSIONED.items()})
+    return {
+        "seed": seed,
+        "wiring_version": _dist_version(("wiring",)) or "unknown",
+        "versions": versions,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "wiring_path": str(package_dir),
+        "timestamp": _utc_now(),
+        "hostname": socket.gethostname(),
+        "platform": platform.platform(),
+        "python_executable": sys.executable,
+        "command": list(sys.argv),
+        "extra": dict(extra or {}),
+    }
+
+
+def write_provenance(
+    run_dir: str | os.PathLike, *, seed: int | None, extra: Mapping | None = None
+) -> Path:
+    """Collect provenance (see :func:`collect_provenance`) and write ``provenance.json``.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        An existing run directory.
+    seed : int or None
+        The run's seed.
+    extra : mapping, optional
+        Further JSON-serialisable fields (numpy scalars and arrays are converted).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> _ = write_provenance(run, seed=7, extra={"rule": "balance"})
+    >>> read_provenance(run)["extra"]
+    {'rule': 'balance'}
+    >>> tmp.cleanup()
+    """
+    path = _run_dir(run_dir) / PROVENANCE_FILE
+    return _write_json(path, collect_provenance(seed, extra))
+
+
+def read_provenance(run_dir: str | os.PathLike) -> dict:
+    """Read ``provenance.json`` of a run.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    RunFormatError
+        If the file is missing or not a JSON object.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> _ = write_provenance(run, seed=None)
+    >>> read_provenance(run)["seed"] is None
+    True
+    >>> tmp.cleanup()
+    """
+    return _read_json(_run_dir(run_dir) / PROVENANCE_FILE)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def write_metrics(
+    run_dir: str | os.PathLike,
+    table: pd.DataFrame | Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]],
+) -> tuple[Path, Path]:
+    """Write the metrics table as ``metrics.parquet`` and ``metrics.csv``, atomically.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        An existing run directory.
+    table : DataFrame, list of dict or dict of lists
+        One row per observation. The index is not stored: a DataFrame must have
+        the default ``RangeIndex`` (call ``reset_index()`` to keep another index
+        as columns). Column names must be strings.
+
+    Returns
+    -------
+    tuple of Path
+        ``(parquet_path, csv_path)``.
+
+    Raises
+    ------
+    RunFormatError
+        If the table cannot be built or stored (names the file or column).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> pq, csv = write_metrics(run, [{"epoch": 0, "loss": 0.5}, {"epoch": 1, "loss": 0.25}])
+    >>> read_metrics(run)["loss"].tolist()
+    [0.5, 0.25]
+    >>> tmp.cleanup()
+    """
+    run = _run_dir(run_dir)
+    pq_path, csv_path = run / METRICS_PARQUET, run / METRICS_CSV
+    if isinstance(table, pd.DataFrame):
+        df = table
+        default = pd.RangeIndex(len(df))
+        if not df.index.equals(default) or df.index.nlevels != 1 or df.index.name is not None:
+            raise RunFormatError(
+                f"cannot write {str(pq_path)!r}: the metrics table has a non-default index "
+                "that would be lost; call .reset_index() to turn it into columns"
+            )
+    else:
+        try:
+            df = pd.DataFrame(table)
+        except (TypeError, ValueError) as exc:
+            raise RunFormatError(
+                f"cannot build the metrics table for {str(pq_path)!r}: {exc}"
+            ) from None
+    bad = [c for c in df.columns if not isinstance(c, str)]
+    if bad:
+        raise RunFormatError(
+            f"cannot write {str(pq_path)!r}: column name {bad[0]!r} is not a string"
+        )
+    try:
+        with _atomic_open(pq_path, "wb") as fh:
+            df.to_parquet(fh, engine="pyarrow", index=False)
+    except (pyarrow.ArrowException, TypeError, ValueError) as exc:
+        raise RunFormatError(f"cannot write {str(pq_path)!r}: {exc}") from None
+    with _atomic_open(csv_path, "w") as fh:
+        df.to_csv(fh, index=False)
+    return pq_path, csv_path
+
+
+def read_metrics(run_dir: str | os.PathLike) -> pd.DataFrame:
+    """Read the metrics table of a run (Parquet; the CSV if there is no Parquet file).
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory.
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    RunFormatError
+        If neither file exists, or the one read is unreadable (names the file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> _ = write_metrics(run, {"step": [0, 10], "accuracy": [0.1, 0.9]})
+    >>> (run / "metrics.parquet").unlink()
+    >>> read_metrics(run).to_dict("list")
+    {'step': [0, 10], 'accuracy': [0.1, 0.9]}
+    >>> tmp.cleanup()
+    """
+    run = _run_dir(run_dir)
+    pq_path, csv_path = run / METRICS_PARQUET, run / METRICS_CSV
+    if pq_path.is_file():
+        try:
+            return pd.read_parquet(pq_path, engine="pyarrow")
+        except (pyarrow.ArrowException, OSError) as exc:
+            raise RunFormatError(
+                f"{str(pq_path)!r} is not a readable Parquet file: {exc}"
+            ) from None
+    if csv_path.is_file():
+        try:
+            return pd.read_csv(csv_path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise RunFormatError(f"{str(csv_path)!r} is not a readable CSV file: {exc}") from None
+    raise RunFormatError(
+        f"run directory {str(run)!r} has neither {METRICS_PARQUET} nor {METRICS_CSV}"
+    )
+
+
+# --------------------------------------------------------------------------- status
+
+
+def write_status(run_dir: str | os.PathLike, status: str, *, reason: str = "", **extra) -> Path:
+    """Write ``status.json``, the last file of a run.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        An existing run directory.
+    status : {"ok", "unstable", "failed"}
+        How the run ended.
+    reason : str, default ""
+        Why, for ``"unstable"`` and ``"failed"``.
+    **extra
+        Further JSON-serialisable fields (e.g. ``epochs_run=12``).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    WiringError
+        If ``status`` is not one of :data:`STATUSES`, ``reason`` is not a string or
+        ``extra`` holds the reserved key ``finished``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> _ = write_status(run, "unstable", reason="settle diverged", step=40)
+    >>> s = read_status(run)
+    >>> s["status"], s["reason"], s["step"]
+    ('unstable', 'settle diverged', 40)
+    >>> tmp.cleanup()
+    """
+    check_choice(status, "status", STATUSES)
+    if not isinstance(reason, str):
+        raise WiringError(f"`reason` must be a string, got {reason!r}")
+    if "finished" in extra:
+        raise WiringError("`finished` is set by write_status; pass it under another name")
+    path = _run_dir(run_dir) / STATUS_FILE
+    return _write_json(path, {"status": status, "reason": reason, "finished": _utc_now(), **extra})
+
+
+def read_status(run_dir: str | os.PathLike) -> dict | None:
+    """Read ``status.json`` of a run, or ``None`` if the run has not finished.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory.
+
+    Returns
+    -------
+    dict or None
+        The status object, ``None`` when ``status.json`` does not exist.
+
+    Raises
+    ------
+    RunFormatError
+        If the file is not a JSON object with a valid ``status``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> read_status(run) is None
+    True
+    >>> tmp.cleanup()
+    """
+    path = _run_dir(run_dir) / STATUS_FILE
+    if not path.exists():
+        return None
+    obj = _read_json(path)
+    if obj.get("status") not in STATUSES:
+        raise RunFormatError(
+            f"{str(path)!r}: field `status` is {obj.get('status')!r}, "
+            f"expected one of {', '.join(STATUSES)}"
+        )
+    return obj
