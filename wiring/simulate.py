@@ -190,7 +190,8 @@ def simulate(
 
     w = np.ascontiguousarray(weight[graph.in_eid])
     bias = np.zeros(n)
-    alive = np.ones(E, dtype=np.uint8)
+    mask = np.ones(E)
+    contig = _ka.contiguous_rows(graph.in_indptr, graph.in_src)
     clamp_mask = np.zeros(n, dtype=np.uint8)
     clamp_mask[clamped] = 1
     x = rng.standard_normal(n) * sx
@@ -199,9 +200,9 @@ def simulate(
     f = np.zeros(n)
     prune_k = int(np.floor(prune * E))
     pstate = np.array([0.0, 0.05])
-    band = np.empty(E)
+    band = np.empty(E + 1)  # +1: the branch-free compaction stores one past the count
     settings = (act, bal, float(balance_center), width, lr, prune_k,
-                pruning == "structural", mode == "settled", tol, int(max_iter), weight_limit)
+                pruning == "structural", mode == "settled", tol, int(max_iter))
 
     def user_order(w_in):
         out = np.empty(E)
@@ -221,10 +222,11 @@ def simulate(
             T = min(CHUNK, stop - done)
             nx = rng.standard_normal((T, n)) * sx
             nc = rng.standard_normal((T, n)) * sc
-            wmax = np.zeros(T)
             t_done, status, fi, ci, cap = _ka.run_algorithm1(
-                (graph.in_indptr, graph.in_src), (w, bias), alive, (x, c, delta, f), settings,
-                clamp_mask, nx, nc, pstate, band, wmax)
+                (graph.in_indptr, graph.in_src, contig), (w, bias), mask, (x, c, delta, f),
+                settings, clamp_mask, nx, nc, pstate, band)
+            if status == _ka.OK and not np.max(np.abs(w), initial=0.0) <= weight_limit:
+                status = _ka.DIVERGED
             done += t_done
             fire_tot += fi
             credit_tot += ci

@@ -8,8 +8,8 @@ from wiring.graph import Graph
 from wiring.simulate import simulate
 
 
-def all_pairs(n):
-    src, dst = np.nonzero(~np.eye(n, dtype=bool))
+def all_pairs(n, self_loops=False):
+    src, dst = np.nonzero(np.ones((n, n), bool) if self_loops else ~np.eye(n, dtype=bool))
     return Graph.from_edges(n, src, dst, inputs=[], outputs=[])
 
 
@@ -41,9 +41,10 @@ def twin(W, mask, x, c, clamped, lr, p, noise_x, noise_c, structural):
 
 @pytest.mark.parametrize("pruning", ["regrow", "structural"])
 @pytest.mark.parametrize("p", [0.0, 0.6])
-def test_algorithm1_matches_dense_twin(pruning, p):
+@pytest.mark.parametrize("self_loops", [False, True])  # True: contiguous rows, other kernel
+def test_algorithm1_matches_dense_twin(pruning, p, self_loops):
     n, T = 25, 300
-    g = all_pairs(n)
+    g = all_pairs(n, self_loops)
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal(g.n_edges) / np.sqrt(n)
     res = simulate(g, learning_rate=0.05, iterations=T, prune=p, pruning=pruning, weight=w0,

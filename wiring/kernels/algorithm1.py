@@ -22,7 +22,7 @@ kernel only partitions the values in a band around the previous threshold.
 import numpy as np
 from numba import njit
 
-from wiring.kernels.neurons import activate, balance
+from wiring.kernels.neurons import FAST, activate, balance
 
 __all__ = ["run_algorithm1", "OK", "DIVERGED"]
 
@@ -30,99 +30,301 @@ OK, DIVERGED = 0, 2
 HUGE = 1e150
 
 
+FAST_SUM = FAST | {"reassoc"}  # contiguous rows only: lets the dot product vectorise
+
+
+@njit(cache=True, fastmath=FAST_SUM, error_model="numpy")
+def _upd_dot_contig(w, lo, hi, x, j0, g, mask):
+    # slices, not w[lo + m]: numba's negative-index wraparound blocks vectorisation
+    ww = w[lo:hi]
+    mm = mask[lo:hi]
+    xx = x[j0:j0 + (hi - lo)]
+    acc = 0.0
+    for m in range(ww.size):
+        xv = xx[m]
+        wk = ww[m] + g * xv * mm[m]
+        ww[m] = wk
+        acc += wk * xv
+    return acc
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _upd_dot_gather(w, lo, hi, x, idx, g, mask):
+    a0 = 0.0
+    a1 = 0.0
+    k = lo
+    while k + 2 <= hi:
+        x0 = x[idx[k]]
+        x1 = x[idx[k + 1]]
+        w0 = w[k] + g * x0 * mask[k]
+        w1 = w[k + 1] + g * x1 * mask[k + 1]
+        w[k] = w0
+        w[k + 1] = w1
+        a0 += w0 * x0
+        a1 += w1 * x1
+        k += 2
+    if k < hi:
+        xv = x[idx[k]]
+        wk = w[k] + g * xv * mask[k]
+        w[k] = wk
+        a0 += wk * xv
+    return a0 + a1
+
+
+@njit(cache=True, fastmath=FAST_SUM, error_model="numpy")
+def _prune_dot_contig(w, lo, hi, x, j0, thr, mask, structural):
+    ww = w[lo:hi]
+    mm = mask[lo:hi]
+    xx = x[j0:j0 + (hi - lo)]
+    acc = 0.0
+    for m in range(ww.size):
+        wk = ww[m]
+        keep = abs(wk) >= thr
+        wk = wk if keep else 0.0
+        ww[m] = wk
+        mm[m] = mm[m] if (keep or not structural) else 0.0
+        acc += wk * xx[m]
+    return acc
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _prune_dot_gather(w, lo, hi, x, idx, thr, mask, structural):
+    acc = 0.0
+    for k in range(lo, hi):
+        wk = w[k]
+        keep = abs(wk) >= thr
+        wk = wk if keep else 0.0
+        w[k] = wk
+        if structural:
+            mask[k] = mask[k] if keep else 0.0
+        acc += wk * x[idx[k]]
+    return acc
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _scatter_contig(w, lo, hi, j0, gc, out):
+    ww = w[lo:hi]
+    oo = out[j0:j0 + (hi - lo)]
+    for m in range(ww.size):
+        oo[m] += ww[m] * gc
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _scatter_gather(w, lo, hi, idx, gc, out):
+    for k in range(lo, hi):
+        out[idx[k]] += w[k] * gc
+
+
 @njit(cache=True, error_model="numpy")
-def _update_rows(indptr, idx, w, alive, structural, delta, x, lr, lo, hi, band, counts):
-    """w += lr * delta_i * x_j; count |w| < lo and collect lo <= |w| < hi into band."""
+def contiguous_rows(indptr, idx):
+    """uint8 per row: 1 where the row's presynaptic indices are one ascending run."""
+    n = indptr.size - 1
+    out = np.zeros(n, dtype=np.uint8)
+    for i in range(n):
+        lo, hi = indptr[i], indptr[i + 1]
+        if hi > lo and np.int64(idx[hi - 1]) - np.int64(idx[lo]) == hi - lo - 1:
+            out[i] = 1
+    return out
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band, counts):
+    """Pending update w += lr delta_i x_j (masked), then count |w| < lo_b and collect
+    lo_b <= |w| < hi_b into band."""
     n = indptr.size - 1
     below = 0
     nb = 0
-    wmax = 0.0
     for i in range(n):
+        lo, hi = indptr[i], indptr[i + 1]
         g = lr * delta[i]
-        for k in range(indptr[i], indptr[i + 1]):
-            if structural and not alive[k]:
-                below += 1  # dead synapses are zero: below any positive threshold
-                continue
-            wk = w[k] + g * x[idx[k]]
-            w[k] = wk
-            a = abs(wk)
-            if not a <= wmax:
-                wmax = a
-            if a < lo:
-                below += 1
-            elif a < hi:
-                band[nb] = a
-                nb += 1
+        if g != 0.0:
+            if contig[i]:
+                j0 = idx[lo]
+                ww = w[lo:hi]
+                mm = mask[lo:hi]
+                xx = x[j0:j0 + (hi - lo)]
+                for m in range(ww.size):
+                    ww[m] += g * xx[m] * mm[m]
+            else:
+                for k in range(lo, hi):
+                    w[k] += g * x[idx[k]] * mask[k]
+        ww = w[lo:hi]
+        for m in range(ww.size):  # branch-free compaction: store always, advance if kept
+            a = abs(ww[m])
+            below += a < lo_b
+            band[nb] = a
+            nb += (a >= lo_b) & (a < hi_b)
     counts[0] = below
     counts[1] = nb
-    return wmax
 
 
 @njit(cache=True, error_model="numpy")
-def _threshold(w, k, band, counts, pstate):
-    """k-th smallest |w| (0-based); band search around the previous value, else full."""
+def _select_threshold(w, k, band, counts, pstate):
+    """k-th smallest |w| (0-based): partition the band if it holds it, else all of |w|."""
     below, nb = counts[0], counts[1]
     if below <= k < below + nb:
         sub = np.partition(band[:nb], k - below)
-        pstate[1] = max(pstate[1] * 0.9, 1e-4)
+        if nb > 512:
+            pstate[1] = max(pstate[1] * 0.8, 1e-6)
         return sub[k - below]
     pstate[1] = min(pstate[1] * 2.0, 1.0)
-    a = np.abs(w)
-    return np.partition(a, k)[k]
+    return np.partition(np.abs(w), k)[k]
 
 
 @njit(cache=True, error_model="numpy")
-def _prune(w, alive, structural, thr):
-    for k in range(w.size):
-        if abs(w[k]) < thr:
-            w[k] = 0.0
-            if structural:
-                alive[k] = 0
-
-
-@njit(cache=True, error_model="numpy")
-def _apply_pending(indptr, idx, w, alive, structural, delta, x, lr, prune_k, band, counts,
-                   pstate):
-    thr_prev = pstate[0]
-    alpha = pstate[1]
-    if prune_k > 0 and thr_prev > 0.0:
-        lo, hi = thr_prev * (1.0 - alpha), thr_prev * (1.0 + alpha)
-    else:
-        lo, hi = 0.0, 0.0
-    wmax = _update_rows(indptr, idx, w, alive, structural, delta, x, lr, lo, hi, band, counts)
+def _flush(graph, contig, w, mask, delta, x, lr, prune_k, structural, band, counts, pstate):
+    """Apply a pending update and prune (no firing/credit)."""
+    indptr, idx = graph
+    lo_b, hi_b = _band(pstate, prune_k)
+    _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band, counts)
     if prune_k > 0:
-        thr = _threshold(w, prune_k, band, counts, pstate)
+        thr = _select_threshold(w, prune_k, band, counts, pstate)
         pstate[0] = thr
-        _prune(w, alive, structural, thr)
+        for k in range(w.size):
+            if abs(w[k]) < thr:
+                w[k] = 0.0
+                if structural:
+                    mask[k] = 0.0
     delta[:] = 0.0
-    return wmax
 
 
 @njit(cache=True, error_model="numpy")
-def run_algorithm1(graph, params, alive, state, settings, clamped, noise_x, noise_c, pstate,
-                   band, wmax_out):
+def _band(pstate, prune_k):
+    if prune_k > 0 and pstate[0] > 0.0:
+        return pstate[0] * (1.0 - pstate[1]), pstate[0] * (1.0 + pstate[1])
+    return 0.0, 0.0
+
+
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _one_step(graph, contig, w, bias, mask, x, c, delta, f, s, xn, cn, clamped, nx, nc,
+              act, bal, center, width, lr, thr, structural, pending, prune_now):
+    """Firing and credit, one step each, fused with the pending update (or with pruning
+    at ``thr`` when ``prune_now``)."""
+    indptr, idx = graph
+    n = indptr.size - 1
+    cn[:] = 0.0
+    for i in range(n):
+        lo, hi = indptr[i], indptr[i + 1]
+        if prune_now:
+            if contig[i]:
+                acc = _prune_dot_contig(w, lo, hi, x, idx[lo], thr, mask, structural)
+            else:
+                acc = _prune_dot_gather(w, lo, hi, x, idx, thr, mask, structural)
+        else:
+            g = lr * delta[i] if pending else 0.0
+            if contig[i]:
+                acc = _upd_dot_contig(w, lo, hi, x, idx[lo], g, mask)
+            else:
+                acc = _upd_dot_gather(w, lo, hi, x, idx, g, mask)
+        si = acc + bias[i]
+        s[i] = si
+        xi = activate(act, si)
+        xn[i] = xi + nx[i]
+        fi = balance(bal, act, si, xi, center, width)
+        f[i] = fi
+        gc = fi * c[i]
+        if gc != 0.0:
+            if contig[i]:
+                _scatter_contig(w, lo, hi, idx[lo], gc, cn)
+            else:
+                _scatter_gather(w, lo, hi, idx, gc, cn)
+    ok = True
+    for j in range(n):
+        v = (c[j] if clamped[j] else cn[j]) + nc[j]
+        c[j] = v
+        x[j] = xn[j]
+        delta[j] = v * f[j]
+        if not (abs(v) < HUGE and abs(xn[j]) < HUGE):
+            ok = False
+    return ok
+
+
+@njit(cache=True, error_model="numpy")
+def _settled_step(graph, w, bias, x, c, delta, f, s, xn, cn, clamped, nx, nc, act, bal,
+                  center, width, tol, max_iter):
+    """Firing and credit iterated to their fixed points with this iteration's noise."""
+    indptr, idx = graph
+    n = indptr.size - 1
+    capped = 0
+    it_f = 0
+    while True:
+        res = 0.0
+        for i in range(n):
+            acc = bias[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                acc += w[k] * x[idx[k]]
+            s[i] = acc
+            v = activate(act, acc) + nx[i]
+            r = abs(v - x[i])
+            if not r <= res:
+                res = r
+            xn[i] = v
+        it_f += 1
+        x[:] = xn
+        if res <= tol or not res < HUGE:
+            break
+        if it_f >= max_iter:
+            capped += 1
+            break
+    for i in range(n):
+        f[i] = balance(bal, act, s[i], activate(act, s[i]), center, width)
+    it_c = 0
+    while True:
+        cn[:] = 0.0
+        for i in range(n):
+            g = f[i] * c[i]
+            if g != 0.0:
+                for k in range(indptr[i], indptr[i + 1]):
+                    cn[idx[k]] += w[k] * g
+        res = 0.0
+        for j in range(n):
+            if clamped[j]:
+                v = c[j] + (nc[j] if it_c == 0 else 0.0)
+            else:
+                v = cn[j] + nc[j]
+            r = abs(v - c[j])
+            if not r <= res:
+                res = r
+            cn[j] = v
+        it_c += 1
+        c[:] = cn
+        if res <= tol or not res < HUGE:
+            break
+        if it_c >= max_iter:
+            capped += 1
+            break
+    ok = True
+    for i in range(n):
+        if not (abs(x[i]) < HUGE and abs(c[i]) < HUGE):
+            ok = False
+        delta[i] = c[i] * f[i]
+    return ok, it_f, it_c, capped
+
+
+@njit(cache=True, error_model="numpy")
+def run_algorithm1(graph, params, mask, state, settings, clamped, noise_x, noise_c, pstate,
+                   band):
     """Run ``len(noise_x)`` iterations of Algorithm 1 in place.
 
-    graph : (indptr, idx) in-CSR
+    graph : (indptr, idx, contig) in-CSR plus :func:`contiguous_rows`
     params : (w, bias); w modified in place
-    alive : uint8 per edge (structural mode: 0 = pruned for good)
-    state : (x, c, delta, f) per neuron; delta = f * c of the last iteration
+    mask : float64 per edge, 1 = may change, 0 = pruned for good (structural mode)
+    state : (x, c, delta, f) per neuron; delta = f * c is flushed (applied) on return
     settings : (act_code, bal_code, center, width, lr, prune_k, structural, settle, tol,
-                max_iter, weight_limit)
+                max_iter)
     clamped : uint8 per neuron, credit-clamped (identity rows of J)
     noise_x, noise_c : (T, n) pre-drawn noise
     pstate : float64[2] = (previous threshold, band half-width); updated
     band : float64[E] scratch
-    wmax_out : float64[T] max |w| after each iteration (output)
 
     Returns (iterations completed, status, firing iterations total, credit iterations
-    total, iterations whose settle hit the cap).
+    total, settles that hit the cap). On DIVERGED the state is left as it blew up.
     """
-    indptr, idx = graph
+    indptr, idx, contig = graph
+    g2 = (indptr, idx)
     w, bias = params
     x, c, delta, f = state
-    (act, bal, center, width, lr, prune_k, structural, settle, tol, max_iter,
-     weight_limit) = settings
+    act, bal, center, width, lr, prune_k, structural, settle, tol, max_iter = settings
     n = indptr.size - 1
     T = noise_x.shape[0]
     s = np.zeros(n)
@@ -134,72 +336,34 @@ def run_algorithm1(graph, params, alive, state, settings, clamped, noise_x, nois
     credit_total = 0
     capped = 0
     for t in range(T):
-        if pending:
-            wmax = _apply_pending(indptr, idx, w, alive, structural, delta, x, lr, prune_k,
-                                  band, counts, pstate)
-            wmax_out[t - 1] = wmax
-            if not wmax <= weight_limit:
-                return t, DIVERGED, fire_total, credit_total, capped
-        # 1. firing: one step, or settled with this iteration's noise
-        it = 0
-        while True:
-            res = 0.0
-            for i in range(n):
-                acc = bias[i]
-                for k in range(indptr[i], indptr[i + 1]):
-                    acc += w[k] * x[idx[k]]
-                s[i] = acc
-                v = activate(act, acc) + noise_x[t, i]
-                r = abs(v - x[i])
-                if not r <= res:
-                    res = r
-                xn[i] = v
-            it += 1
-            x[:] = xn
-            if not settle or res <= tol or not res < HUGE:
-                break
-            if it >= max_iter:
-                capped += 1
-                break
-        fire_total += it
-        for i in range(n):
-            f[i] = balance(bal, act, s[i], activate(act, s[i]), center, width)
-        # 2. credit: c <- J c + eps (identity rows where clamped), one step or settled
-        it = 0
-        while True:
-            cn[:] = 0.0
-            for i in range(n):
-                g = f[i] * c[i]
-                if g != 0.0:
-                    for k in range(indptr[i], indptr[i + 1]):
-                        cn[idx[k]] += w[k] * g
-            res = 0.0
-            for j in range(n):
-                if clamped[j]:
-                    v = c[j] + (noise_c[t, j] if it == 0 else 0.0)
-                else:
-                    v = cn[j] + noise_c[t, j]
-                r = abs(v - c[j])
-                if not r <= res:
-                    res = r
-                cn[j] = v
-            it += 1
-            c[:] = cn
-            if not settle or res <= tol or not res < HUGE:
-                break
-            if it >= max_iter:
-                capped += 1
-                break
-        credit_total += it
-        for i in range(n):
-            if not (abs(x[i]) < HUGE and abs(c[i]) < HUGE):
-                return t + 1, DIVERGED, fire_total, credit_total, capped
-            delta[i] = c[i] * f[i]
+        if settle:
+            if pending:
+                _flush(g2, contig, w, mask, delta, x, lr, prune_k, structural, band, counts,
+                       pstate)
+            ok, fi, ci, cp = _settled_step(g2, w, bias, x, c, delta, f, s, xn, cn, clamped,
+                                           noise_x[t], noise_c[t], act, bal, center, width,
+                                           tol, max_iter)
+            fire_total += fi
+            credit_total += ci
+            capped += cp
+        else:
+            prune_now = False
+            thr = 0.0
+            if pending and prune_k > 0:
+                lo_b, hi_b = _band(pstate, prune_k)
+                _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band,
+                             counts)
+                thr = _select_threshold(w, prune_k, band, counts, pstate)
+                pstate[0] = thr
+                prune_now = True
+            ok = _one_step(g2, contig, w, bias, mask, x, c, delta, f, s, xn, cn, clamped,
+                           noise_x[t], noise_c[t], act, bal, center, width, lr, thr,
+                           structural, pending, prune_now)
+            fire_total += 1
+            credit_total += 1
         pending = True
+        if not ok:
+            return t + 1, DIVERGED, fire_total, credit_total, capped
     if pending:
-        wmax = _apply_pending(indptr, idx, w, alive, structural, delta, x, lr, prune_k, band,
-                              counts, pstate)
-        wmax_out[T - 1] = wmax
-        if not wmax <= weight_limit:
-            return T, DIVERGED, fire_total, credit_total, capped
+        _flush(g2, contig, w, mask, delta, x, lr, prune_k, structural, band, counts, pstate)
     return T, OK, fire_total, credit_total, capped
