@@ -2,6 +2,7 @@
 # Set up the project-local virtual environment (.venv) and run the main job or the tests.
 #   bash dev.sh main   set up, then run the main job on its embedded default
 #   bash dev.sh test   set up, then run the linters and the test suite
+#   bash dev.sh bench  set up (plus PyTorch 2.13.0 CPU for the references), run benchmarks/
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3.11}
@@ -36,8 +37,17 @@ case "${1:-}" in
     NUMBA_BOUNDSCHECK=1 NUMBA_CACHE_DIR="$(mktemp -d)" .venv/bin/python -m pytest -q \
       -p no:cacheprovider tests/wiring/test_gradient.py tests/wiring/test_simulate.py
     ;;
+  bench)
+    setup
+    # exactly this spec: the CPU build on disk (any other pulls GBs of CUDA packages)
+    .venv/bin/python -c "import torch" 2>/dev/null || .venv/bin/python -m pip install --quiet torch==2.13.0
+    mkdir -p benchmarks/results
+    .venv/bin/python benchmarks/bench_online.py --json benchmarks/results/online.json
+    .venv/bin/python benchmarks/bench_algorithm1.py --json benchmarks/results/algorithm1.json
+    .venv/bin/python benchmarks/bench_startup.py --json benchmarks/results/startup.json
+    ;;
   *)
-    echo "usage: bash dev.sh main|test [extra arguments]" >&2
+    echo "usage: bash dev.sh main|test|bench [extra arguments]" >&2
     exit 2
     ;;
 esac

@@ -130,11 +130,14 @@ def torch_online(graph, weight, X, Y, n_samples, *, sparse):
     Xt, Yt = torch.as_tensor(X), torch.as_tensor(Y)
     mask = W != 0
     if sparse:
+        # CSR of W (rows = dst) and of W^T (rows = src); both sorted like the graph's CSR,
+        # so W^T's values are W's values permuted by graph.in_to_out
         Ws = W.to_sparse_csr()
         WTs = W.T.contiguous().to_sparse_csr()
         crow = Ws.crow_indices()
         col = Ws.col_indices()
         rows = torch.repeat_interleave(torch.arange(n), crow[1:] - crow[:-1])
+        in_to_out = torch.as_tensor(graph.in_to_out)
     xs = []
     t0 = time.perf_counter()
     with torch.no_grad():
@@ -162,16 +165,11 @@ def torch_online(graph, weight, X, Y, n_samples, *, sparse):
             if sparse:
                 vals = Ws.values()
                 vals += LR * d[rows] * x[col]
-                WTs = torch.sparse_csr_tensor(*_transpose_csr(Ws, n), size=(n, n))
+                WTs.values()[in_to_out] = vals
             else:
                 W += LR * torch.outer(d, x) * mask
             xs.append(x.numpy().copy())
     return n_samples / (time.perf_counter() - t0), np.array(xs)
-
-
-def _transpose_csr(Ws, n):
-    T = Ws.to_sparse_coo().t().coalesce().to_sparse_csr()
-    return T.crow_indices(), T.col_indices(), T.values()
 
 
 def main():

@@ -236,6 +236,7 @@ def run_train(cfg: TrainConfig, out: str | Path, *, overwrite: bool = False,
             if progress is not None:
                 progress(row["epoch"], total)
 
+        log.info("training started")
         res = fit(net, ds, rule=t.rule, loss=t.loss, learning_rate=t.learning_rate,
                   epochs=t.epochs, batch_size=t.batch_size, seed=cfg.task.seed, tol=t.tol,
                   max_iter=t.max_iter, method=t.method, warm_start=t.warm_start,
@@ -251,6 +252,7 @@ def run_train(cfg: TrainConfig, out: str | Path, *, overwrite: bool = False,
         graph = build_graph(cfg) if cfg.graph.family != "recurrent" else builders.all_to_all(
             cfg.graph.n, self_loops=True)
         snaps = np.unique(np.linspace(0, s.iterations, max(s.snapshots, 1) + 1).astype(int))
+        log.info("training started")
         res = simulate(graph, learning_rate=s.learning_rate, iterations=s.iterations,
                        prune=s.prune, pruning=s.pruning, mode=s.mode,
                        clamped_fraction=s.clamped_fraction, noise_rate=s.noise_rate,
