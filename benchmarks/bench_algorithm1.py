@@ -112,11 +112,11 @@ def main():
         key = f"p{p:g}"
         out[f"engine_it_per_s_{key}"] = engine(graph, args.iterations, p)
         out[f"numpy_it_per_s_{key}"] = numpy_alg1(args.ref_iterations, p)
-        out[f"speedup_vs_numpy_{key}"] = out[f"engine_it_per_s_{key}"] / out[f"numpy_it_per_s_{key}"]
+        eng = out[f"engine_it_per_s_{key}"]
+        out[f"speedup_vs_numpy_{key}"] = eng / out[f"numpy_it_per_s_{key}"]
         if have_torch:
             out[f"torch_it_per_s_{key}"] = torch_alg1(args.ref_iterations, p)
-            out[f"speedup_vs_torch_{key}"] = (out[f"engine_it_per_s_{key}"]
-                                              / out[f"torch_it_per_s_{key}"])
+            out[f"speedup_vs_torch_{key}"] = eng / out[f"torch_it_per_s_{key}"]
     text = json.dumps(out, indent=2)
     print(text)
     if args.json:

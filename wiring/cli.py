@@ -45,7 +45,18 @@ def _cmd_train(args) -> int:
     status = read_status(run_dir) or {}
     print(f"run directory: {run_dir}  status: {status.get('status', '?')}"
           + (f" ({status['reason']})" if status.get("reason") else ""))
+    print(_summary(run_dir))
     return 0
+
+
+def _summary(run_dir) -> str:
+    """One line with the last metrics row's headline numbers."""
+    from wiring.runs import read_metrics
+
+    last = read_metrics(run_dir).iloc[-1]
+    keys = ("epoch", "iteration", "train_loss", "test_accuracy", "weight_abs_max", "density")
+    parts = [f"{k}={last[k]:.4g}" for k in keys if k in last.index and last[k] == last[k]]
+    return "last checkpoint: " + ", ".join(parts)
 
 
 def build_parser() -> argparse.ArgumentParser:

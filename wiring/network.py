@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -16,6 +16,9 @@ from wiring.kernels import plasticity as _kp
 from wiring.kernels.settle import CAPPED, CONVERGED, DIVERGED
 from wiring.neurons import ACTIVATIONS, activation_code, balance_code
 from wiring.rules import LOSSES, Feedback, get_rule, make_feedback
+
+if TYPE_CHECKING:
+    from wiring.train import FitResult
 
 __all__ = ["Network", "SettleInfo"]
 
@@ -357,7 +360,7 @@ class Network:
         Examples
         --------
         >>> net = Network.from_edges(2, [0], [1], [1.0], inputs=[0], outputs=[1])
-        >>> float(net.settle([[0.5]])[0, 1]) == float(np.tanh(0.5))
+        >>> abs(float(net.settle([[0.5]])[0, 1]) - float(np.tanh(0.5))) < 1e-15
         True
         """
         X = self._check_X(X)
@@ -527,6 +530,33 @@ class Network:
                                    method=kwargs.get("method", "auto"))
         self._raise_if_bad(stats, done, credit=False)
         return float(stats[:, 6].mean())
+
+    def fit(self, data: object, **kwargs: object) -> FitResult:
+        """Train this network in place: shorthand for :func:`wiring.train.fit`.
+
+        Parameters
+        ----------
+        data : Dataset or tuple
+            A :class:`wiring.data.Dataset`, or ``(X, Y)`` / ``(X, Y, X_test, Y_test)``.
+        **kwargs
+            Keyword arguments of :func:`wiring.train.fit` (rule, loss, learning_rate,
+            epochs, batch_size, seed, ...).
+
+        Returns
+        -------
+        FitResult
+
+        Examples
+        --------
+        >>> import wiring
+        >>> net = wiring.Network.from_edges(2, [0], [1], [0.1], inputs=[0], outputs=[1])
+        >>> res = net.fit(([[1.0]], [[0.5]]), learning_rate=0.5, epochs=20, loss="mse")
+        >>> round(float(net.predict([[1.0]])[0, 0]), 3)
+        0.5
+        """
+        from wiring.train import fit
+
+        return fit(self, data, **kwargs)
 
     def __repr__(self) -> str:
         g = self.graph

@@ -14,9 +14,11 @@ Two timescale readings: ``mode="one-step"`` (the paper's: one step of firing,
 credit and plasticity per iteration) and ``mode="settled"`` (firing and credit
 iterated to their fixed points every iteration, with that iteration's noise held).
 
-A run is *unstable* when the rates or credit become non-finite or ``max |w|``
-exceeds ``weight_limit``: the simulation stops there and says so in the result,
-it never returns NaN weights.
+A run is *unstable* when the rates or credit become non-finite (checked every
+iteration) or ``max |w|`` exceeds ``weight_limit`` (checked at every checkpoint
+and every 2,000 iterations): the simulation stops there and says so in the
+result; it never returns NaN weights (``weight`` is then the last finite state
+seen at a checkpoint).
 """
 
 from __future__ import annotations
