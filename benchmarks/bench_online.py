@@ -201,6 +201,11 @@ def main():
     out["firing_iterations_mean"] = fi
     out["credit_iterations_mean"] = ci
     out["fraction_of_bound"] = out["engine_edge_visits_per_s"] / out["csr_bound_edges_per_s"]
+    gs = fit(net.copy(), (X, Y), learning_rate=LR, epochs=1, tol=TOL, loss="mse", seed=0,
+             method="gauss-seidel").metrics[-1]
+    out["engine_gauss_seidel_samples_per_s"] = gs["samples_per_second"]
+    out["gauss_seidel_firing_iterations_mean"] = gs["firing_iterations_mean"]
+    out["gauss_seidel_credit_iterations_mean"] = gs["credit_iterations_mean"]
     # references: same weights, same samples in order (fit shuffles: use seed order)
     order = np.random.default_rng(0).permutation(args.samples)[: args.ref_samples]
     Xr, Yr = X[order], Y[order]
@@ -233,6 +238,8 @@ def main():
         out["speedup_vs_torch_dense"] = out["engine_samples_per_s"] / sps_d
         out["speedup_vs_torch_sparse"] = out["engine_samples_per_s"] / sps_s
     out["speedup_vs_numpy_scipy"] = out["engine_samples_per_s"] / sps
+    out["gauss_seidel_speedup_vs_numpy_scipy_jacobi"] = (
+        out["engine_gauss_seidel_samples_per_s"] / sps)
     text = json.dumps(out, indent=2)
     print(text)
     if args.json:

@@ -113,7 +113,7 @@ class TrainSettings:
     batch_size: int = 1
     tol: float = 1e-8
     max_iter: int = 1000
-    method: str = "auto"
+    method: str = "auto"  # "auto" | "jacobi" | "gauss-seidel"
     warm_start: bool = False
     on_diverge: str = "record"
     snapshot_epochs: list[int] = field(default_factory=lambda: [0, 1, 2, 4, 8])

@@ -18,7 +18,7 @@ from wiring import builders, runs
 from wiring.config import TrainConfig, config_to_dict
 from wiring.errors import ConfigError
 from wiring.graph import Graph
-from wiring.network import Network
+from wiring.network import METHODS, Network
 
 __all__ = ["build_dataset", "build_graph", "validate", "run_train", "GRAPH_FAMILIES"]
 
@@ -156,7 +156,7 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.neurons.balance, "neurons.balance", BALANCES),
         (cfg.train.rule, "train.rule", RULES),
         (cfg.train.loss, "train.loss", LOSSES),
-        (cfg.train.method, "train.method", ("auto", "iterate")),
+        (cfg.train.method, "train.method", METHODS),
         (cfg.train.on_diverge, "train.on_diverge", ON_DIVERGE),
         (cfg.simulation.pruning, "simulation.pruning", PRUNING_MODES),
         (cfg.simulation.mode, "simulation.mode", SIMULATION_MODES),

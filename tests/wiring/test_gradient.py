@@ -116,7 +116,7 @@ def build(kind, rng, act="tanh"):
 
 @pytest.mark.parametrize("kind", ["layered", "recurrent", "arbitrary"])
 @pytest.mark.parametrize("act", ["tanh", "sigmoid", "linear"])
-@pytest.mark.parametrize("method", ["auto", "iterate"])
+@pytest.mark.parametrize("method", ["auto", "jacobi", "gauss-seidel"])
 def test_balance_exact_equals_dense_implicit_gradient(kind, act, method):
     rng = np.random.default_rng(1)
     net, W, b, src, dst, inputs, outputs, X, Y = build(kind, rng, act)
@@ -278,10 +278,11 @@ def test_gaussian_balance_function():
     np.testing.assert_allclose(dw, dW[dst, src], rtol=1e-8, atol=1e-12)
 
 
-def test_settle_matches_newton_fixed_point():
+@pytest.mark.parametrize("method", ["jacobi", "gauss-seidel"])
+def test_settle_matches_newton_fixed_point(method):
     rng = np.random.default_rng(10)
     net, W, b, src, dst, inputs, outputs, X, Y = build("arbitrary", rng)
-    x = net.settle(X, tol=1e-14, max_iter=5000)
+    x = net.settle(X, tol=1e-14, max_iter=5000, method=method)
     for row, x_in in zip(x, X, strict=True):
         want, _ = newton_fixed_point(W, b, inputs, x_in, "tanh")
         np.testing.assert_allclose(row, want, rtol=0, atol=1e-13)

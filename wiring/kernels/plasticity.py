@@ -111,7 +111,8 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
     neurons : (act, clamp, zero_mask, fixed, inputs, outputs, bal_code, center, width)
     feedback : (fb_mode, B_out, M_out, B_direct)
     data : (X, Y, order)
-    settings : (loss_code, tol, max_iter, use_dag, lr, batch_size, warm_start, do_credit)
+    settings : (loss_code, tol, max_iter, method, lr, batch_size, warm_start, do_credit),
+        method 0 = Jacobi, 1 = Gauss-Seidel, 2 = one exact sweep in topological order (DAG)
     dw, db : accumulators (in-CSR edge order, neurons); summed over samples when lr == 0
     stats : (len(order), 8) output, columns STAT_COLUMNS
     record : (x_rec, s_rec, c_rec), each (len(order), n) to record the settled rates,
@@ -125,7 +126,9 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
     act, clamp, zero_mask, fixed, inputs, outputs, bal_code, center, width = neurons
     fb_mode, B_out, M_out, B_direct = feedback
     X, Y, order = data
-    loss_code, tol, max_iter, use_dag, lr, batch_size, warm_start, do_credit = settings
+    loss_code, tol, max_iter, method, lr, batch_size, warm_start, do_credit = settings
+    use_dag = method == 2
+    gs = method == 1
     x_rec, s_rec, c_rec = record
     keep = x_rec.shape[0] > 0
     n = in_indptr.size - 1
@@ -153,7 +156,8 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
         if use_dag:
             fi, fr, fs = firing_dag(in_csr, topo, w_in, bias, act, clamp, x, s)
         else:
-            fi, fr, fs = firing_settle(in_csr, w_in, bias, act, clamp, x, xbuf, s, tol, max_iter)
+            fi, fr, fs = firing_settle(in_csr, w_in, bias, act, clamp, x, xbuf, s, tol, max_iter,
+                                       gs)
         stats[t, 0] = fi
         stats[t, 1] = fr
         stats[t, 2] = fs
@@ -188,7 +192,8 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
             if use_dag:
                 ci, cr, cs = credit_dag(out_csr, topo, fb, fbal, e, fixed, c, d)
             else:
-                ci, cr, cs = credit_settle(out_csr, fb, fbal, e, fixed, c, cbuf, d, tol, max_iter)
+                ci, cr, cs = credit_settle(out_csr, fb, fbal, e, fixed, c, cbuf, d, tol,
+                                           max_iter, gs)
         stats[t, 3] = ci
         stats[t, 4] = cr
         stats[t, 5] = cs

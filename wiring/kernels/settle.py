@@ -58,6 +58,39 @@ def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
     return res
 
 
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _firing_sweep_gs(indptr, idx, w, bias, act, clamp, x, s):
+    """One Gauss-Seidel sweep in neuron order, x updated in place. Returns max |change|."""
+    n = indptr.size - 1
+    res = 0.0
+    for i in range(n):
+        if clamp[i]:
+            continue
+        a0 = bias[i]
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        k = indptr[i]
+        hi = indptr[i + 1]
+        while k + 4 <= hi:
+            a0 += w[k] * x[idx[k]]
+            a1 += w[k + 1] * x[idx[k + 1]]
+            a2 += w[k + 2] * x[idx[k + 2]]
+            a3 += w[k + 3] * x[idx[k + 3]]
+            k += 4
+        while k < hi:
+            a0 += w[k] * x[idx[k]]
+            k += 1
+        si = (a0 + a1) + (a2 + a3)
+        s[i] = si
+        xi = activate(act[i], si)
+        d = abs(xi - x[i])
+        if not d <= res:
+            res = d
+        x[i] = xi
+    return res
+
+
 @njit(cache=True, error_model="numpy")
 def _state_status(x):
     for v in x:
@@ -79,9 +112,11 @@ def input_drive(indptr, idx, w, bias, clamp, x, s):
 
 
 @njit(cache=True, error_model="numpy")
-def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter):
-    """Jacobi iteration x <- sigma(W x + b) on free neurons, clamped neurons fixed.
+def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter, gauss_seidel):
+    """Iterate x <- sigma(W x + b) on free neurons, clamped neurons fixed.
 
+    Jacobi (all neurons from the previous sweep) or, with ``gauss_seidel``, in
+    place in neuron order (same fixed points, usually fewer sweeps).
     ``x`` holds the start state (clamped entries set) and receives the result;
     ``buf`` is scratch of the same size; ``s`` receives the net inputs, consistent
     with ``x`` (x = sigma(s)) on free neurons. Returns (iterations, residual, status).
@@ -93,16 +128,19 @@ def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter):
     it = 0
     status = CAPPED
     while it < max_iter:
-        res = _firing_sweep(indptr, idx, w, bias, act, clamp, a, b, s)
+        if gauss_seidel:
+            res = _firing_sweep_gs(indptr, idx, w, bias, act, clamp, a, s)
+        else:
+            res = _firing_sweep(indptr, idx, w, bias, act, clamp, a, b, s)
+            a, b = b, a
         it += 1
-        a, b = b, a
         if not res < HUGE:
             status = DIVERGED
             break
         if res <= tol:
             status = CONVERGED
             break
-    if it % 2 == 1:
+    if not gauss_seidel and it % 2 == 1:
         x[:] = buf
     if status == CONVERGED:
         status = _state_status(x)
@@ -175,9 +213,44 @@ def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
     return res
 
 
+@njit(cache=True, fastmath=FAST, error_model="numpy")
+def _credit_sweep_gs(indptr, idx, fb, fbal, e, fixed, c, d):
+    """One Gauss-Seidel sweep in reverse neuron order; c and d = f * c in place."""
+    n = indptr.size - 1
+    res = 0.0
+    for j in range(n - 1, -1, -1):
+        if fixed[j]:
+            cj = e[j]
+        else:
+            a0 = e[j]
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            k = indptr[j]
+            hi = indptr[j + 1]
+            while k + 4 <= hi:
+                a0 += fb[k] * d[idx[k]]
+                a1 += fb[k + 1] * d[idx[k + 1]]
+                a2 += fb[k + 2] * d[idx[k + 2]]
+                a3 += fb[k + 3] * d[idx[k + 3]]
+                k += 4
+            while k < hi:
+                a0 += fb[k] * d[idx[k]]
+                k += 1
+            cj = (a0 + a1) + (a2 + a3)
+        r = abs(cj - c[j])
+        if not r <= res:
+            res = r
+        c[j] = cj
+        d[j] = fbal[j] * cj
+    return res
+
+
 @njit(cache=True, error_model="numpy")
-def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter):
-    """Jacobi iteration c_j <- e_j + sum_i fb_ij f_i c_i (c_j = e_j where fixed).
+def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter, gauss_seidel):
+    """Iterate c_j <- e_j + sum_i fb_ij f_i c_i (c_j = e_j where fixed).
+
+    Jacobi, or Gauss-Seidel in reverse neuron order with ``gauss_seidel``.
 
     ``fb`` holds the feedback weight of each edge in out-CSR order (W itself for
     the balance rules). ``c`` holds the start and receives the result; ``d``
@@ -189,17 +262,23 @@ def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter):
     res = np.inf
     it = 0
     status = CAPPED
+    if gauss_seidel:
+        for i in range(c.size):
+            d[i] = fbal[i] * c[i]
     while it < max_iter:
-        res = _credit_sweep(indptr, idx, fb, fbal, e, fixed, a, b, d)
+        if gauss_seidel:
+            res = _credit_sweep_gs(indptr, idx, fb, fbal, e, fixed, a, d)
+        else:
+            res = _credit_sweep(indptr, idx, fb, fbal, e, fixed, a, b, d)
+            a, b = b, a
         it += 1
-        a, b = b, a
         if not res < HUGE:
             status = DIVERGED
             break
         if res <= tol:
             status = CONVERGED
             break
-    if it % 2 == 1:
+    if not gauss_seidel and it % 2 == 1:
         c[:] = buf
     if status == CONVERGED:
         status = _state_status(c)
