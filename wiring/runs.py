@@ -88,10 +88,7 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
-import json
-import math
 import numbers
 import os
 import pickle
@@ -101,7 +98,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import tomllib
 import zipfile
 import zlib
@@ -116,7 +112,9 @@ import pandas as pd
 import pyarrow
 from numpy.typing import ArrayLike
 
+from wiring._atomic import RunFormatError, _atomic_open, _read_json, _write_json
 from wiring._checks import as_float_array, as_index_array, check_choice
+from wiring._toml import dump_toml
 from wiring.errors import ConfigError, WiringError
 
 __all__ = [
@@ -175,47 +173,7 @@ _VERSIONED = {
 }
 
 
-class RunFormatError(WiringError):
-    """A run directory or one of its files is missing, unreadable or malformed.
-
-    The message names the file (and field, where there is one).
-    """
-
-
-# --------------------------------------------------------------------------- atomic I/O
-
-
-@contextlib.contextmanager
-def _atomic_open(path: Path, mode: str = "wb") -> Iterator[Any]:
-    """Yield a temp file beside ``path``; on success fsync it and rename it to ``path``.
-
-    On any exception the temp file is removed and ``path`` is left untouched.
-    """
-    text = "b" not in mode
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if text else {})) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Persist a rename on POSIX; a no-op where directories cannot be opened."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+# --------------------------------------------------------------------------- helpers
 
 
 def _run_dir(run_dir) -> Path:
@@ -226,36 +184,6 @@ def _run_dir(run_dir) -> Path:
             "(create it with prepare_run_dir)"
         )
     return path
-
-
-def _json_default(value):
-    if isinstance(value, np.ndarray | np.generic):
-        return value.tolist()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    raise TypeError(f"value {value!r} of type {type(value).__name__} is not JSON serialisable")
-
-
-def _write_json(path: Path, obj: Mapping) -> Path:
-    try:
-        text = json.dumps(obj, indent=2, default=_json_default) + "\n"
-    except (TypeError, ValueError) as exc:
-        raise RunFormatError(f"cannot write {str(path)!r}: {exc}") from None
-    with _atomic_open(path, "w") as fh:
-        fh.write(text)
-    return path
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunFormatError(f"{str(path)!r} does not exist") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RunFormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
-    if not isinstance(obj, dict):
-        raise RunFormatError(f"{str(path)!r} must hold a JSON object, got {type(obj).__name__}")
-    return obj
 
 
 def _utc_now() -> str:
@@ -750,128 +678,6 @@ def load_snapshots(run_dir: str | os.PathLike) -> Iterator[Snapshot]:
 
 
 # --------------------------------------------------------------------------- config (TOML)
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_string(s: str) -> str:
-    out = []
-    for ch in s:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_key(key, parent: str) -> str:
-    if not isinstance(key, str):
-        where = f" in `{parent}`" if parent else ""
-        raise ConfigError(f"config key {key!r}{where} must be a string, not {type(key).__name__}")
-    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
-
-
-def _join(parent: str, key) -> str:
-    return f"{parent}.{key}" if parent else str(key)
-
-
-def _toml_value(value, loc: str) -> str:
-    """TOML text of one value; ``loc`` is its dotted key path, for error messages."""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        v = float(value)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)  # the shortest text that reads back as the same double
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v, f"{loc}[{i}]") for i, v in enumerate(value)) + "]"
-    if isinstance(value, Mapping):
-        items = (f"{_toml_key(k, loc)} = {_toml_value(v, _join(loc, k))}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    raise ConfigError(
-        f"config key `{loc}`: value {value!r} of type {type(value).__name__} cannot be written "
-        "to TOML (use str, int, float, bool, and lists and tables of those; TOML has no null)"
-    )
-
-
-def _dump_table(table: Mapping, loc: str, header: list[str], lines: list[str]) -> None:
-    subtables = []
-    for key, value in table.items():
-        if isinstance(value, Mapping):
-            subtables.append((key, value))
-        else:
-            lines.append(f"{_toml_key(key, loc)} = {_toml_value(value, _join(loc, key))}")
-    for key, value in subtables:
-        sub_header = [*header, _toml_key(key, loc)]
-        if lines:
-            lines.append("")
-        lines.append(f"[{'.'.join(sub_header)}]")
-        _dump_table(value, _join(loc, key), sub_header, lines)
-
-
-def dump_toml(config: Mapping) -> str:
-    """Write a nested mapping as TOML text that :func:`tomllib.loads` reads back equal.
-
-    Parameters
-    ----------
-    config : mapping
-        String keys; values are str, int, float, bool, lists (or tuples) of those,
-        or mappings (written as ``[section]`` / ``[section.sub]`` tables; mappings
-        inside lists become inline tables). numpy scalars are accepted.
-
-    Returns
-    -------
-    str
-        TOML 1.0 text. Floats are written with ``repr`` (``0.1``, ``1e-10``,
-        ``nan``, ``inf``), so they read back bit for bit.
-
-    Raises
-    ------
-    ConfigError
-        If a key is not a string or a value has another type (e.g. ``None``); the
-        message names the key.
-
-    Examples
-    --------
-    >>> text = dump_toml({"seed": 1, "train": {"lr": 1e-10, "layers": [4, 2],
-    ...                   "opt": {"name": "sgd", "nesterov": False}}})
-    >>> print(text)
-    seed = 1
-    <BLANKLINE>
-    [train]
-    lr = 1e-10
-    layers = [4, 2]
-    <BLANKLINE>
-    [train.opt]
-    name = "sgd"
-    nesterov = false
-    <BLANKLINE>
-    >>> tomllib.loads(text)["train"]["lr"] == 1e-10
-    True
-    """
-    if not isinstance(config, Mapping):
-        raise ConfigError(f"config must be a mapping, got {type(config).__name__}")
-    lines: list[str] = []
-    _dump_table(config, "", [], lines)
-    return "\n".join(lines) + "\n" if lines else ""
 
 
 def write_config(run_dir: str | os.PathLike, config: Mapping) -> Path:
