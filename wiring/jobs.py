@@ -16,7 +16,7 @@ import numpy as np
 
 from wiring import builders, runs
 from wiring.config import TrainConfig, config_to_dict
-from wiring.errors import ConfigError
+from wiring.errors import ConfigError, WiringError
 from wiring.graph import Graph
 from wiring.network import METHODS, Network
 
@@ -141,7 +141,7 @@ def validate(cfg: TrainConfig) -> None:
     --------
     >>> validate(TrainConfig())
     """
-    from wiring._checks import check_choice, check_fraction, check_positive
+    from wiring._checks import check_choice, check_fraction, check_int, check_positive
     from wiring.neurons import ACTIVATIONS, BALANCES
     from wiring.rules import LOSSES, RULES
     from wiring.simulate import PRUNING_MODES, SIMULATION_MODES
@@ -164,10 +164,42 @@ def validate(cfg: TrainConfig) -> None:
     try:
         for value, name, choices in checks:
             check_choice(value, name, choices)
-        check_positive(cfg.train.learning_rate, "train.learning_rate", allow_zero=True)
-        check_positive(cfg.simulation.learning_rate, "simulation.learning_rate",
-                       allow_zero=True)
-        check_fraction(cfg.simulation.prune, "simulation.prune")
+        t, sim, g, nc, d = cfg.train, cfg.simulation, cfg.graph, cfg.neurons, cfg.data
+        for value, name, zero_ok in [
+            (t.learning_rate, "train.learning_rate", True), (t.tol, "train.tol", False),
+            (sim.learning_rate, "simulation.learning_rate", True),
+            (sim.noise_rate, "simulation.noise_rate", True),
+            (sim.noise_credit, "simulation.noise_credit", True),
+            (sim.tol, "simulation.tol", False),
+            (sim.weight_limit, "simulation.weight_limit", False),
+            (nc.balance_width, "neurons.balance_width", False),
+            (nc.init_scale, "neurons.init_scale", True),
+        ]:
+            check_positive(value, name, allow_zero=zero_ok)
+        for value, name, minimum in [
+            (t.epochs, "train.epochs", 0), (t.batch_size, "train.batch_size", 1),
+            (t.max_iter, "train.max_iter", 1), (sim.iterations, "simulation.iterations", 0),
+            (sim.max_iter, "simulation.max_iter", 1), (sim.snapshots, "simulation.snapshots", 1),
+            (g.hidden, "graph.hidden", 1), (g.n, "graph.n", 1), (g.blocks, "graph.blocks", 1),
+            (g.k, "graph.k", 1), (d.n_samples, "data.n_samples", 10),
+        ]:
+            check_int(value, name, minimum=minimum)
+        for value, name in [(sim.prune, "simulation.prune"),
+                            (sim.clamped_fraction, "simulation.clamped_fraction"),
+                            (d.test_fraction, "data.test_fraction")]:
+            check_fraction(value, name)
+        for value, name in [(g.recurrent_density, "graph.recurrent_density"),
+                            (g.input_density, "graph.input_density"),
+                            (g.output_density, "graph.output_density"),
+                            (g.feedback_density, "graph.feedback_density"),
+                            (g.density, "graph.density"), (g.p_in, "graph.p_in"),
+                            (g.p_out, "graph.p_out"), (g.rewire, "graph.rewire")]:
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"'{name}' must be a probability in [0, 1], got {value!r}")
+        bad = [e for e in t.snapshot_epochs if not 0 <= e <= t.epochs]
+        if bad:
+            raise ConfigError(f"'train.snapshot_epochs' holds {bad[0]}, outside [0, "
+                              f"{t.epochs}] (train.epochs)")
     except ConfigError:
         raise
     except Exception as exc:  # WiringError from the checks: re-label as a config error
@@ -210,13 +242,21 @@ def run_train(cfg: TrainConfig, out: str | Path, *, overwrite: bool = False,
     >>> sorted(p.name for p in d.iterdir())[:3]
     ['config.toml', 'metrics.csv', 'metrics.parquet']
     """
+    validate(cfg)
+    run_dir = runs.prepare_run_dir(out, overwrite=overwrite)
+    try:
+        return _run_job(cfg, run_dir, progress)
+    except WiringError as exc:  # bad data file, unreadable graph, ...: say so on disk
+        runs.write_status(run_dir, "failed", reason=str(exc))
+        raise
+
+
+def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     import pandas as pd
 
     from wiring.simulate import simulate
     from wiring.train import fit
 
-    validate(cfg)
-    run_dir = runs.prepare_run_dir(out, overwrite=overwrite)
     runs.write_config(run_dir, config_to_dict(cfg))
     runs.write_provenance(run_dir, seed=cfg.task.seed, extra={"job": "train",
                                                               "task": cfg.task.kind})

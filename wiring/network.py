@@ -108,6 +108,7 @@ class Network:
             raise WiringError(f"`graph` must be a wiring.Graph, got {type(graph).__name__}")
         self.graph = graph
         rng = as_rng(seed)
+        self._feedback_seed = int(rng.integers(2**63))  # first: same feedback either way
         E, n = graph.n_edges, graph.n
         if weight is None:
             check_positive(init_scale, "init_scale", allow_zero=True)
@@ -115,21 +116,22 @@ class Network:
             weight = rng.standard_normal(E) * init_scale / np.sqrt(np.maximum(indeg[graph.dst], 1))
         weight = as_float_array(weight, "weight", shape=(E,))
         bias = np.zeros(n) if bias is None else as_float_array(bias, "bias", shape=(n,))
-        self.activation = activation
-        self.output_activation = activation if output_activation is None else output_activation
+        out_act = activation if output_activation is None else output_activation
         act = np.full(n, activation_code(activation), dtype=np.int64)
-        act[graph.outputs] = activation_code(self.output_activation, "output_activation")
+        act[graph.outputs] = activation_code(out_act, "output_activation")
+        # the neuron model is fixed at construction (the kernels get its codes): read-only
+        self._neuron = {
+            "activation": activation, "output_activation": out_act, "balance": balance,
+            "balance_center": float(as_float_array(balance_center, "balance_center", shape=())),
+            "balance_width": check_positive(balance_width, "balance_width"),
+            "unit_magnitude": bool(unit_magnitude),
+        }
         self._act = act
-        self.balance = balance
         self._balance_code = balance_code(balance)
-        self.balance_center = float(as_float_array(balance_center, "balance_center", shape=()))
-        self.balance_width = check_positive(balance_width, "balance_width")
-        self.unit_magnitude = bool(unit_magnitude)
-        self._feedback_seed = int(rng.integers(2**63))
         self._feedback: Feedback | None = None
         self._w_in = np.ascontiguousarray(weight[graph.in_eid])
         self._w_out = np.ascontiguousarray(weight[graph.out_eid])
-        self.bias = bias.copy()
+        self._bias = bias.copy()
         self._clamp = graph.input_mask().astype(np.uint8)
 
     @classmethod
@@ -199,6 +201,28 @@ class Network:
         self._w_out = np.ascontiguousarray(value[self.graph.out_eid])
 
     @property
+    def bias(self) -> np.ndarray:
+        """Biases, one per neuron (the array itself; assign to replace it, validated)."""
+        return self._bias
+
+    @bias.setter
+    def bias(self, value) -> None:
+        self._bias = as_float_array(value, "bias", shape=(self.graph.n,)).copy()
+
+    activation = property(lambda self: self._neuron["activation"],
+                          doc="Activation of the non-input neurons (read-only).")
+    output_activation = property(lambda self: self._neuron["output_activation"],
+                                 doc="Activation of the output neurons (read-only).")
+    balance = property(lambda self: self._neuron["balance"],
+                       doc="Name of the balance function (read-only).")
+    balance_center = property(lambda self: self._neuron["balance_center"],
+                              doc="Set-point of the Gaussian balance (read-only).")
+    balance_width = property(lambda self: self._neuron["balance_width"],
+                             doc="Width of the Gaussian balance (read-only).")
+    unit_magnitude = property(lambda self: self._neuron["unit_magnitude"],
+                              doc="Sign-concordant feedback with unit magnitudes (read-only).")
+
+    @property
     def feedback(self) -> Feedback:
         """The comparator rules' fixed random feedback (drawn once, from the seed)."""
         if self._feedback is None:
@@ -230,7 +254,7 @@ class Network:
         new.__dict__.update(self.__dict__)
         new._w_in = self._w_in.copy()
         new._w_out = self._w_out.copy()
-        new.bias = self.bias.copy()
+        new._bias = self._bias.copy()
         return new
 
     # --------------------------------------------------------------- kernels
@@ -473,7 +497,8 @@ class Network:
         rule : str
             A name in :data:`wiring.rules.RULES`.
         loss : {"mse", "cross-entropy"}
-            ``mse`` is ``0.5 * ||x_out - Y||^2`` per sample.
+            ``mse`` is ``0.5 * ||x_out - Y||^2`` per sample; ``cross-entropy`` is
+            ``-sum Y log softmax(x_out)`` (targets need not sum to one).
         tol, max_iter, method
             As in :meth:`settle`.
 
@@ -508,7 +533,8 @@ class Network:
         return dw, db
 
     def loss(
-        self, X: ArrayLike, Y: ArrayLike, *, loss: str = "mse", **kwargs: object
+        self, X: ArrayLike, Y: ArrayLike, *, loss: str = "mse", tol: float = DEFAULT_TOL,
+        max_iter: int = DEFAULT_MAX_ITER, method: str = "auto",
     ) -> float:
         """Mean loss over the batch at the settled rates.
 
@@ -517,7 +543,7 @@ class Network:
         X, Y : array_like
             Inputs (batch, n_inputs) and targets (batch, n_outputs).
         loss : {"mse", "cross-entropy"}
-        **kwargs
+        tol, max_iter, method
             Settling controls of :meth:`settle`.
 
         Returns
@@ -533,9 +559,7 @@ class Network:
         X = self._check_X(X)
         Y = self._check_Y(Y, X.shape[0])
         done, stats, _ = self._run(X, Y, rule="balance-exact", loss=loss, do_credit=False,
-                                   tol=kwargs.get("tol", DEFAULT_TOL),
-                                   max_iter=kwargs.get("max_iter", DEFAULT_MAX_ITER),
-                                   method=kwargs.get("method", "auto"))
+                                   tol=tol, max_iter=max_iter, method=method)
         self._raise_if_bad(stats, done, credit=False)
         return float(stats[:, 6].mean())
 

@@ -17,8 +17,8 @@ iterated to their fixed points every iteration, with that iteration's noise held
 A run is *unstable* when the rates or credit become non-finite (checked every
 iteration) or ``max |w|`` exceeds ``weight_limit`` (checked at every checkpoint
 and every 2,000 iterations): the simulation stops there and says so in the
-result; it never returns NaN weights (``weight`` is then the last finite state
-seen at a checkpoint).
+result; it never returns NaN weights (``weight`` is then the state at the last
+checkpoint before the divergence).
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class SimulationResult:
     Attributes
     ----------
     weight : ndarray (E,)
-        Final weights in the graph's edge order (the last finite state if unstable).
+        Final weights in the graph's edge order; if unstable, the weights at the last
+        checkpoint before the divergence.
     bias : ndarray (n,)
     clamped : ndarray of int64
         Credit-clamped neurons.
@@ -188,7 +189,8 @@ def simulate(
     bad = [s for s in snap_steps if s < 0 or s > iterations]
     if bad:
         raise WiringError(f"`snapshot_at` holds {bad[0]}, outside [0, {iterations}]")
-    every = checkpoint_every or max(iterations // 20, 1)
+    every = (max(iterations // 20, 1) if checkpoint_every is None
+             else check_int(checkpoint_every, "checkpoint_every", minimum=1))
 
     w = np.ascontiguousarray(weight[graph.in_eid])
     bias = np.zeros(n)
@@ -213,6 +215,7 @@ def simulate(
 
     result = SimulationResult(weight=weight.copy(), bias=bias, clamped=clamped, status="ok",
                               reason="", iterations=0)
+    last_good = weight.copy()  # the weights at the last checkpoint that was finite
     if 0 in snap_steps:
         result.snapshots.append((0, weight.copy()))
     stops = sorted(set(snap_steps) | set(range(every, iterations + 1, every)) | {iterations})
@@ -237,7 +240,8 @@ def simulate(
                 on_chunk(t_done)
             if status != _ka.OK:
                 result.status = "unstable"
-                big = float(np.max(np.abs(w))) if np.all(np.isfinite(w)) else float("inf")
+                big = (float(np.max(np.abs(w), initial=0.0)) if np.all(np.isfinite(w))
+                       else float("inf"))
                 result.reason = (
                     f"diverged at iteration {done}: max |w| = {big:.3g} (limit "
                     f"{weight_limit:g}) or non-finite rates/credit; learning rate {lr:g} "
@@ -247,14 +251,15 @@ def simulate(
         if result.status != "ok":
             break
         wu = user_order(w)
+        last_good = wu
         if stop in snap_steps:
             result.snapshots.append((stop, wu.copy()))
         result.metrics.append({
             "iteration": stop,
-            "weight_abs_mean": float(np.mean(np.abs(wu))),
-            "weight_abs_max": float(np.max(np.abs(wu))),
-            "weight_std": float(np.std(wu)),
-            "density": float(np.mean(wu != 0)),
+            "weight_abs_mean": float(np.mean(np.abs(wu))) if E else 0.0,
+            "weight_abs_max": float(np.max(np.abs(wu), initial=0.0)),
+            "weight_std": float(np.std(wu)) if E else 0.0,
+            "density": float(np.mean(wu != 0)) if E else 0.0,
             "rate_abs_mean": float(np.mean(np.abs(x))),
             "credit_abs_mean": float(np.mean(np.abs(c))),
             "firing_iterations_mean": fire_tot / max(done, 1),
@@ -263,7 +268,5 @@ def simulate(
             "prune_threshold": float(pstate[0]),
         })
     result.iterations = done
-    final = user_order(w)
-    if np.all(np.isfinite(final)):
-        result.weight = final
+    result.weight = user_order(w) if result.status == "ok" else last_good
     return result

@@ -106,7 +106,8 @@ def fit(
     Every sample: firing settles with the inputs clamped, credit settles with the
     output error, and the rule's update ``r f(s_i) c_i x_j`` is applied at once
     (``batch_size=1``, online, the paper's setting) or summed over a mini-batch and
-    applied as ``learning_rate * sum / batch_size``. Samples whose firing or credit
+    applied as ``learning_rate * sum / batch_size`` (a shorter last batch is divided
+    by its own length). Samples whose firing or credit
     hits ``max_iter`` are skipped (counted in ``nonconverged``).
 
     Parameters
@@ -160,6 +161,8 @@ def fit(
     X, Y, Xt, Yt = _split(data)
     X = network._check_X(X)
     Y = network._check_Y(Y, X.shape[0])
+    if X.shape[0] == 0:
+        raise DataError("`X` has no rows: there is nothing to train on")
     if Xt is not None:
         Xt = network._check_X(Xt)
         Yt = network._check_Y(Yt, Xt.shape[0])

@@ -7,7 +7,7 @@ import pytest
 
 from wiring.cli import main
 from wiring.config import TrainConfig, apply_overrides, load_config
-from wiring.errors import ConfigError
+from wiring.errors import ConfigError, WiringError
 from wiring.runs import list_snapshots, load_snapshot, read_config, read_metrics
 
 
@@ -92,3 +92,28 @@ def test_noise_task_run(tmp_path):
 def test_cli_reports_config_errors(tmp_path, capsys):
     assert main(["train", "--out", str(tmp_path / "x"), "--set", "train.rule=hebb", "-q"]) == 2
     assert "rule" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("setting", ["simulation.iterations=-5",
+                                     "simulation.clamped_fraction=1.5", "train.batch_size=0",
+                                     "graph.density=2.0", "train.snapshot_epochs=[99]",
+                                     "neurons.balance_width=0"])
+def test_numeric_config_values_are_checked_before_anything_is_written(tmp_path, setting):
+    from wiring.jobs import run_train
+
+    cfg = apply_overrides(TrainConfig(), [setting])
+    with pytest.raises(ConfigError, match=setting.split("=")[0]):
+        run_train(cfg, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+def test_failed_job_records_failed_status(tmp_path):
+    from wiring.jobs import run_train
+    from wiring.runs import read_status
+
+    cfg = apply_overrides(TrainConfig(), ["data.name='npz'",
+                                          f"data.path='{tmp_path / 'missing.npz'}'"])
+    with pytest.raises(WiringError, match="missing.npz"):
+        run_train(cfg, tmp_path / "run")
+    status = read_status(tmp_path / "run")
+    assert status["status"] == "failed" and "missing.npz" in status["reason"]

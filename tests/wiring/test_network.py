@@ -155,3 +155,77 @@ def test_graph_without_outputs_cannot_learn():
     assert net.settle([[1.0]]).shape == (1, 3)
     with pytest.raises(WiringError, match="outputs"):
         net.plasticity([[1.0]], np.zeros((1, 0)))
+
+
+def test_one_divergent_sample_does_not_hide_the_others():
+    net = Network.from_edges(3, [0, 1, 1], [1, 1, 2], [1.0, 0.9, 1.0], inputs=[0],
+                             outputs=[2], activation="linear")
+    # sample 0 converges (gain 0.9), the same net diverges nowhere; make sample 1 blow up
+    x, info = net.settle([[1.0], [1e300], [-1.0]], max_iter=3000, return_info=True)
+    assert info.status.tolist() == [0, 2, 0]
+    np.testing.assert_allclose(x[2], -x[0], rtol=1e-9)  # sample 2 ran on its own
+    assert info.iterations[2] > 0
+
+
+def test_bias_is_validated_on_assignment():
+    net = small()
+    with pytest.raises(WiringError, match="bias"):
+        net.bias = [0.0, 1.0]
+    with pytest.raises(WiringError, match="bias"):
+        net.bias = [0.0, np.nan, 0.0, 0.0]
+    net.bias = [0, 0, 1, 0]  # ints become floats
+    assert net.bias.dtype == np.float64 and net.bias[2] == 1.0
+
+
+def test_neuron_model_is_read_only():
+    net = small()
+    for name in ("activation", "balance", "balance_width", "output_activation"):
+        with pytest.raises(AttributeError):
+            setattr(net, name, "relu")
+
+
+def test_cross_entropy_error_for_targets_not_summing_to_one():
+    """-dL/dw by finite differences of L = -sum y log softmax(x_out), y = [2, 0] etc."""
+    net = Network.from_edges(4, [0, 1, 0, 1], [2, 2, 3, 3], [0.4, -0.2, 0.3, 0.5],
+                             inputs=[0, 1], outputs=[2, 3])
+    X = np.array([[0.5, -1.0]])
+    for y in ([2.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.3, 0.2]):
+        Y = np.array([y])
+        dw, _ = net.plasticity(X, Y, loss="cross-entropy", tol=1e-14)
+        W = net.dense()
+
+        def loss(W, y=Y[0]):
+            z = np.tanh(W[2:, :2] @ X[0])
+            return -np.sum(y * (z - np.log(np.sum(np.exp(z)))))
+        h, fd = 1e-6, []
+        for s_, d_ in zip(net.graph.src, net.graph.dst, strict=True):
+            Wp, Wm = W.copy(), W.copy()
+            Wp[d_, s_] += h
+            Wm[d_, s_] -= h
+            fd.append(-(loss(Wp) - loss(Wm)) / (2 * h))
+        np.testing.assert_allclose(dw, fd, rtol=1e-7, atol=1e-10)
+
+
+def test_last_short_minibatch_is_averaged_over_its_own_length():
+    rng = np.random.default_rng(3)
+    net = small()
+    X = rng.uniform(-1, 1, (5, 2))
+    Y = rng.uniform(-1, 1, (5, 1))
+    order = np.random.default_rng(0).permutation(5)
+    ref = net.copy()
+    for batch in (order[:4], order[4:]):
+        dw, db = ref.plasticity(X[batch], Y[batch], loss="mse", tol=1e-12)
+        ref.weight = ref.weight + 0.1 * dw / batch.size
+        ref.bias = ref.bias + 0.1 * db / batch.size
+    fit(net, (X, Y), learning_rate=0.1, epochs=1, batch_size=4, seed=0, loss="mse", tol=1e-12)
+    np.testing.assert_allclose(net.weight, ref.weight, rtol=1e-10, atol=1e-14)
+
+
+def test_fit_refuses_empty_data():
+    with pytest.raises(DataError, match="X"):
+        fit(small(), (np.zeros((0, 2)), np.zeros((0, 1))), epochs=1)
+
+
+def test_loss_rejects_unknown_keywords():
+    with pytest.raises(TypeError):
+        small().loss([[0.0, 0.0]], [[1.0]], max_iters=3)

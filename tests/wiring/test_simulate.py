@@ -29,13 +29,13 @@ def twin(W, mask, x, c, clamped, lr, p, noise_x, noise_c, structural):
         c = J @ c + noise_c[t]
         upd = lr * np.outer(c * f, x)
         W += upd * (alive if structural else mask)
-        if k:
-            a = np.abs(W[mask])
-            thr = np.partition(a, k)[k]
-            small = (np.abs(W) < thr) & mask
-            W[small] = 0
+        if k:  # exactly the k smallest |w| (ties: first in row-major (dst, src) order)
+            rows, cols = np.nonzero(mask)
+            a = np.abs(W[rows, cols])
+            gone = np.argsort(a, kind="stable")[:k]
+            W[rows[gone], cols[gone]] = 0
             if structural:
-                alive &= ~small
+                alive[rows[gone], cols[gone]] = False
     return W
 
 
@@ -98,3 +98,33 @@ def test_settled_mode_reaches_fixed_points():
     assert res.status == "ok"
     assert res.metrics[-1]["settle_capped"] == 0
     assert res.metrics[-1]["firing_iterations_mean"] > 2
+
+
+@pytest.mark.parametrize("pruning", ["regrow", "structural"])
+def test_pruning_removes_exactly_k_even_with_tied_weights(pruning):
+    g = all_pairs(20)
+    w0 = np.where(np.arange(g.n_edges) % 2, 0.3, -0.3)  # every |w| tied
+    res = simulate(g, learning_rate=0.0, iterations=3, prune=0.5, pruning=pruning,
+                   weight=w0, seed=0)
+    assert np.sum(res.weight == 0) == int(np.floor(0.5 * g.n_edges))
+
+
+def test_unstable_run_returns_last_checkpoint_weights():
+    g = all_pairs(10)
+    res = simulate(g, learning_rate=1e3, iterations=400, checkpoint_every=1, seed=0,
+                   activation="linear", weight_limit=1e6, snapshot_at=range(0, 401))
+    assert res.status == "unstable"
+    last_step, last_w = res.snapshots[-1]
+    np.testing.assert_array_equal(res.weight, last_w)
+    assert np.abs(res.weight).max() <= 1e6
+
+
+def test_graph_without_edges_runs():
+    g = Graph.from_edges(5, [], [], inputs=[], outputs=[])
+    res = simulate(g, learning_rate=0.1, iterations=10, prune=0.5, seed=0)
+    assert res.status == "ok" and res.weight.size == 0
+
+
+def test_checkpoint_every_must_be_an_integer():
+    with pytest.raises(WiringError, match="checkpoint_every"):
+        simulate(all_pairs(5), learning_rate=0.1, iterations=10, checkpoint_every=2.5)

@@ -160,15 +160,42 @@ def _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band, c
 
 @njit(cache=True, error_model="numpy")
 def _select_threshold(w, k, band, counts, pstate):
-    """k-th smallest |w| (0-based): partition the band if it holds it, else all of |w|."""
+    """k-th smallest |w| (0-based) and how many |w| lie strictly below it.
+
+    Partitions only the band when it holds the k-th value, else all of |w|.
+    """
     below, nb = counts[0], counts[1]
     if below <= k < below + nb:
         sub = np.partition(band[:nb], k - below)
+        thr = sub[k - below]
         if nb > 512:
             pstate[1] = max(pstate[1] * 0.8, 1e-6)
-        return sub[k - below]
+        n_lt = below
+        for q in range(nb):
+            if band[q] < thr:
+                n_lt += 1
+        return thr, n_lt
     pstate[1] = min(pstate[1] * 2.0, 1.0)
-    return np.partition(np.abs(w), k)[k]
+    a = np.abs(w)
+    thr = np.partition(a, k)[k]
+    n_lt = 0
+    for q in range(a.size):
+        if a[q] < thr:
+            n_lt += 1
+    return thr, n_lt
+
+
+@njit(cache=True, error_model="numpy")
+def _zero_ties(w, mask, structural, thr, ties):
+    """Zero the first ``ties`` weights with |w| == thr (CSR order), so exactly k go."""
+    for q in range(w.size):
+        if ties <= 0:
+            break
+        if abs(w[q]) == thr and w[q] != 0.0:
+            w[q] = 0.0
+            if structural:
+                mask[q] = 0.0
+            ties -= 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -178,8 +205,10 @@ def _flush(graph, contig, w, mask, delta, x, lr, prune_k, structural, band, coun
     lo_b, hi_b = _band(pstate, prune_k)
     _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band, counts)
     if prune_k > 0:
-        thr = _select_threshold(w, prune_k, band, counts, pstate)
+        thr, n_lt = _select_threshold(w, prune_k, band, counts, pstate)
         pstate[0] = thr
+        if n_lt < prune_k:
+            _zero_ties(w, mask, structural, thr, prune_k - n_lt)
         for k in range(w.size):
             if abs(w[k]) < thr:
                 w[k] = 0.0
@@ -353,8 +382,10 @@ def run_algorithm1(graph, params, mask, state, settings, clamped, noise_x, noise
                 lo_b, hi_b = _band(pstate, prune_k)
                 _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band,
                              counts)
-                thr = _select_threshold(w, prune_k, band, counts, pstate)
+                thr, n_lt = _select_threshold(w, prune_k, band, counts, pstate)
                 pstate[0] = thr
+                if n_lt < prune_k:
+                    _zero_ties(w, mask, structural, thr, prune_k - n_lt)
                 prune_now = True
             ok = _one_step(g2, contig, w, bias, mask, x, c, delta, f, s, xn, cn, clamped,
                            noise_x[t], noise_c[t], act, bal, center, width, lr, thr,

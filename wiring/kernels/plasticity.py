@@ -55,9 +55,12 @@ def output_error(loss_code, x, y, outputs, e):
         for o in range(m):
             z += math.exp(x[outputs[o]] - mx)
         logz = mx + math.log(z)
+        ysum = 0.0
         for o in range(m):
+            ysum += y[o]
+        for o in range(m):  # -dL/dz = y - p * sum(y) for L = -sum y log softmax(z)
             logp = x[outputs[o]] - logz
-            e[outputs[o]] = y[o] - math.exp(logp)
+            e[outputs[o]] = y[o] - math.exp(logp) * ysum
             loss -= y[o] * logp
     return loss, 1.0 if best == tbest else 0.0
 
@@ -118,8 +121,11 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
     record : (x_rec, s_rec, c_rec), each (len(order), n) to record the settled rates,
         net inputs and credit per sample, or (0, n) to skip
 
-    Returns the number of samples processed; fewer than ``len(order)`` means the
-    last processed sample diverged (status 2) and nothing after it ran.
+    Returns the number of samples processed. When learning (lr > 0), fewer than
+    ``len(order)`` means the last processed sample diverged (status 2) and nothing
+    after it ran; without learning every sample runs and reports its own status.
+    Mini-batches apply ``lr * sum / batch_size`` (the last, shorter batch: divided by
+    its own length); a sample that did not converge contributes nothing.
     """
     in_indptr, in_src, out_indptr, out_dst, in_to_out, topo = graph
     w_in, w_out, bias = params
@@ -144,6 +150,7 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
     e = np.zeros(n)
     fb_sign = np.empty(w_out.size) if fb_mode == FB_SIGN else np.empty(0)
     minibatch = lr > 0.0 and batch_size > 1
+    learning = lr > 0.0
     for t in range(order.size):
         if minibatch and t > 0 and t % batch_size == 0:
             _apply_batch(in_to_out, w_in, w_out, bias, dw, db, lr / batch_size)
@@ -167,7 +174,9 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
         if fs == DIVERGED:
             stats[t, 6] = np.nan
             stats[t, 7] = 0.0
-            return t + 1
+            if learning:
+                return t + 1
+            continue
         loss, correct = output_error(loss_code, x, Y[r], outputs, e)
         stats[t, 6] = loss
         stats[t, 7] = correct
@@ -199,7 +208,7 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
         stats[t, 5] = cs
         if keep:
             c_rec[t] = c
-        if cs == DIVERGED:
+        if cs == DIVERGED and learning:
             return t + 1
         if cs != CONVERGED:
             continue
@@ -208,5 +217,6 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
         else:
             _accumulate(in_indptr, in_src, d, x, dw, db)
     if minibatch:
-        _apply_batch(in_to_out, w_in, w_out, bias, dw, db, lr / batch_size)
+        last = order.size - ((order.size - 1) // batch_size) * batch_size
+        _apply_batch(in_to_out, w_in, w_out, bias, dw, db, lr / last)
     return order.size
