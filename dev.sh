@@ -21,6 +21,16 @@ setup() {
   fi
 }
 
+ensure_chromium() {
+  # the report test renders HTML in a real headless browser: Debian's chromium
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "dev.sh: chromium not found and not root: 'sudo apt-get install chromium' for the browser test" >&2
+  fi
+}
+
 case "${1:-}" in
   main)
     setup
@@ -29,6 +39,7 @@ case "${1:-}" in
     ;;
   test)
     setup
+    ensure_chromium
     shift
     .venv/bin/ruff check wiring community tests benchmarks
     .venv/bin/python -m pytest -q "$@"

@@ -1,1 +1,47 @@
-"""Analysis of weight graphs built by :mod:`wiring` (filled by the community issue)."""
+"""community: weight graphs of trained circuits -> communities, regimes, reports, Gephi.
+
+Reads the run directories written by :mod:`wiring` (``wiring.runs`` is the
+contract), builds weight graphs (``|W|``, ``W+``, ``|W-|`` or signed), detects
+communities with Leiden (Louvain as a cross-check, consensus over seeds),
+computes measures into tidy tables, classifies learning-rate regimes, and
+writes reports and GEXF/GraphML files.
+
+Every function that takes a graph accepts a dense ``W`` with ``W[i, j]`` the
+weight onto neuron ``i`` from neuron ``j`` (the engine's convention) or a
+:class:`wiring.runs.Snapshot`.
+
+Examples
+--------
+>>> import numpy as np, community
+>>> W = np.kron(np.eye(2), np.ones((4, 4))) - np.eye(8)   # two 4-cliques
+>>> part = community.leiden(W, seed=0)
+>>> part.membership.tolist()
+[0, 0, 0, 0, 1, 1, 1, 1]
+>>> round(community.modularity(W, part.membership), 3)
+0.5
+"""
+
+from community.detect import Partition, consensus, leiden, louvain
+from community.graphs import WEIGHT_MODES, CommunityError, WeightGraph, weight_graph
+from community.measures import (
+    agreement,
+    block_matrix,
+    community_sizes,
+    modularity,
+    offdiagonal_index,
+    participation,
+    roles,
+    within_chance,
+    within_fraction,
+    within_module_z,
+)
+from community.regimes import classify
+from community.tables import AnalysisSettings, analyse_run, analyse_sweep, read_tables
+
+__all__ = [
+    "WEIGHT_MODES", "CommunityError", "WeightGraph", "weight_graph", "Partition", "leiden",
+    "louvain", "consensus", "modularity", "community_sizes", "block_matrix", "within_fraction",
+    "within_chance", "offdiagonal_index", "participation", "within_module_z", "roles",
+    "agreement", "AnalysisSettings", "analyse_run", "analyse_sweep", "read_tables",
+    "classify",
+]

@@ -59,6 +59,65 @@ def _summary(run_dir) -> str:
     return "last checkpoint: " + ", ".join(parts)
 
 
+def _cmd_sweep(args) -> int:
+    from wiring.sweep import run_sweep
+
+    out = Path(args.out or "runs/sweep")
+    update, close = _progress_bar("sweep", args.quiet)
+    try:
+        result = run_sweep(args.config, out, resume=args.resume, workers=args.workers,
+                           progress=update)
+    finally:
+        close()
+    print(f"sweep directory: {result.out}  " + ", ".join(
+        f"{k}: {v}" for k, v in result.counts.items()))
+    if args.no_report:
+        return 0
+    return _analyse_report_export(result.out, args)
+
+
+def _analyse_report_export(path: Path, args) -> int:
+    # community is imported lazily: only these commands need it (STYLE.md import rules)
+    from community.export_run import export_sweep
+    from community.report import build_report
+    from community.tables import AnalysisSettings, analyse_sweep
+
+    settings = AnalysisSettings(weight_mode=args.weight_mode, quality=args.quality,
+                                resolution=args.resolution)
+    update, close = _progress_bar("analyse", args.quiet)
+    try:
+        analyse_sweep(path, settings=settings, workers=args.workers or 2, progress=update)
+    finally:
+        close()
+    html, md = build_report(path)
+    files = export_sweep(path, fmt="gexf")
+    print(f"report: {html}  (markdown: {md})\nGephi files: {len(files)} under "
+          f"{path / 'gephi'}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    return _analyse_report_export(Path(args.path), args)
+
+
+def _cmd_export(args) -> int:
+    from community.export_run import export_sweep
+
+    files = export_sweep(Path(args.path), fmt=args.format, snapshots=args.snapshots)
+    print(f"{len(files)} {args.format} files under {Path(args.path) / 'gephi'}")
+    return 0
+
+
+def _analysis_options(p) -> None:
+    p.add_argument("--weight-mode", default="abs", choices=("abs", "pos", "neg", "signed"),
+                   help="weights forming the graph (default: abs)")
+    p.add_argument("--quality", default="modularity", choices=("modularity", "rb", "cpm"),
+                   help="Leiden quality function (default: modularity)")
+    p.add_argument("--resolution", type=float, default=1.0, help="Leiden resolution")
+    p.add_argument("--workers", type=int, default=None, help="parallel processes")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -75,6 +134,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="replace an existing run directory")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_cmd_train)
+    sw = sub.add_parser("sweep", help="run a grid of trainings, then analyse, report, export")
+    sw.add_argument("config", nargs="?",
+                    help="sweep TOML (default: the embedded default, the paper's experiment)")
+    sw.add_argument("--out", help="sweep directory (default: runs/sweep)")
+    sw.add_argument("--resume", action="store_true",
+                    help="keep finished runs of an interrupted sweep, run the rest")
+    sw.add_argument("--no-report", action="store_true", help="only run the trainings")
+    _analysis_options(sw)
+    sw.set_defaults(func=_cmd_sweep)
+    rp = sub.add_parser("report", help="analyse a sweep or run directory and write its report")
+    rp.add_argument("path", help="sweep directory or run directory")
+    _analysis_options(rp)
+    rp.set_defaults(func=_cmd_report)
+    ex = sub.add_parser("export", help="write GEXF / GraphML files of an analysed sweep or run")
+    ex.add_argument("path", help="sweep directory or run directory (analysed)")
+    ex.add_argument("--format", default="gexf", choices=("gexf", "graphml"))
+    ex.add_argument("--snapshots", default="final", choices=("final", "all"),
+                    help="static files for the final snapshot only, or every snapshot")
+    ex.set_defaults(func=_cmd_export)
     return parser
 
 

@@ -129,6 +129,8 @@ __all__ = [
     "SNAPSHOT_FIELDS",
     "STATUSES",
     "prepare_run_dir",
+    "write_table",
+    "write_json",
     "snapshot_path",
     "write_snapshot",
     "load_snapshot",
@@ -923,6 +925,8 @@ def write_metrics(
 ) -> tuple[Path, Path]:
     """Write the metrics table as ``metrics.parquet`` and ``metrics.csv``, atomically.
 
+    The ``"metrics"`` case of :func:`write_table`.
+
     Parameters
     ----------
     run_dir : str or path-like
@@ -952,8 +956,40 @@ def write_metrics(
     [0.5, 0.25]
     >>> tmp.cleanup()
     """
-    run = _run_dir(run_dir)
-    pq_path, csv_path = run / METRICS_PARQUET, run / METRICS_CSV
+    return write_table(_run_dir(run_dir), "metrics", table)
+
+
+def write_table(
+    directory: str | os.PathLike,
+    name: str,
+    table: pd.DataFrame | Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]],
+) -> tuple[Path, Path]:
+    """Write a tidy table as ``<name>.parquet`` and ``<name>.csv`` in ``directory``, atomically.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        An existing directory.
+    name : str
+        File stem.
+    table : DataFrame, list of dict or dict of lists
+        One row per observation; a DataFrame must have the default ``RangeIndex``;
+        column names must be strings.
+
+    Returns
+    -------
+    tuple of Path
+        ``(parquet_path, csv_path)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_table(d, "blocks", [{"a": 1}])]
+    ['blocks.parquet', 'blocks.csv']
+    """
+    run = Path(directory)
+    pq_path, csv_path = run / f"{name}.parquet", run / f"{name}.csv"
     if isinstance(table, pd.DataFrame):
         df = table
         default = pd.RangeIndex(len(df))
@@ -982,6 +1018,27 @@ def write_metrics(
     with _atomic_open(csv_path, "w") as fh:
         df.to_csv(fh, index=False)
     return pq_path, csv_path
+
+
+def write_json(path: str | os.PathLike, obj: Mapping) -> Path:
+    """Write ``obj`` as indented JSON to ``path``, atomically.
+
+    Parameters
+    ----------
+    path : str or path-like
+    obj : mapping
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_json(Path(tempfile.mkdtemp()) / "a.json", {"x": 1}).read_text().strip()[:1]
+    '{'
+    """
+    return _write_json(Path(path), obj)
 
 
 def read_metrics(run_dir: str | os.PathLike) -> pd.DataFrame:

@@ -1,0 +1,155 @@
+"""Analysed runs -> Gephi files: GEXF per run and snapshot, a dynamic GEXF per run,
+or GraphML. Node attributes come from the ``neurons`` table, so run the analysis
+first (:func:`community.tables.analyse_sweep`; done here if it is missing).
+
+Layout: ``<sweep>/gephi/<run_id>/step_<k>.gexf`` (or ``.graphml``) and, for GEXF,
+``<sweep>/gephi/<run_id>/dynamic.gexf`` whose timeline replays the weights over
+the run's snapshots. Neurons outside the analysed set (inputs and outputs of a
+supervised run) get ``community = -1`` and role ``"not analysed"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import wiring.runs as runs
+from community import export
+from community.tables import AnalysisSettings, analyse_sweep, find_runs, read_tables
+from wiring.errors import WiringError
+
+__all__ = ["FORMATS", "export_sweep", "node_attributes"]
+
+FORMATS = ("gexf", "graphml")
+_FLOAT_ATTRS = ("in_strength", "out_strength", "participation_in", "participation_out",
+                "within_z")
+
+
+def node_attributes(snap: runs.Snapshot, neurons: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Typed node attributes of one snapshot from its rows of the ``neurons`` table.
+
+    Parameters
+    ----------
+    snap : wiring.runs.Snapshot
+    neurons : DataFrame
+        Rows of the ``neurons`` table for this run and step (may be empty).
+
+    Returns
+    -------
+    dict of ndarray
+        ``community`` (int64), ``role`` (str), strengths, participations and
+        ``within_z`` (float64; NaN where not analysed), ``input``, ``output``,
+        ``clamped`` (bool).
+
+    Examples
+    --------
+    >>> from wiring.runs import Snapshot
+    >>> s = Snapshot(src=np.array([0]), dst=np.array([1]), weight=np.array([0.5]),
+    ...              bias=np.zeros(2), inputs=np.array([0]), outputs=np.array([1]),
+    ...              clamped=np.zeros(0, int), n=2, step=0, extra={}, path=None)
+    >>> node_attributes(s, pd.DataFrame())["community"].tolist()
+    [-1, -1]
+    """
+    n = snap.n
+    attrs: dict[str, np.ndarray] = {"community": np.full(n, -1, dtype=np.int64),
+                                    "role": np.full(n, "not analysed", dtype=object)}
+    for name in _FLOAT_ATTRS:
+        attrs[name] = np.full(n, np.nan)
+    if len(neurons):
+        idx = neurons["neuron"].to_numpy(dtype=np.int64)
+        attrs["community"][idx] = neurons["community"].to_numpy(dtype=np.int64)
+        attrs["role"][idx] = neurons["role"].astype(str).to_numpy()
+        for name in _FLOAT_ATTRS:
+            attrs[name][idx] = neurons[name].to_numpy(dtype=float)
+    for name, members in (("input", snap.inputs), ("output", snap.outputs),
+                          ("clamped", snap.clamped)):
+        flag = np.zeros(n, dtype=bool)
+        flag[members] = True
+        attrs[name] = flag
+    attrs["role"] = attrs["role"].astype(str)
+    return attrs
+
+
+def _edge_attributes(snap: runs.Snapshot, community: np.ndarray) -> dict[str, np.ndarray]:
+    cs, cd = community[snap.src], community[snap.dst]
+    return {"within_module": (cs == cd) & (cs >= 0)}
+
+
+def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final",
+                 out_dir: str | Path | None = None) -> list[Path]:
+    """Write Gephi files for every run of an analysed sweep (or one run directory).
+
+    Parameters
+    ----------
+    path : str or Path
+        Sweep directory or run directory.
+    fmt : {"gexf", "graphml"}
+    snapshots : {"final", "all"}
+        Static files for the final snapshot only, or for every snapshot.
+    out_dir : str or Path, optional
+        Default ``<path>/gephi``.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> export_sweep("/nonexistent", fmt="dot")
+    Traceback (most recent call last):
+    ...
+    wiring.errors.WiringError: unknown format 'dot'; choose one of gexf, graphml
+    """
+    if fmt not in FORMATS:
+        raise WiringError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if snapshots not in ("final", "all"):
+        raise WiringError(f"unknown snapshots {snapshots!r}; choose final or all")
+    path = Path(path)
+    tables = read_tables(path / "analysis")
+    if tables["snapshots"].empty:
+        tables = analyse_sweep(path, settings=AnalysisSettings())
+    neurons = tables["neurons"]
+    out_root = Path(out_dir) if out_dir is not None else path / "gephi"
+    written: list[Path] = []
+    for run_id, _group, run_dir in find_runs(path):
+        try:
+            paths = runs.list_snapshots(run_dir)
+        except WiringError:
+            continue  # the analysis lists unreadable runs under "skipped"
+        snaps = []
+        for p in paths:
+            try:
+                snaps.append(runs.load_snapshot(p))
+            except WiringError:
+                continue
+        if not snaps:
+            continue
+        target = out_root / run_id
+        target.mkdir(parents=True, exist_ok=True)
+        rows = neurons[neurons["run_id"] == run_id] if len(neurons) else neurons
+        attrs_by_step = {}
+        for snap in snaps:
+            sel = rows[rows["step"] == snap.step] if len(rows) else rows
+            attrs_by_step[snap.step] = node_attributes(snap, sel)
+        chosen = snaps if snapshots == "all" else snaps[-1:]
+        for snap in chosen:
+            attrs = attrs_by_step[snap.step]
+            common = {"src": snap.src, "dst": snap.dst, "weight": snap.weight, "n": snap.n,
+                      "node_attrs": attrs,
+                      "edge_attrs": _edge_attributes(snap, attrs["community"])}
+            if fmt == "gexf":
+                written.append(export.write_gexf(
+                    target / f"step_{snap.step}.gexf", communities=attrs["community"],
+                    title=f"{run_id} step {snap.step}", **common))
+            else:
+                written.append(export.write_graphml(target / f"step_{snap.step}.graphml",
+                                                    **common))
+        if fmt == "gexf" and len(snaps) > 1:
+            written.append(export.write_dynamic_gexf(
+                target / "dynamic.gexf", src=snaps[0].src, dst=snaps[0].dst, n=snaps[0].n,
+                weights=[s.weight for s in snaps], steps=[s.step for s in snaps],
+                communities=[attrs_by_step[s.step]["community"] for s in snaps]))
+    return written

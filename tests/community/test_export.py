@@ -1,0 +1,426 @@
+"""community.export: GEXF 1.3 (static, dynamic) and GraphML, read back by independent readers."""
+
+import math
+import os
+import xml.etree.ElementTree as ET
+
+import igraph
+import networkx as nx
+import numpy as np
+import pytest
+
+from community import export
+from community.export import (
+    PALETTE,
+    UNASSIGNED_COLOUR,
+    ExportError,
+    community_colour,
+    write_dynamic_gexf,
+    write_gexf,
+    write_graphml,
+)
+from wiring.errors import WiringError
+
+NS = {"g": "http://gexf.net/1.3", "viz": "http://gexf.net/1.3/viz"}
+GEXF_TYPES = {"integer", "long", "double", "float", "boolean", "string"}
+N = 6
+SRC = np.array([0, 1, 2, 3, 4, 5, 0, 3], dtype=np.int64)
+DST = np.array([1, 2, 0, 4, 5, 3, 3, 0], dtype=np.int64)
+W1 = np.array([0.5, -1.25, 0.0, 2.0, -0.1, 0.3, 1e-12, -7.0])
+W2 = np.array([0.25, 0.0, 0.0, -2.0, 0.2, 0.3, 0.5, 0.0])
+COMM = np.array([0, 0, 0, 1, 1, -1], dtype=np.int64)
+
+
+def node_attrs():
+    """The attribute set community.export_run builds, with a NaN and awkward strings."""
+    return {
+        "community": COMM.copy(),
+        "role": np.array(["hub", "peripheral", 'a&b <"c">', "connector", "x\ny", "not analysed"]),
+        "in_strength": np.array([1.0, 0.5, 0.25, 3.0, 2.0, np.nan]),
+        "out_strength": np.array([0.5, 1.5, 0.0, 1.0, 0.1, np.nan]),
+        "participation_in": np.array([0.0, 0.1, 0.2, 0.3, 0.4, np.nan]),
+        "participation_out": np.array([0.5, 0.6, 0.7, 0.8, 0.9, np.nan]),
+        "within_z": np.array([1.5, -0.5, 0.1, -1.0, 0.0, np.nan]),
+        "input": np.array([True, True, False, False, False, False]),
+        "output": np.array([False, False, False, False, True, True]),
+        "clamped": np.zeros(N, dtype=bool),
+    }
+
+
+def edge_attrs():
+    return {"within_module": (COMM[SRC] == COMM[DST]) & (COMM[SRC] >= 0)}
+
+
+def static(path, weight=W1, **kw):
+    args = {"src": SRC, "dst": DST, "weight": weight, "n": N, "node_attrs": node_attrs(),
+            "edge_attrs": edge_attrs(), "communities": COMM, "title": "run x & y, step 3"}
+    args.update(kw)
+    return write_gexf(path, **args)
+
+
+def same(a, b):
+    return (isinstance(a, float) and math.isnan(a) and math.isnan(b)) or a == b
+
+
+# --------------------------------------------------------------------------- static GEXF
+
+
+def test_gexf_round_trip_values_and_types_with_networkx(tmp_path):
+    path = static(tmp_path / "s.gexf")
+    G = nx.read_gexf(path)
+    assert G.is_directed() and sorted(G.nodes, key=int) == [str(i) for i in range(N)]
+    attrs = node_attrs()
+    expected_type = {"community": int, "role": str, "input": bool, "output": bool,
+                     "clamped": bool}
+    for i in range(N):
+        data = G.nodes[str(i)]
+        assert data["label"] == str(i)
+        for name, values in attrs.items():
+            v = values[i].item()
+            if isinstance(v, float) and math.isnan(v):
+                assert name not in data  # NaN = missing value, not written
+                continue
+            got = data[name]
+            assert type(got) is expected_type.get(name, float), (name, got)
+            assert got == v, (name, i)
+    for k, (s, d) in enumerate(zip(SRC.tolist(), DST.tolist(), strict=True)):
+        e = G.edges[str(s), str(d)]
+        w = float(W1[k])
+        assert e["id"] == f"e{k}"
+        assert type(e["weight"]) is float and e["weight"] == abs(w)
+        assert type(e["signed_weight"]) is float and e["signed_weight"] == w
+        assert type(e["abs_weight"]) is float and e["abs_weight"] == abs(w)
+        assert type(e["sign"]) is int and e["sign"] == (w > 0) - (w < 0)
+        assert type(e["within_module"]) is bool
+        assert e["within_module"] == bool(COMM[s] == COMM[d] and COMM[s] >= 0)
+
+
+def test_edge_ids_are_stable_across_snapshot_files(tmp_path):
+    ids = []
+    for name, w in (("a.gexf", W1), ("b.gexf", W2)):
+        G = nx.read_gexf(static(tmp_path / name, weight=w))
+        ids.append({(int(u), int(v)): d["id"] for u, v, d in G.edges(data=True)})
+    assert ids[0] == ids[1] == {(int(s), int(d)): f"e{k}"
+                                for k, (s, d) in enumerate(zip(SRC, DST, strict=True))}
+
+
+def test_gexf_structure_one_block_per_class_standard_types_integer_colours(tmp_path):
+    path = static(tmp_path / "s.gexf", size=np.arange(1.0, N + 1))
+    text = path.read_text(encoding="utf-8")
+    root = ET.fromstring(text)
+    assert root.get("version") == "1.3"
+    graph = root.find("g:graph", NS)
+    assert graph.get("defaultedgetype") == "directed"
+    blocks = graph.findall("g:attributes", NS)
+    assert sorted(b.get("class") for b in blocks) == ["edge", "node"]
+    for block in blocks:
+        for att in block.findall("g:attribute", NS):
+            assert att.get("type") in GEXF_TYPES
+            assert att.get("id") == att.get("title")
+    node_types = {a.get("id"): a.get("type") for a in blocks[0].findall("g:attribute", NS)}
+    assert node_types["community"] == "integer" and node_types["role"] == "string"
+    assert node_types["within_z"] == "double" and node_types["clamped"] == "boolean"
+    # Gephi Lite finds viz tags by the literal prefix and ignores colours with alpha
+    assert "<viz:color " in text and ' a="' not in text
+    nodes = graph.findall("g:nodes/g:node", NS)
+    for i, node in enumerate(nodes):
+        colour = node.find("viz:color", NS)
+        texts = [colour.get(c) for c in "rgb"]
+        rgb = tuple(int(t) for t in texts)
+        assert [str(v) for v in rgb] == texts and all(0 <= v <= 255 for v in rgb)
+        assert rgb == community_colour(int(COMM[i]))
+        assert float(node.find("viz:size", NS).get("value")) == i + 1
+    # every XML weight is |w| and positive-or-zero
+    weights = [float(e.get("weight")) for e in graph.findall("g:edges/g:edge", NS)]
+    assert weights == np.abs(W1).tolist()
+
+
+def test_gexf_output_is_deterministic(tmp_path):
+    a = static(tmp_path / "a.gexf").read_bytes()
+    b = static(tmp_path / "b.gexf").read_bytes()
+    assert a == b
+
+
+def test_communities_without_node_attrs_gives_community_and_within_module(tmp_path):
+    path = write_gexf(tmp_path / "c.gexf", src=SRC, dst=DST, weight=W1, n=N, node_attrs=None,
+                      communities=COMM)
+    G = nx.read_gexf(path)
+    assert [G.nodes[str(i)]["community"] for i in range(N)] == COMM.tolist()
+    assert G.edges["0", "1"]["within_module"] is True
+    assert G.edges["0", "3"]["within_module"] is False
+
+
+def test_large_integers_are_written_as_long(tmp_path):
+    big = np.array([0, 2**40, -(2**35), 1, 2, 3], dtype=np.int64)
+    path = write_gexf(tmp_path / "l.gexf", src=SRC, dst=DST, weight=W1, n=N,
+                      node_attrs={"big": big, "small": np.arange(N, dtype=np.uint8)})
+    types = {a.get("id"): a.get("type") for a in ET.parse(path).iterfind(".//g:attribute", NS)}
+    assert types["big"] == "long" and types["small"] == "integer"
+    G = nx.read_gexf(path)
+    assert [G.nodes[str(i)]["big"] for i in range(N)] == big.tolist()
+
+
+# --------------------------------------------------------------------------- GraphML
+
+
+def test_graphml_round_trip_networkx(tmp_path):
+    path = write_graphml(tmp_path / "g.graphml", src=SRC, dst=DST, weight=W1, n=N,
+                         node_attrs=node_attrs(), edge_attrs=edge_attrs())
+    G = nx.read_graphml(path)
+    assert G.is_directed()
+    attrs = node_attrs()
+    expected_type = {"community": int, "role": str, "input": bool, "output": bool,
+                     "clamped": bool}
+    for i in range(N):
+        data = G.nodes[str(i)]
+        for name, values in attrs.items():
+            v = values[i].item()
+            if isinstance(v, float) and math.isnan(v):
+                assert name not in data
+                continue
+            assert type(data[name]) is expected_type.get(name, float) and data[name] == v
+    for k, (s, d) in enumerate(zip(SRC.tolist(), DST.tolist(), strict=True)):
+        e = G.edges[str(s), str(d)]
+        w = float(W1[k])
+        assert e["id"] == e["edge_id"] == f"e{k}"
+        assert e["weight"] == abs(w) and e["signed_weight"] == w and e["abs_weight"] == abs(w)
+        assert type(e["sign"]) is int and e["sign"] == (w > 0) - (w < 0)
+        assert type(e["within_module"]) is bool
+
+
+def test_graphml_round_trip_igraph(tmp_path):
+    path = write_graphml(tmp_path / "g.graphml", src=SRC, dst=DST, weight=W1, n=N,
+                         node_attrs=node_attrs(), edge_attrs=edge_attrs())
+    g = igraph.Graph.Read_GraphML(str(path))
+    assert g.is_directed() and g.vcount() == N and g.ecount() == SRC.size
+    assert g.vs["id"] == [str(i) for i in range(N)]
+    attrs = node_attrs()
+    for name, values in attrs.items():
+        got = g.vs[name]
+        for v, x in zip(got, values.tolist(), strict=True):
+            if values.dtype.kind == "b":
+                assert type(v) is bool and v == x
+            elif values.dtype.kind == "U":
+                assert type(v) is str and v == x
+            else:  # igraph keeps every numeric attribute as a float (ints too); NaN = missing
+                assert type(v) is float and same(v, float(x))
+    assert [e.source for e in g.es] == SRC.tolist() and [e.target for e in g.es] == DST.tolist()
+    assert g.es["edge_id"] == [f"e{k}" for k in range(SRC.size)]
+    assert g.es["signed_weight"] == W1.tolist()
+    assert g.es["weight"] == np.abs(W1).tolist()
+    assert g.es["sign"] == np.sign(W1).tolist()
+    assert g.es["within_module"] == edge_attrs()["within_module"].tolist()
+
+
+# --------------------------------------------------------------------------- dynamic GEXF
+
+
+def dynamic(path, **kw):
+    weights = [W1, W2, np.where(np.arange(W1.size) == 1, 0.0, W1)]
+    args = {"src": SRC, "dst": DST, "n": N, "weights": weights, "steps": [0, 50, 100],
+            "node_attrs": {"input": node_attrs()["input"], "role": node_attrs()["role"]},
+            "communities": [COMM, COMM[::-1].copy(), np.zeros(N, dtype=np.int64)]}
+    args.update(kw)
+    return write_dynamic_gexf(path, **args), args
+
+
+def test_dynamic_gexf_intervals_touch_and_values_match_snapshots(tmp_path):
+    path, args = dynamic(tmp_path / "d.gexf")
+    W = np.stack(args["weights"])
+    starts, ends = [0.0, 50.0, 100.0], [50.0, 100.0, 150.0]  # last = 100 + (100 - 50)
+    graph = ET.parse(path).getroot().find("g:graph", NS)
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "double"
+    blocks = graph.findall("g:attributes", NS)
+    assert sorted(b.get("class") for b in blocks) == ["edge", "node"]
+    assert all(b.get("mode") == "dynamic" for b in blocks)
+    edges = {e.get("id"): e for e in graph.findall("g:edges/g:edge", NS)}
+    # edge 2 is zero in every snapshot: omitted; the others keep their e<k> id
+    assert sorted(edges) == sorted(f"e{k}" for k in range(W.shape[1]) if k != 2)
+    for k in range(W.shape[1]):
+        if k == 2:
+            continue
+        edge = edges[f"e{k}"]
+        assert edge.get("weight") is None
+        assert (edge.get("source"), edge.get("target")) == (str(SRC[k]), str(DST[k]))
+        for att, transform in (("signed_weight", float), ("weight", abs)):
+            found = edge.iterfind(f"g:attvalues/g:attvalue[@for='{att}']", NS)
+            vals = sorted((float(a.get("start")), float(a.get("end")), float(a.get("value")))
+                          for a in found)
+            for (_, e0, _), (s1, _, _) in zip(vals[:-1], vals[1:], strict=True):
+                assert e0 <= s1  # never overlap
+            for s0, e0, _ in vals:
+                assert s0 < e0
+            # one value per non-zero snapshot, exactly on its interval; zero -> no value
+            expected = [(starts[t], ends[t], transform(float(W[t, k])))
+                        for t in range(3) if W[t, k] != 0]
+            assert vals == expected
+        # spells: maximal runs of non-zero snapshots
+        spells = [(float(s.get("start")), float(s.get("end")))
+                  for s in edge.iterfind("g:spells/g:spell", NS)]
+        nonzero = W[:, k] != 0
+        runs, t = [], 0
+        while t < 3:
+            if nonzero[t]:
+                u = t
+                while u + 1 < 3 and nonzero[u + 1]:
+                    u += 1
+                runs.append((starts[t], ends[u]))
+                t = u + 1
+            else:
+                t += 1
+        assert spells == runs
+    # intervals of consecutive snapshots touch: e0 is non-zero in all three
+    e0 = sorted(((a.get("start"), a.get("end"))
+                 for a in edges["e0"].iterfind("g:attvalues/g:attvalue[@for='weight']", NS)),
+                key=lambda se: float(se[0]))
+    assert len(e0) == 3
+    assert [s for s, _ in e0[1:]] == [e for _, e in e0[:-1]]  # end of one == start of next
+    # node community per interval, static attributes span the whole timeline
+    for i, node in enumerate(graph.findall("g:nodes/g:node", NS)):
+        comm = [(float(a.get("start")), float(a.get("end")), int(a.get("value")))
+                for a in node.iterfind("g:attvalues/g:attvalue[@for='community']", NS)]
+        assert comm == [(starts[t], ends[t], int(args["communities"][t][i])) for t in range(3)]
+        (inp,) = node.iterfind("g:attvalues/g:attvalue[@for='input']", NS)
+        assert (inp.get("start"), inp.get("end")) == ("0.0", "150.0")
+        colour = node.find("viz:color", NS)
+        assert tuple(int(colour.get(c)) for c in "rgb") == community_colour(0)
+
+
+def test_dynamic_gexf_is_readable_by_networkx(tmp_path):
+    path, args = dynamic(tmp_path / "d.gexf")
+    G = nx.read_gexf(path)
+    assert G.graph["mode"] == "dynamic"
+    e = G.edges["0", "1"]
+    assert e["id"] == "e0"
+    spans = zip(args["weights"], [0.0, 50.0, 100.0], [50.0, 100.0, 150.0], strict=True)
+    assert e["signed_weight"] == [(float(W[0]), s, t) for W, s, t in spans]
+    assert G.nodes["2"]["role"] == [('a&b <"c">', 0.0, 150.0)]
+    assert G.nodes["0"]["input"] == [(True, 0.0, 150.0)]
+
+
+def test_dynamic_single_snapshot_last_interval_has_length_one(tmp_path):
+    path = write_dynamic_gexf(tmp_path / "one.gexf", src=[0], dst=[1], n=2, weights=[[1.5]],
+                              steps=[7])
+    (att, _) = ET.parse(path).iterfind(".//g:attvalue", NS)
+    assert (att.get("start"), att.get("end"), att.get("value")) == ("7.0", "8.0", "1.5")
+
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"steps": [0, 50, 50]}, "steps"),
+    ({"steps": [0, 50]}, "steps"),
+    ({"weights": [W1, W2[:-1], W1]}, r"weights\[1\]"),
+    ({"weights": [W1, np.where(W2 == 0.3, np.inf, W2), W1]}, r"weights\[1\]\[5\]"),
+    ({"communities": [COMM, COMM]}, "communities"),
+    ({"communities": [COMM, COMM, COMM[:-1]]}, r"communities\[2\]"),
+    ({"node_attrs": {"community": COMM}}, "community"),
+    ({"weights": []}, "weights"),
+])
+def test_dynamic_gexf_rejects_bad_input(tmp_path, kw, match):
+    with pytest.raises(ExportError, match=match):
+        dynamic(tmp_path / "bad.gexf", **kw)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_nan_attribute_is_omitted(tmp_path):
+    path = static(tmp_path / "s.gexf")
+    node5 = ET.parse(path).getroot().find(".//g:node[@id='5']", NS)
+    written = {a.get("for") for a in node5.iterfind("g:attvalues/g:attvalue", NS)}
+    assert "within_z" not in written and "in_strength" not in written
+    assert {"community", "role", "input"} <= written
+
+
+@pytest.mark.parametrize("writer", ["gexf", "graphml"])
+def test_inf_attribute_is_rejected_naming_it(tmp_path, writer):
+    attrs = node_attrs()
+    attrs["within_z"][2] = -np.inf
+    fn = write_gexf if writer == "gexf" else write_graphml
+    with pytest.raises(ExportError, match=r"node_attrs\['within_z'\]\[2\]"):
+        fn(tmp_path / "x", src=SRC, dst=DST, weight=W1, n=N, node_attrs=attrs)
+
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"node_attrs": {"role": np.array(["a", "b"])}}, r"node_attrs\['role'\]"),
+    ({"edge_attrs": {"within_module": np.ones(3, bool)}}, r"edge_attrs\['within_module'\]"),
+    ({"weight": W1[:-1]}, "weight"),
+    ({"weight": np.where(W1 == 2.0, np.nan, W1)}, r"weight\[3\]"),
+    ({"dst": DST[:-1]}, "dst"),
+    ({"src": np.where(SRC == 4, 6, SRC)}, r"src\[4\]"),
+    ({"dst": np.where(DST == 0, -1, DST)}, r"dst\[2\]"),
+    ({"src": SRC.astype(float)}, "src"),
+    ({"src": np.append(SRC, 0), "dst": np.append(DST, 1), "weight": np.append(W1, 1.0)},
+     "more than once"),
+    ({"n": -1}, "`n`"),
+    ({"node_attrs": {"z": np.ones(N, dtype=complex)}}, r"node_attrs\['z'\].*dtype complex"),
+    ({"node_attrs": {"o": np.array(["a", 1, "b", "c", "d", "e"], dtype=object)}},
+     r"node_attrs\['o'\]\[1\]"),
+    ({"node_attrs": {"label": np.arange(N)}}, "reserved"),
+    ({"edge_attrs": {"weight": W1}}, "reserved"),
+    ({"node_attrs": {"role": np.array(["a\x01"] * N)}}, "control character"),
+    ({"communities": COMM[::-1].copy()}, "communities"),
+    ({"communities": COMM.astype(float)}, "communities"),
+    ({"size": -np.ones(N)}, r"size\[0\]"),
+    ({"static": False}, "write_dynamic_gexf"),
+])
+def test_gexf_rejects_bad_input_naming_the_argument(tmp_path, kw, match):
+    with pytest.raises(ExportError, match=match):
+        static(tmp_path / "bad.gexf", **kw)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_are_wiring_errors():
+    assert issubclass(ExportError, WiringError) and issubclass(ExportError, ValueError)
+
+
+def test_missing_directory_is_reported(tmp_path):
+    with pytest.raises(ExportError, match="does not exist"):
+        static(tmp_path / "nowhere" / "s.gexf")
+
+
+@pytest.mark.parametrize("which", ["gexf", "dynamic", "graphml"])
+def test_write_is_atomic(tmp_path, monkeypatch, which):
+    target = tmp_path / "out.xml"
+    target.write_text("previous")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        if which == "gexf":
+            static(target)
+        elif which == "dynamic":
+            dynamic(target)
+        else:
+            write_graphml(target, src=SRC, dst=DST, weight=W1, n=N, node_attrs=node_attrs())
+    assert target.read_text() == "previous"  # old file untouched, no temp file left
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xml"]
+    monkeypatch.undo()
+    static(tmp_path / "fresh.gexf")
+    assert not (tmp_path / "nope.gexf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.gexf", "out.xml"]
+    assert (tmp_path / "fresh.gexf").stat().st_mode & 0o777 == 0o644
+
+
+# --------------------------------------------------------------------------- colours
+
+
+def test_palette_and_community_colour():
+    assert len(set(PALETTE)) == len(PALETTE) and UNASSIGNED_COLOUR not in PALETTE
+    for rgb in (*PALETTE, UNASSIGNED_COLOUR):
+        assert len(rgb) == 3 and all(type(v) is int and 0 <= v <= 255 for v in rgb)
+    assert [community_colour(c) for c in range(len(PALETTE))] == list(PALETTE)
+    assert community_colour(np.int64(len(PALETTE) + 2)) == PALETTE[2]
+    assert community_colour(-1) == community_colour(-7) == UNASSIGNED_COLOUR
+    for bad in (1.0, True, "1"):
+        with pytest.raises(ExportError, match="`c`"):
+            community_colour(bad)
+
+
+def test_module_surface():
+    assert set(export.__all__) == {"GEXF_VERSION", "PALETTE", "UNASSIGNED_COLOUR", "ExportError",
+                                   "community_colour", "write_gexf", "write_dynamic_gexf",
+                                   "write_graphml"}
+    assert export.GEXF_VERSION == "1.3"

@@ -1,0 +1,239 @@
+"""community.plot: every function draws fabricated tables and returns what it drew on."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from community import plot
+
+matplotlib.use("Agg")
+
+LRS = (0.001, 0.01, 0.1)
+SEEDS = (0, 1, 2)
+
+
+def data_lines(ax):
+    """The lines seaborn drew for data (not legend proxies, error bars or our guides)."""
+    return [line for line in ax.lines if line.get_gid() is None and len(line.get_xdata())
+            and not line.get_label().startswith("_nolegend_")]
+
+
+def legend_labels(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+@pytest.fixture
+def final():
+    rng = np.random.default_rng(1)
+    rows = [{"group": g, "learning_rate": lr, "seed": s, "modularity": rng.uniform(0, 0.6),
+             "within_excess": rng.uniform(0.5, 3), "offdiag_index": rng.uniform(0, 2),
+             "n_communities": int(rng.integers(2, 9)), "q_z_shuffle": rng.normal(3, 1)}
+            for g in ("noise", "digits") for lr in LRS for s in SEEDS]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def snapshots():
+    rng = np.random.default_rng(2)
+    rows = [{"learning_rate": lr, "seed": s, "step_fraction": f,
+             "modularity": f * (0.5 - lr) + rng.normal(0, 0.01)}
+            for lr in LRS for s in SEEDS for f in (0.0, 0.25, 0.5, 1.0)]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def training():
+    noise = pd.DataFrame([{"run_id": f"n{lr}{s}", "group": "noise", "learning_rate": lr,
+                           "seed": s, "iteration": it, "weight_abs_max": 0.5 + lr * it,
+                           "density": 1 - it / 500, "firing_iterations_mean": 1.0,
+                           "credit_iterations_mean": 1.0, "settle_capped": 0}
+                          for lr in LRS for s in SEEDS for it in range(0, 101, 20)])
+    sup = pd.DataFrame([{"run_id": f"d{lr}{s}", "group": "digits", "learning_rate": lr,
+                         "seed": s, "epoch": e, "step": 10 * e, "train_loss": 2 / (1 + lr * e),
+                         "test_accuracy": 1 - 1 / (1 + lr * e), "firing_iterations_mean": 20 - e,
+                         "credit_iterations_mean": 30 - e, "nonconverged": e % 2}
+                        for lr in LRS[1:] for s in SEEDS for e in range(5)])
+    return noise, sup
+
+
+# --------------------------------------------------------------------------- matrices
+
+
+def test_heatmap_puts_communities_contiguously_rows_postsynaptic():
+    rng = np.random.default_rng(0)
+    n = 13
+    W = rng.normal(size=(n, n))  # asymmetric: W[i, j] onto i from j
+    m = rng.integers(0, 4, n)
+    ax = plot.weight_heatmap(W, m, title="t")
+    order = np.argsort(m, kind="stable")
+    image = np.asarray(ax.images[0].get_array())
+    np.testing.assert_array_equal(image, W[np.ix_(order, order)])
+    # contiguous communities, original order kept inside each community
+    assert (np.diff(m[order]) >= 0).all()
+    for c in np.unique(m):
+        assert (np.diff(order[m[order] == c]) > 0).all()
+    k = np.unique(m).size
+    assert sum(line.get_gid() == "boundary" for line in ax.lines) == 2 * (k - 1)
+    assert ax.get_xlabel().startswith("presynaptic j") and ax.get_ylabel().startswith(
+        "postsynaptic i")
+    lo, hi = ax.images[0].get_clim()
+    assert hi == pytest.approx(np.percentile(np.abs(W), 99)) and lo == -hi
+    assert ax.images[0].get_cmap().name == "RdBu_r"
+    assert len(ax.figure.axes) == 2  # heatmap + colour bar
+
+
+def test_heatmap_options_and_errors():
+    W = np.array([[0.0, 2.0], [-1.0, 0.0]])
+    ax = plot.weight_heatmap(W, [0, 0], vmax=5.0, colorbar=False)
+    assert ax.images[0].get_clim() == (-5.0, 5.0) and len(ax.figure.axes) == 1
+    assert not [line for line in ax.lines if line.get_gid() == "boundary"]
+    assert plot.weight_heatmap(np.zeros((3, 3)), [0, 1, 2]).images[0].get_clim() == (-1.0, 1.0)
+    with pytest.raises(ValueError, match="membership"):
+        plot.weight_heatmap(np.zeros((3, 3)), [0, 1])
+    with pytest.raises(ValueError, match="square"):
+        plot.weight_heatmap(np.zeros((3, 2)), [0, 1, 2])
+
+
+def test_heatmap_draws_on_given_axes():
+    fig, axes = plot.panel_figure(2)
+    assert plot.weight_heatmap(np.eye(3), [0, 1, 0], ax=axes[1], colorbar=False) is axes[1]
+    assert not axes[0].images
+
+
+def test_heatmap_grid_one_panel_per_learning_rate():
+    rng = np.random.default_rng(3)
+    panels = [(f"r = {lr:g}", rng.normal(size=(8, 8)), rng.integers(0, 3, 8)) for lr in LRS]
+    fig = plot.heatmap_grid(panels)
+    assert isinstance(fig, Figure)
+    image_axes = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in image_axes] == [p[0] for p in panels]
+    for ax, (_, W, m) in zip(image_axes, panels, strict=True):
+        o = np.argsort(m, kind="stable")
+        np.testing.assert_array_equal(ax.images[0].get_array(), W[np.ix_(o, o)])
+
+
+def test_block_heatmap_and_grid():
+    B = pd.DataFrame([[1.0, 0.2, 0.1], [0.3, 0.9, 0.0], [0.1, 0.1, 0.7]],
+                     index=[0, 1, 2], columns=[0, 1, 2])
+    ax = plot.block_heatmap(B, title="blocks")
+    np.testing.assert_array_equal(ax.images[0].get_array(), B.to_numpy())
+    assert len(ax.texts) == 9 and ax.get_xlabel() == "from block b"
+    assert ax.get_ylabel() == "to block a" and ax.get_title() == "blocks"
+    big = plot.block_heatmap(np.ones((10, 10)), colorbar=False)
+    assert not big.texts
+    fig = plot.block_grid([("a", B), ("b", np.eye(2))], ncols=1)
+    assert sum(1 for a in fig.axes if a.images) == 2
+
+
+def test_panel_figure_removes_unused_cells():
+    fig, axes = plot.panel_figure(5, ncols=2)
+    assert len(axes) == 5 and len(fig.axes) == 5
+    assert all(isinstance(ax, Axes) for ax in axes)
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def test_measure_vs_lr_mean_over_seeds_with_chance_line(final):
+    noise = final[final["group"] == "noise"]
+    ax = plot.measure_vs_lr(noise, "within_excess")
+    (line,) = data_lines(ax)
+    means = noise.groupby("learning_rate")["within_excess"].mean()
+    np.testing.assert_allclose(line.get_xdata(), means.index)
+    np.testing.assert_allclose(line.get_ydata(), means.to_numpy())
+    assert [ln.get_ydata()[0] for ln in ax.lines if ln.get_gid() == "refline"] == [1.0]
+    assert ax.get_xscale() == "log" and ax.collections  # CI error bars
+    assert ax.get_ylabel() == "within-module weight / chance"
+
+
+def test_measure_vs_lr_hue_and_options(final):
+    ax = plot.measure_vs_lr(final, "modularity", hue="group")
+    assert len(data_lines(ax)) == 2 and legend_labels(ax) == ["noise", "digits"]
+    assert not [ln for ln in ax.lines if ln.get_gid() == "refline"]
+    ax = plot.measure_vs_lr(final, "offdiag_index", refline=1.0, logx=False)
+    assert ax.get_xscale() == "linear"
+    assert [ln.get_gid() for ln in ax.lines].count("refline") == 1
+    zero = final.assign(learning_rate=final["learning_rate"] - 0.001)
+    assert plot.measure_vs_lr(zero, "modularity").get_xscale() == "linear"
+
+
+def test_missing_data_gives_a_note_not_an_error(final):
+    ax = plot.measure_vs_lr(final.assign(modularity=np.nan), "modularity")
+    assert not ax.lines and "no data" in ax.texts[0].get_text()
+    assert "no data" in plot.emergence(pd.DataFrame(), "modularity").texts[0].get_text()
+    assert "no data" in plot.role_map(pd.DataFrame({"a": [1]})).texts[0].get_text()
+    assert "no data" in plot.training_curves(pd.DataFrame({"x": [1]})).texts[0].get_text()
+    assert "no data" in plot.convergence(pd.DataFrame({"x": [1]})).texts[0].get_text()
+    assert "no data" in plot.community_counts(pd.DataFrame()).texts[0].get_text()
+
+
+def test_community_counts_every_run_and_the_mean(final):
+    ax = plot.community_counts(final, hue="group")
+    assert len(data_lines(ax)) == 2
+    assert len(ax.collections[-1].get_offsets()) == len(final)
+    assert ax.get_ylabel() == "number of communities"
+
+
+def test_role_map_points_boundaries_and_role_order():
+    rng = np.random.default_rng(4)
+    roles = ["connector hub", "peripheral", "ultra-peripheral", "non-hub connector"]
+    nrn = pd.DataFrame({"participation": rng.uniform(0, 1, 40), "within_z": rng.normal(0, 2, 40),
+                        "role": [roles[i % 4] for i in range(40)]})
+    nrn.loc[3, "within_z"] = np.nan  # singleton community: z undefined, not drawn
+    ax = plot.role_map(nrn)
+    assert len(ax.collections[0].get_offsets()) == 39
+    boundaries = [a for a in [*ax.lines, *ax.collections] if a.get_gid() == "role-boundary"]
+    assert len(boundaries) == 3  # z = 2.5 line, non-hub and hub P segments
+    segs = [s for c in boundaries[1:] for s in c.get_segments()]
+    assert sorted(round(s[0][0], 2) for s in segs) == [0.05, 0.3, 0.62, 0.75, 0.8]
+    assert legend_labels(ax) == ["ultra-peripheral", "peripheral", "non-hub connector",
+                                 "connector hub"]
+
+
+def test_emergence_one_line_per_learning_rate_on_a_log_scale(snapshots):
+    ax = plot.emergence(snapshots, "modularity")
+    lines = data_lines(ax)[:3]
+    assert legend_labels(ax) == ["0.001", "0.01", "0.1"]
+    colours = {tuple(line.get_color()) for line in lines}
+    assert len(colours) == 3
+    mean = snapshots[snapshots["learning_rate"] == 0.01].groupby("step_fraction")["modularity"]
+    np.testing.assert_allclose(lines[1].get_ydata(), mean.mean().to_numpy())
+    assert ax.get_xlabel().startswith("training time")
+
+
+def test_training_curves_epoch_or_iteration(training):
+    noise, sup = training
+    ax = plot.training_curves(sup)
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "training loss"
+    assert legend_labels(ax) == ["0.01", "0.1"] and len(data_lines(ax)) >= 2
+    ax = plot.training_curves(noise)
+    assert ax.get_xlabel() == "iteration" and ax.get_ylabel() == "max |w|"
+    assert ax.get_yscale() == "log" and legend_labels(ax) == ["0.001", "0.01", "0.1"]
+    both = pd.concat([noise, sup], ignore_index=True)  # task columns NaN for the other task
+    assert plot.training_curves(both, y="density").get_xlabel() == "iteration"
+    assert plot.training_curves(both, y="test_accuracy").get_xlabel() == "epoch"
+
+
+def test_convergence_iterations_and_nonconverged(training):
+    _, sup = training
+    ax = plot.convergence(sup)
+    styles = {line.get_linestyle() for line in data_lines(ax)}
+    assert len(styles) == 2  # firing solid, credit dashed
+    assert "firing" in legend_labels(ax) and "credit" in legend_labels(ax)
+    ax = plot.convergence(sup, y="nonconverged")
+    assert ax.get_ylabel() == "non-converged samples" and len(data_lines(ax)) == 2
+
+
+def test_plots_do_not_touch_pyplot_or_their_input(final, snapshots, training):
+    import matplotlib.pyplot as plt
+
+    before = final.copy()
+    plot.measure_vs_lr(final, "modularity", hue="group")
+    plot.community_counts(final)
+    plot.emergence(snapshots, "modularity")
+    plot.training_curves(training[0])
+    pd.testing.assert_frame_equal(final, before)
+    assert plt.get_fignums() == [] and matplotlib.get_backend().lower() == "agg"

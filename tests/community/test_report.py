@@ -1,0 +1,461 @@
+"""community.report: a report built from fabricated analysis tables and real snapshot files.
+
+The fixture writes what ``community/tables.py`` would write (the tables of its schema,
+CSV twins, settings.json) plus ``sweep.toml`` / ``provenance.json`` and real snapshot
+files (``wiring.runs.write_snapshot``), so these tests do not run the analysis itself.
+The browser test opens the HTML report in headless Chromium.
+"""
+
+import base64
+import html
+import json
+import re
+import shutil
+import subprocess
+import threading
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from community.report import build_report
+from wiring import runs
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+WEIGHT_MODE, QUALITY = "abs", "modularity"
+SWEEP_TOML = '''# fabricated sweep
+[sweep]
+name = "fixture"
+
+[[sweep.group]]
+name = "noise"
+task = "noise"
+learning_rate = [0.001, 0.01, 0.1]
+seeds = [0, 1]
+
+[[sweep.group]]
+name = "digits"
+task = "supervised"
+learning_rate = [0.01, 0.1]
+seeds = [0, 1]
+'''
+PROVENANCE = {"seed": 0, "wiring_version": "0.1.0", "git_commit": "abc123", "git_dirty": False,
+              "command": ["wiring", "sweep", "sweep.toml"], "extra": {}}
+SETTINGS = {"weight_mode": WEIGHT_MODE, "quality": QUALITY, "resolution": 1.0,
+            "leiden_runs": 1, "nodes": "auto", "n_null": 5, "threshold": 0.0}
+STEPS = (0, 50, 100)
+SECTION_TITLES = ("Summary", "Leiden-ordered weight matrices", "Block matrices",
+                  "Modular structure against the learning rate", "Null models", "Communities",
+                  "Neuron roles", "Emergence over training", "Training and convergence",
+                  "Learning-rate regimes", "Skipped", "Configuration and provenance")
+
+
+# --------------------------------------------------------------------------- the fixture
+
+
+def _weights(n, membership, lr, frac, rng):
+    """Random signed W drifting from within- (small lr) to across-module (large lr) blocks."""
+    same = membership[:, None] == membership[None, :]
+    W = rng.normal(0.0, 0.1, (n, n))
+    bias = np.where(same, 1.0, 0.0) if lr < 0.05 else np.where(same, 0.0, 1.0)
+    W += frac * bias * rng.uniform(0.5, 1.5, (n, n)) * np.sign(rng.normal(size=(n, n)) + 0.5)
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
+def _ga_role(p, z):
+    if z >= 2.5:
+        return "provincial hub" if p < 0.3 else "connector hub" if p < 0.75 else "kinless hub"
+    if p < 0.05:
+        return "ultra-peripheral"
+    return "peripheral" if p < 0.62 else "non-hub connector" if p < 0.8 else "non-hub kinless"
+
+
+def make_sweep(root: Path, *, supervised: bool = True, broken: bool = True) -> Path:
+    """Fabricate ``<root>/runs/*`` snapshots and ``<root>/analysis/*`` tables."""
+    rng = np.random.default_rng(0)
+    groups = [("noise", "noise", (0.001, 0.01, 0.1), 16, np.arange(0), np.arange(0))]
+    if supervised:
+        groups.append(("digits", "supervised", (0.01, 0.1), 20, np.arange(6), np.arange(18, 20)))
+    snaps, neurons, blocks, training = [], [], [], []
+    for group, task, lrs, n, inputs, outputs in groups:
+        nodes = np.setdiff1d(np.arange(n), np.concatenate([inputs, outputs]))
+        k = 4 if task == "noise" else 3
+        src, dst = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(n)))
+        keep = src != dst
+        src, dst = src[keep], dst[keep]
+        for lr in lrs:
+            for seed in (0, 1):
+                run_id = f"{group}-lr{lr:g}-s{seed}"
+                run_dir = runs.prepare_run_dir(root / "runs" / run_id)
+                member = rng.permutation(np.arange(nodes.size) % k)
+                for step in STEPS:
+                    frac = step / STEPS[-1]
+                    W = np.zeros((n, n))
+                    W[np.ix_(nodes, nodes)] = _weights(nodes.size, member, lr, frac, rng)
+                    path = runs.write_snapshot(
+                        run_dir, step, src=src, dst=dst, weight=W[dst, src], bias=np.zeros(n),
+                        inputs=inputs if inputs.size else [0], outputs=outputs if outputs.size
+                        else [n - 1], clamped=[1, 2] if task == "noise" else [], n=n)
+                    A = np.abs(W[np.ix_(nodes, nodes)])
+                    same = member[:, None] == member[None, :]
+                    B = np.array([[A[np.ix_(member == a, member == b)].mean() for b in range(k)]
+                                  for a in range(k)])
+                    within = A[same].sum() / A.sum()
+                    chance = (same.sum() - nodes.size) / (nodes.size * (nodes.size - 1))
+                    q_z = (lambda: rng.normal(3.0, 1.0)) if step == STEPS[-1] else (
+                        lambda: np.nan)
+                    snaps.append({
+                        "run_id": run_id, "group": group, "task": task,
+                        "rule": "balance", "learning_rate": lr, "seed": seed,
+                        "prune": 0.5 if task == "noise" else 0.0,
+                        "pruning": "magnitude" if task == "noise" else "", "step": step,
+                        "step_fraction": frac, "is_final": step == STEPS[-1],
+                        "snapshot_path": str(path.resolve()),
+                        "run_status": "unstable" if (lr == 0.1 and seed == 1) else "ok",
+                        "weight_mode": WEIGHT_MODE, "quality": QUALITY, "resolution": 1.0,
+                        "nodes": "all" if task == "noise" else "hidden",
+                        "n_nodes": nodes.size, "n_edges": int(np.count_nonzero(A)),
+                        "density": float(np.count_nonzero(A) / A.size),
+                        "weight_abs_mean": float(A.mean()), "weight_abs_max": float(A.max()),
+                        "weight_change": frac * lr * 10, "modularity": within - chance,
+                        "n_communities": k + int(rng.integers(0, 2)),
+                        "largest_community_fraction": 1 / k + 0.05,
+                        "within_fraction": within, "within_chance": chance,
+                        "within_excess": within / chance,
+                        "offdiag_index": float(B[~np.eye(k, dtype=bool)].max() / np.diag(B).mean()),
+                        "q_z_shuffle": q_z(), "q_z_rewire": q_z(),
+                        "ari_seeds": rng.uniform(0.2, 0.9), "nmi_seeds": rng.uniform(0.3, 0.9),
+                        "ari_final": 1.0 if step == STEPS[-1] else rng.uniform(0, 0.8),
+                    })
+                    p = rng.uniform(0, 1, nodes.size)
+                    z = rng.normal(0, 1.2, nodes.size)
+                    neurons.append(pd.DataFrame({
+                        "run_id": run_id, "group": group, "learning_rate": lr, "seed": seed,
+                        "step": step, "is_final": step == STEPS[-1], "weight_mode": WEIGHT_MODE,
+                        "neuron": nodes, "community": member, "in_strength": A.sum(1),
+                        "out_strength": A.sum(0), "participation_in": p, "participation_out": p,
+                        "participation": p, "within_z": z,
+                        "role": [_ga_role(a, b) for a, b in zip(p, z, strict=True)],
+                        "is_input": np.isin(nodes, inputs), "is_output": np.isin(nodes, outputs),
+                        "is_clamped": np.isin(nodes, [1, 2]) if task == "noise" else False}))
+                    a, b = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+                    sizes = np.bincount(member, minlength=k)
+                    blocks.append(pd.DataFrame({
+                        "run_id": run_id, "group": group, "learning_rate": lr, "seed": seed,
+                        "step": step, "weight_mode": WEIGHT_MODE, "block_to": a.ravel(),
+                        "block_from": b.ravel(), "mean_abs_weight": B.ravel(),
+                        "size_to": sizes[a.ravel()], "size_from": sizes[b.ravel()]}))
+                t = np.arange(0, 101, 10)
+                base = {"run_id": run_id, "group": group, "learning_rate": lr, "seed": seed,
+                        "status": "ok"}
+                if task == "noise":
+                    training.append(pd.DataFrame({
+                        **base, "iteration": t, "weight_abs_max": 0.3 + lr * t,
+                        "weight_abs_mean": 0.1 + lr * t / 10, "density": 1 - t / 250,
+                        "firing_iterations_mean": 1.0, "credit_iterations_mean": 1.0,
+                        "settle_capped": (t > 50) * int(lr * 100)}))
+                else:
+                    e = np.arange(6)
+                    training.append(pd.DataFrame({
+                        **base, "epoch": e, "step": e * 10, "train_loss": 2 * np.exp(-lr * e * 5),
+                        "test_loss": 2.1 * np.exp(-lr * e * 4),
+                        "train_accuracy": 1 - np.exp(-lr * e * 5), "test_accuracy":
+                        0.9 - 0.8 * np.exp(-lr * e * 4), "firing_iterations_mean": 20 - e,
+                        "credit_iterations_mean": 25 - e, "nonconverged": (e > 3) * seed}))
+    snaps = pd.DataFrame(snaps)
+    if broken:  # the final snapshot of one run is gone: the report must skip it, not crash
+        row = (snaps["run_id"] == "noise-lr0.1-s0") & snaps["is_final"]
+        Path(snaps.loc[row, "snapshot_path"].item()).unlink()
+    final = snaps[snaps["is_final"]]
+    regimes = final.groupby(["group", "learning_rate"], as_index=False).agg(
+        n_runs=("run_id", "size"), n_unstable=("run_status", lambda s: int((s != "ok").sum())),
+        weight_change_mean=("weight_change", "mean"), modularity_mean=("modularity", "mean"),
+        within_excess_mean=("within_excess", "mean"),
+        offdiag_index_mean=("offdiag_index", "mean"),
+        q_z_shuffle_mean=("q_z_shuffle", "mean"))
+    regimes.insert(2, "regime", np.where(regimes["learning_rate"] < 0.05, "within-module",
+                                         "across-module"))
+    regimes["evidence"] = "fabricated | for the test"
+    tables = {"snapshots": snaps, "neurons": pd.concat(neurons, ignore_index=True),
+              "blocks": pd.concat(blocks, ignore_index=True), "regimes": regimes,
+              "training": pd.concat(training, ignore_index=True),
+              "skipped": pd.DataFrame([{"run_id": "noise-lr1-s9", "group": "noise",
+                                        "stage": "run", "reason": "no status.json | killed"}])}
+    analysis = root / "analysis"
+    analysis.mkdir(parents=True)
+    for name, table in tables.items():
+        runs.write_table(analysis, name, table)
+    (analysis / "settings.json").write_text(json.dumps(SETTINGS))
+    (root / "sweep.toml").write_text(SWEEP_TOML)
+    (root / "provenance.json").write_text(json.dumps(PROVENANCE))
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    sweep = make_sweep(tmp_path_factory.mktemp("sweep"))
+    html_path, md_path = build_report(sweep, title="Fixture report")
+    return sweep, html_path, md_path
+
+
+class _Refs(HTMLParser):
+    """Every src/href attribute, the <img> srcs, captions and tag names of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs, self.imgs, self.tags = [], [], []
+        self.captions, self._in_caption = [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "poster", "data", "action"):
+                self.refs.append(value or "")
+        if tag == "img":
+            self.imgs.append(dict(attrs).get("src", ""))
+        if tag in ("figcaption", "caption"):
+            self._in_caption = True
+            self.captions.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("figcaption", "caption"):
+            self._in_caption = False
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self.captions[-1] += data
+
+
+def _parse(path):
+    p = _Refs()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+# --------------------------------------------------------------------------- file tests
+
+
+def test_both_files_written_atomically(report):
+    sweep, html_path, md_path = report
+    assert html_path == sweep / "report" / "report.html" and html_path.is_file()
+    assert md_path == sweep / "report" / "report.md" and md_path.is_file()
+    assert not [p for p in html_path.parent.rglob(".*") if p.is_file()]  # no temp files left
+    for path in (html_path, md_path, *html_path.parent.glob("figures/*.png")):
+        assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_html_is_self_contained(report):
+    _, html_path, _ = report
+    page = _parse(html_path)
+    assert page.imgs, "no figures in the report"
+    for ref in page.refs:
+        assert not re.match(r"^\s*(https?:|//|ftp:)", ref, re.I), ref
+        assert ref.startswith(("#", "data:image/png;base64,")), ref
+    for src in page.imgs:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1], validate=True).startswith(PNG_MAGIC)
+    text = html_path.read_text(encoding="utf-8")
+    assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
+    assert "url(" not in text and "@import" not in text
+
+
+def test_markdown_references_existing_pngs(report):
+    _, html_path, md_path = report
+    refs = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md_path.read_text(encoding="utf-8"))
+    assert len(refs) == len(_parse(html_path).imgs)
+    for ref in refs:
+        assert not Path(ref).is_absolute() and not re.match(r"^[a-z]+:", ref)
+        png = md_path.parent / ref
+        assert png.is_file() and png.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_sections_and_captions(report):
+    _, html_path, md_path = report
+    md, text = md_path.read_text(), html_path.read_text()
+    for k, title in enumerate(SECTION_TITLES, 1):
+        assert f"## {k}. {title}" in md
+        assert f"{k}. {title}</h2>" in text
+    captions = _parse(html_path).captions
+    assert len(captions) > 10
+    for cap in captions:
+        assert f"Weight mode: {WEIGHT_MODE}" in cap and f"quality function: {QUALITY}" in cap
+    md_captions = re.findall(r"^\*[^*].*$", md, re.M)  # *Figure n.* ... and *table caption*
+    assert md_captions and all(f"Weight mode: {WEIGHT_MODE}" in c for c in md_captions)
+
+
+def test_missing_snapshot_is_listed_as_skipped(report):
+    _, html_path, md_path = report
+    md = md_path.read_text()
+    skipped = md.split("## 11. Skipped", 1)[1].split("## 12.", 1)[0]
+    assert "noise-lr0.1-s0" in skipped and "snapshot not loaded" in skipped
+    assert "no status.json \\| killed" in skipped  # analysis rows kept, pipes escaped
+    # the heatmap of lr 0.1 fell back to the next seed
+    assert "Leiden community" in md and html_path.read_text().count("<img") >= 12
+
+
+def test_config_and_provenance_verbatim(report):
+    _, html_path, md_path = report
+    md, text = md_path.read_text(), html_path.read_text()
+    blocks = [html.unescape(b) for b in re.findall(r"<pre><code>(.*?)</code></pre>", text, re.S)]
+    for shown in (md, *blocks[:1]):
+        assert SWEEP_TOML.strip() in shown
+    assert json.dumps(PROVENANCE, indent=2) in md
+    assert json.dumps(PROVENANCE, indent=2) in blocks[1]
+    assert json.loads(blocks[2]) == SETTINGS
+
+
+def test_degrades_without_optional_tables(tmp_path):
+    sweep = make_sweep(tmp_path / "s", supervised=False, broken=False)
+    for name in ("neurons", "blocks", "training", "regimes", "skipped"):
+        for suffix in (".parquet", ".csv"):
+            (sweep / "analysis" / f"{name}{suffix}").unlink()
+    (sweep / "sweep.toml").unlink()
+    (sweep / "analysis" / "settings.json").unlink()
+    html_path, md_path = build_report(sweep, out_dir=tmp_path / "out")
+    md = md_path.read_text()
+    assert "Nothing was skipped." not in md  # the heatmaps lacked memberships
+    assert "sweep.toml: not found." in md and "No training metrics." in md
+    assert html_path.parent == tmp_path / "out"
+    # rebuilding replaces the figures: none left over from the first build
+    n_first = len(list((tmp_path / "out" / "figures").glob("*.png")))
+    build_report(sweep, out_dir=tmp_path / "out")
+    assert len(list((tmp_path / "out" / "figures").glob("*.png"))) == n_first
+
+
+def test_csv_twins_are_used_and_corrupt_snapshots_skipped(tmp_path):
+    sweep = make_sweep(tmp_path / "s", supervised=False, broken=False)
+    for p in (sweep / "analysis").glob("*.parquet"):
+        p.unlink()
+    (sweep / "runs" / "noise-lr0.01-s0" / "snapshots" / "step_100.npz").write_bytes(b"garbage")
+    _, md_path = build_report(sweep)
+    skipped = md_path.read_text().split("## 11. Skipped", 1)[1]
+    assert "noise-lr1-s9" in skipped  # from skipped.csv
+    assert re.search(r"noise-lr0\.01-s0 \| noise \| report \| snapshot not loaded", skipped)
+
+
+# --------------------------------------------------------------------------- browser test
+
+CHROMIUM = shutil.which("chromium")
+# Runs on the harness page once both frames (and so all their images) have loaded. The
+# report frame must show every image decoded; the control frame holds a corrupt PNG and
+# must show it failed, so the check can tell the two apart.
+HARNESS = """<!DOCTYPE html>
+<html><body><pre id="result">pending</pre>
+<iframe id="report" src="report.html" width="1280" height="900"></iframe>
+<iframe id="control" src="control.html" width="200" height="100"></iframe>
+<script>
+function state(id) {
+  const frame = document.getElementById(id);
+  const doc = frame.contentDocument;
+  const imgs = Array.from(doc.images);
+  return {
+    loaded: imgs.map(i => i.complete && i.naturalWidth > 0),
+    widths: imgs.map(i => i.naturalWidth),
+    schemes: imgs.map(i => i.currentSrc.split(":")[0]),
+    resources: frame.contentWindow.performance.getEntriesByType("resource").map(e => e.name),
+    scripts: doc.scripts.length,
+    sections: doc.querySelectorAll("section").length,
+  };
+}
+window.addEventListener("load", () => {
+  document.getElementById("result").textContent =
+    JSON.stringify({report: state("report"), control: state("control")});
+});
+</script></body></html>
+"""
+CONTROL = ('<!DOCTYPE html><html><body><img src="data:image/png;base64,iVBORw0KGgoAAAA=">'
+           "</body></html>")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-extensions", "--disable-default-apps",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--disable-breakpad", "--metrics-recording-only", "--no-pings",
+    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
+    "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    # Chromium still pings its own services (component updater, account check) whatever the
+    # flags; no name resolves but 127.0.0.1, so such pings fail inside the browser.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--virtual-time-budget=10000", "--window-size=1300,1000", "--dump-dom",
+]
+LOOPBACK = ("127.", "[::1]", "::1")
+
+
+class _LoggingHandler(SimpleHTTPRequestHandler):
+    requests: list = []
+
+    def log_message(self, fmt, *args):  # quiet, but remember who asked for what
+        type(self).requests.append((self.client_address[0], self.path))
+
+
+def _netlog_events(path: Path):
+    """(event type name, params) of Chromium's --log-net-log file."""
+    text = path.read_text(encoding="utf-8").rstrip()
+    if not text.endswith("}"):  # a log cut short at exit: close the events list
+        text = text.rstrip(",") + "]}"
+    log = json.loads(text)
+    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    return [(names.get(ev["type"], str(ev["type"])), ev.get("params", {}))
+            for ev in log["events"]]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                    "(apt-get install -y chromium); the browser test needs a real browser")
+def test_headless_chromium_loads_every_image_offline(report, tmp_path):
+    _, html_path, _ = report
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(html_path, site / "report.html")
+    (site / "harness.html").write_text(HARNESS)
+    (site / "control.html").write_text(CONTROL)
+    _LoggingHandler.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_LoggingHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    netlog = tmp_path / "netlog.json"
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        cmd = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+               f"--log-net-log={netlog}", f"{origin}/harness.html"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=50, check=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    match = re.search(r'<pre id="result">(.*?)</pre>', out.stdout, re.S)
+    assert match and match.group(1) != "pending", f"no result; stderr:\n{out.stderr[-2000:]}"
+    result = json.loads(html.unescape(match.group(1)))
+    page, control = result["report"], result["control"]
+
+    # (a) every figure was decoded by the browser, from its data: URI, at its PNG width
+    srcs = _parse(html_path).imgs
+    widths = [int.from_bytes(base64.b64decode(s.split(",", 1)[1])[16:20], "big") for s in srcs]
+    assert len(page["loaded"]) == len(srcs) > 10
+    assert all(page["loaded"]) and page["widths"] == widths
+    assert set(page["schemes"]) == {"data"}
+    assert page["resources"] == [] and page["scripts"] == 0 and page["sections"] == 12
+    assert control["loaded"] == [False]  # the check does see a broken image
+
+    # (b1) the local server was asked for the pages only (no figure needed a request)
+    assert {client for client, _ in _LoggingHandler.requests} == {"127.0.0.1"}
+    assert {p for _, p in _LoggingHandler.requests} - {"/favicon.ico"} == {
+        "/harness.html", "/report.html", "/control.html"}
+    # (b2) every request made on behalf of the page (top-frame site 127.0.0.1) was local
+    events = _netlog_events(netlog)
+    jobs = [p for name, p in events if name == "URL_REQUEST_START_JOB" and "url" in p]
+    ours = [p["url"] for p in jobs
+            if p.get("network_isolation_key", "").startswith("http://127.0.0.1")]
+    assert f"{origin}/report.html" in ours
+    assert all(urlsplit(u).hostname == "127.0.0.1" for u in ours), ours
+    # the rest are Chromium's own service pings, not started by any page
+    assert all(p.get("initiator") == "not an origin" for p in jobs if p["url"] not in ours)
+    # (b3) nothing left the machine: no DNS query, no TCP connection or datagram elsewhere
+    assert not [p for name, p in events if name.startswith("DNS_TRANSACTION")]
+    sent = [(name, p["address"]) for name, p in events
+            if name in ("TCP_CONNECT_ATTEMPT", "UDP_BYTES_SENT") and "address" in p]
+    assert ("TCP_CONNECT_ATTEMPT", f"127.0.0.1:{server.server_address[1]}") in sent
+    assert all(addr.startswith(LOOPBACK) for _, addr in sent), sent
