@@ -6,6 +6,7 @@ import pkgutil
 
 import pytest
 
+import community
 import wiring
 
 # public signatures fixed by the issue (more than three positional parameters)
@@ -13,10 +14,11 @@ EXEMPT_POSITIONAL = {"Network.from_edges"}
 
 
 def public_modules():
-    for info in pkgutil.walk_packages(wiring.__path__, "wiring."):
-        if info.name.split(".")[-1].startswith("_") or ".kernels" in info.name:
-            continue
-        yield importlib.import_module(info.name)
+    for pkg in (wiring, community):
+        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if info.name.split(".")[-1].startswith("_") or ".kernels" in info.name:
+                continue
+            yield importlib.import_module(info.name)
 
 
 MODULES = list(public_modules())
