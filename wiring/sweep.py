@@ -1,0 +1,754 @@
+"""Sweeps: a grid of :func:`wiring.jobs.run_train` jobs, run in parallel and resumable.
+
+A sweep file is TOML. Its ``[sweep]`` table describes the grid; any other top-level
+sections (``task``, ``data``, ``graph``, ``neurons``, ``train``, ``simulation``, as
+in a ``wiring train`` config) form the base configuration every run starts from::
+
+    [sweep]
+    name = "demo"            # default "sweep"
+    lr_min = 1e-4            # learning-rate axis, log-spaced (the default form) ...
+    lr_max = 1e4
+    lr_count = 6
+    # learning_rates = [0.01, 0.1]   # ... or an explicit list (not both)
+    seeds = [0, 1, 2]        # task.seed (default [0, 1, 2])
+    # rules = ["balance", "fa"]          -> train.rule
+    # prunes = [0.5, 0.9]                -> simulation.prune
+    # graph_families = ["all-to-all"]    -> graph.family
+    # workers = 4            # processes (default os.cpu_count())
+
+    [task]
+    kind = "noise"
+
+Several groups in one sweep: each ``[sweep.groups.<name>]`` table takes the grid
+keys above (defaults: those of ``[sweep]``) and its own configuration sections
+(``[sweep.groups.<name>.simulation]`` ...), applied over the top-level base.
+Without groups the sweep is one group named after the sweep. The learning-rate
+axis sets ``train.learning_rate`` for ``task.kind = "supervised"`` and
+``simulation.learning_rate`` for ``"noise"``. Unknown keys and wrong types are
+:class:`~wiring.errors.ConfigError` naming the file and the key; every run's
+configuration is checked with :func:`wiring.jobs.validate` before anything runs.
+
+Output of :func:`run_sweep`::
+
+    <out>/
+      sweep.toml              resolved sweep (every group's full base + explicit grid)
+      provenance.json
+      runs/<run_id>/          one run directory each (wiring.runs format)
+      sweep_status.parquet    one row per run: run_id, group, varied parameters,
+      sweep_status.csv        status (ok/unstable/failed/skipped), reason, seconds, resumed
+
+Each run is written into ``runs/.tmp-<run_id>-<pid>`` and renamed to
+``runs/<run_id>`` once it has a ``status.json``, so a killed sweep never leaves a
+half run under its final name; ``resume=True`` keeps finished runs and redoes the
+rest. ``skipped`` marks runs that have not run (yet): the status table is
+rewritten after every run, so it is current even after a kill.
+
+Examples
+--------
+>>> sweep = load_sweep()  # the embedded default, DEFAULT_SWEEP
+>>> [(g.name, len(g.learning_rates), len(g.seeds)) for g in sweep.groups]
+[('noise', 6, 3), ('digits', 3, 1)]
+>>> specs = expand(sweep)
+>>> len(specs), specs[0].run_id
+(21, 'noise__lr0.0001_s0')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import logging
+import math
+import multiprocessing
+import os
+import re
+import shutil
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wiring import runs
+from wiring._atomic import _atomic_open, _fsync_dir
+from wiring._toml import dump_toml
+from wiring.config import TrainConfig, _coerce, _merge, config_to_dict
+from wiring.errors import ConfigError, WiringError
+from wiring.jobs import run_train, validate
+
+__all__ = ["DEFAULT_SWEEP", "START_METHOD", "SweepConfig", "SweepGroup", "RunSpec",
+           "SweepResult", "load_sweep", "expand", "run_sweep"]
+
+log = logging.getLogger(__name__)
+
+#: multiprocessing start method of the worker processes (see :func:`run_sweep`):
+#: "forkserver" (workers forked from a clean, single-threaded server process, never from
+#: a parent that may hold threads or numba state), "spawn" where it is unavailable.
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+    else "spawn"
+
+#: The embedded default sweep (``wiring sweep`` without a config file).
+DEFAULT_SWEEP = """\
+# Default sweep of `wiring sweep`: the paper's experiment and a supervised control.
+[sweep]
+name = "default"
+
+# Algorithm 1 on 300 neurons all-to-all with self-loops, 90% pruned (regrow), 10% of
+# neurons credit-clamped. Learning rates span "too slow to change anything"
+# (1e-4: surviving weights move ~2% in 6,000 iterations, the pruned support is
+# unchanged) to "unstable" (1e4: max |w| passes weight_limit = 1e6 within the first
+# checkpoint for every seed). One run takes about 1.5 s.
+[sweep.groups.noise]
+lr_min = 1e-4
+lr_max = 1e4
+lr_count = 6
+seeds = [0, 1, 2]
+
+[sweep.groups.noise.task]
+kind = "noise"
+
+[sweep.groups.noise.graph]
+family = "all-to-all"
+n = 300
+self_loops = true
+
+[sweep.groups.noise.simulation]
+iterations = 6000
+prune = 0.9
+pruning = "regrow"
+clamped_fraction = 0.1
+snapshots = 5
+
+# Supervised control: digits through a recurrent hidden layer of 60 neurons.
+[sweep.groups.digits]
+learning_rates = [0.003, 0.03, 0.3]
+seeds = [0]
+
+[sweep.groups.digits.task]
+kind = "supervised"
+
+[sweep.groups.digits.data]
+name = "digits"
+
+[sweep.groups.digits.graph]
+family = "recurrent"
+hidden = 60
+
+[sweep.groups.digits.train]
+epochs = 3
+snapshot_epochs = [0, 1, 2, 3]
+"""
+
+SWEEP_FILE = "sweep.toml"
+STATUS_TABLE = "sweep_status"
+TMP_PREFIX = ".tmp-"
+STATUS_ORDER = ("ok", "unstable", "failed", "skipped")
+_NOT_RUN = "not run (yet): the sweep was interrupted or is still running"
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+_SECTIONS = tuple(f.name for f in dataclasses.fields(TrainConfig))
+_SWEEP_ONLY = ("name", "workers", "groups")
+# axis name in RunSpec.params -> (grid field, run-id tag)
+_AXES = {"graph_family": ("graph_families", "g"), "rule": ("rules", "r"),
+         "prune": ("prunes", "p")}
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Grid keys of ``[sweep]`` and of each group (internal: parsing only)."""
+
+    learning_rates: list[float] = field(default_factory=list)
+    lr_min: float = 1e-4
+    lr_max: float = 1e4
+    lr_count: int = 6
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    rules: list[str] = field(default_factory=list)
+    prunes: list[float] = field(default_factory=list)
+    graph_families: list[str] = field(default_factory=list)
+
+
+_GRID_KEYS = tuple(f.name for f in dataclasses.fields(_Grid))
+_LR_RANGE = ("lr_min", "lr_max", "lr_count")
+
+
+@dataclass(frozen=True)
+class SweepGroup:
+    """One group of a sweep: a base configuration and its resolved grid.
+
+    Attributes
+    ----------
+    name : str
+    base : TrainConfig
+        What every run of the group starts from.
+    learning_rates : tuple of float
+        Resolved learning-rate axis (explicit or log-spaced).
+    seeds : tuple of int
+    rules, prunes, graph_families : tuple
+        Further axes; empty = not varied (the base value is used).
+    """
+
+    name: str
+    base: TrainConfig
+    learning_rates: tuple[float, ...]
+    seeds: tuple[int, ...]
+    rules: tuple[str, ...] = ()
+    prunes: tuple[float, ...] = ()
+    graph_families: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """A parsed sweep file (see the module docstring).
+
+    Attributes
+    ----------
+    name : str
+    workers : int
+        Worker processes (default ``os.cpu_count()``).
+    groups : tuple of SweepGroup
+    source : str
+        The file read (``"<default sweep>"`` for :data:`DEFAULT_SWEEP`), for messages.
+    """
+
+    name: str
+    workers: int
+    groups: tuple[SweepGroup, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep.
+
+    Attributes
+    ----------
+    run_id : str
+        ``"{group}__lr{lr:.3g}_s{seed}"`` plus ``_g{family}``, ``_r{rule}``,
+        ``_p{prune:.3g}`` for the axes the group varies; unique and filesystem-safe.
+    group : str
+    params : dict
+        The varied values: ``learning_rate``, ``seed`` and any of ``graph_family``,
+        ``rule``, ``prune``.
+    config : TrainConfig
+        The run's full configuration.
+    """
+
+    run_id: str
+    group: str
+    params: dict
+    config: TrainConfig
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` returns.
+
+    Attributes
+    ----------
+    out : Path
+        The sweep directory.
+    table : DataFrame
+        The ``sweep_status`` table, one row per run.
+    counts : dict
+        Runs per status, keys ``ok``, ``unstable``, ``failed``, ``skipped``.
+    """
+
+    out: Path
+    table: pd.DataFrame
+    counts: dict[str, int]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _check_keys(mapping: dict, allowed: tuple[str, ...], source: str, where: str) -> None:
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"{source}: [{where.rstrip('.')}] must be a table")
+    for key in mapping:
+        if key not in allowed:
+            raise ConfigError(f"{source}: unknown key '{where}{key}'; valid keys here: "
+                              f"{', '.join(sorted(allowed))}")
+
+
+def _safe_name(value, source: str, key: str) -> str:
+    value = _coerce(value, str, f"{source}: '{key}'")
+    if not _SAFE.fullmatch(value):
+        raise ConfigError(f"{source}: '{key}' = {value!r} must be a non-empty name of letters, "
+                          "digits and _.+- (it names directories), not starting with _.+-")
+    return value
+
+
+def _merge_grid(grid: _Grid, mapping: dict, source: str, where: str) -> _Grid:
+    keys = {k: v for k, v in mapping.items() if k in _GRID_KEYS}
+    if "learning_rates" in keys and any(k in keys for k in _LR_RANGE):
+        raise ConfigError(f"{source}: '{where}learning_rates' and '{where}lr_min/lr_max/"
+                          "lr_count' exclude each other; give one form of the learning-rate axis")
+    if any(k in keys for k in _LR_RANGE):
+        grid = dataclasses.replace(grid, learning_rates=[])
+    return _merge(grid, keys, source, where)
+
+
+def _tag(value) -> str:
+    """How an axis value appears in run ids."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _resolve_grid(grid: _Grid, source: str, where: str) -> dict:
+    if grid.learning_rates:
+        lrs = list(grid.learning_rates)
+        for lr in lrs:
+            if not (math.isfinite(lr) and lr >= 0):
+                raise ConfigError(f"{source}: '{where}learning_rates' holds {lr!r}; learning "
+                                  "rates must be finite and >= 0")
+    else:
+        lo, hi, count = grid.lr_min, grid.lr_max, grid.lr_count
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
+            raise ConfigError(f"{source}: '{where}lr_min' = {lo!r} and '{where}lr_max' = "
+                              f"{hi!r} must be finite with 0 < lr_min <= lr_max")
+        if count < 1 or (count > 1 and lo == hi):
+            raise ConfigError(f"{source}: '{where}lr_count' = {count!r} must be >= 1 (and 1 "
+                              "when lr_min == lr_max)")
+        lrs = [float(v) for v in np.geomspace(lo, hi, count)]
+    if not grid.seeds or any(s < 0 for s in grid.seeds):
+        raise ConfigError(f"{source}: '{where}seeds' = {grid.seeds!r} must be a non-empty "
+                          "list of integers >= 0")
+    resolved = {"learning_rates": lrs, "seeds": list(grid.seeds), "rules": list(grid.rules),
+                "prunes": list(grid.prunes), "graph_families": list(grid.graph_families)}
+    for key, values in resolved.items():
+        tags = [_tag(v) for v in values]
+        dup = [i for i, t in enumerate(tags) if t in tags[:i]]
+        if dup:
+            name = "learning_rates (lr_min/lr_max/lr_count)" if key == "learning_rates" else key
+            first = values[tags.index(tags[dup[0]])]
+            raise ConfigError(f"{source}: '{where}{name}' holds {first!r} and {values[dup[0]]!r}"
+                              f", the same in run ids ({tags[dup[0]]!r}); make the values differ "
+                              "in their first 3 significant digits")
+    return {k: tuple(v) for k, v in resolved.items()}
+
+
+def _parse(text: str, source: str) -> SweepConfig:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    if "sweep" not in raw:
+        raise ConfigError(f"{source}: no [sweep] table; a sweep file needs one (see "
+                          "wiring.sweep.DEFAULT_SWEEP)")
+    table = raw.pop("sweep")
+    _check_keys(table, _GRID_KEYS + _SWEEP_ONLY, source, "sweep.")
+    base = _merge(TrainConfig(), raw, source)  # top-level sections; unknown ones are errors
+    name = _safe_name(table.get("name", "sweep"), source, "sweep.name")
+    workers = _coerce(table.get("workers", os.cpu_count() or 1), int, f"{source}: 'sweep.workers'")
+    if workers < 1:
+        raise ConfigError(f"{source}: 'sweep.workers' must be >= 1, got {workers}")
+    grid = _merge_grid(_Grid(), table, source, "sweep.")
+    group_tables = table.get("groups", {name: {}})
+    if not isinstance(group_tables, dict) or not group_tables:
+        raise ConfigError(f"{source}: 'sweep.groups' must hold at least one "
+                          "[sweep.groups.<name>] table")
+    groups = []
+    for gname, gtable in group_tables.items():
+        where = f"sweep.groups.{gname}." if "groups" in table else "sweep."
+        if "groups" in table:
+            _safe_name(gname, source, f"sweep.groups.{gname}")
+            _check_keys(gtable, _GRID_KEYS + _SECTIONS, source, where)
+        ggrid = _merge_grid(grid, gtable, source, where)
+        gbase = _merge(base, {k: v for k, v in gtable.items() if k in _SECTIONS}, source, where)
+        groups.append(SweepGroup(name=gname, base=gbase, **_resolve_grid(ggrid, source, where)))
+    sweep = SweepConfig(name=name, workers=workers, groups=tuple(groups), source=source)
+    expand(sweep)  # validates every run's configuration now, before anything runs
+    return sweep
+
+
+def load_sweep(path: str | os.PathLike | None = None) -> SweepConfig:
+    """Read and check a sweep file (``None``: the embedded :data:`DEFAULT_SWEEP`).
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A sweep TOML file (see the module docstring); a ``sweep.toml`` written by
+        :func:`run_sweep` reads back to the same sweep.
+
+    Returns
+    -------
+    SweepConfig
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, invalid TOML, unknown key, wrong type, or a run whose
+        configuration :func:`wiring.jobs.validate` rejects; names file and key.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = p.write_text("[sweep]\\nlearning_rates = [0.1, 0.2]\\nseed = [1]\\n")
+    >>> load_sweep(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wiring.errors.ConfigError: .../s.toml: unknown key 'sweep.seed'; valid keys here: ...
+    >>> _ = p.write_text("[sweep]\\nlearning_rates = [0.1, 0.2]\\nseeds = [1]\\n")
+    >>> load_sweep(p).groups[0].learning_rates
+    (0.1, 0.2)
+    """
+    if path is None:
+        return _parse(DEFAULT_SWEEP, "<default sweep>")
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read sweep file {path}: {exc.strerror}") from None
+    return _parse(text, str(path))
+
+
+def _with_axes(base: TrainConfig, params: dict) -> TrainConfig:
+    rep = dataclasses.replace
+    lr_section = "simulation" if base.task.kind == "noise" else "train"
+    cfg = rep(base, task=rep(base.task, seed=params["seed"]))
+    cfg = rep(cfg, **{lr_section: rep(getattr(cfg, lr_section),
+                                      learning_rate=params["learning_rate"])})
+    if "rule" in params:
+        cfg = rep(cfg, train=rep(cfg.train, rule=params["rule"]))
+    if "prune" in params:
+        cfg = rep(cfg, simulation=rep(cfg.simulation, prune=params["prune"]))
+    if "graph_family" in params:
+        cfg = rep(cfg, graph=rep(cfg.graph, family=params["graph_family"]))
+    return cfg
+
+
+def _group_specs(sweep: SweepConfig, group: SweepGroup) -> Iterator[RunSpec]:
+    varied = [(axis, getattr(group, key), tag) for axis, (key, tag) in _AXES.items()
+              if getattr(group, key)]
+    lists = [values for _, values, _ in varied]
+    for combo in itertools.product(*lists, group.learning_rates, group.seeds):
+        *extra, lr, seed = combo
+        params = {"learning_rate": lr, "seed": seed}
+        run_id = f"{group.name}__lr{_tag(lr)}_s{seed}"
+        for (axis, _, tag), value in zip(varied, extra, strict=True):
+            params[axis] = value
+            run_id += f"_{tag}{_tag(value)}"
+        cfg = _with_axes(group.base, params)
+        try:
+            validate(cfg)
+        except ConfigError as exc:
+            raise ConfigError(f"{sweep.source}: group '{group.name}', run {run_id}: {exc}") \
+                from None
+        if not _SAFE.fullmatch(run_id):
+            raise ConfigError(f"{sweep.source}: group '{group.name}': run id {run_id!r} is not "
+                              "a safe directory name; check the values of the grid axes")
+        yield RunSpec(run_id=run_id, group=group.name, params=params, config=cfg)
+
+
+def expand(sweep: SweepConfig) -> list[RunSpec]:
+    """Every run of a sweep, group by group (within a group seeds vary fastest).
+
+    Parameters
+    ----------
+    sweep : SweepConfig
+
+    Returns
+    -------
+    list of RunSpec
+
+    Raises
+    ------
+    ConfigError
+        If a run's configuration is invalid, or two values of an axis give the same
+        run id (e.g. learning rates equal to 3 significant digits).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = p.write_text('[sweep]\\nname = "t"\\nlr_min = 0.01\\nlr_max = 1\\nlr_count = 3\\n'
+    ...                  'seeds = [0]\\nrules = ["balance", "fa"]\\n')
+    >>> [(s.run_id, s.config.train.learning_rate) for s in expand(load_sweep(p))][:3]
+    [('t__lr0.01_s0_rbalance', 0.01), ('t__lr0.1_s0_rbalance', 0.1), ('t__lr1_s0_rbalance', 1.0)]
+    """
+    specs: list[RunSpec] = []
+    seen: dict[str, RunSpec] = {}
+    for group in sweep.groups:
+        for spec in _group_specs(sweep, group):
+            if spec.run_id in seen:
+                raise ConfigError(
+                    f"{sweep.source}: group '{group.name}': runs {seen[spec.run_id].params} "
+                    f"and {spec.params} share the run id {spec.run_id!r}; make the values of "
+                    "the axes differ in their first 3 significant digits")
+            seen[spec.run_id] = spec
+            specs.append(spec)
+    assert len({s.run_id for s in specs}) == len(specs)
+    return specs
+
+
+def _resolved(sweep: SweepConfig, workers: int) -> dict:
+    groups = {}
+    for g in sweep.groups:
+        groups[g.name] = {"learning_rates": list(g.learning_rates), "seeds": list(g.seeds),
+                          "rules": list(g.rules), "prunes": list(g.prunes),
+                          "graph_families": list(g.graph_families), **config_to_dict(g.base)}
+    return {"sweep": {"name": sweep.name, "workers": workers, "groups": groups}}
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _execute(spec: RunSpec, runs_dir: str) -> dict:
+    """Run one spec into a temporary directory, rename it into place when it has a status.
+
+    Runs in a worker process (or in-process for ``workers=1``); returns the status row.
+    """
+    parent = Path(runs_dir)
+    tmp = parent / f"{TMP_PREFIX}{spec.run_id}-{os.getpid()}"
+    start = time.perf_counter()
+    error = ""
+    try:
+        run_train(spec.config, tmp)
+    except WiringError as exc:  # bad data file, unreadable graph ...: record, carry on
+        error = str(exc)
+    seconds = time.perf_counter() - start
+    status = runs.read_status(tmp) if tmp.is_dir() else None
+    row = {"run_id": spec.run_id, "group": spec.group, **spec.params, "seconds": seconds,
+           "resumed": False}
+    if status is None:  # failed before its run directory had a status: nothing to keep
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        return {**row, "status": "failed", "reason": error or "run ended without status.json"}
+    final = parent / spec.run_id
+    try:
+        os.replace(tmp, final)
+    except OSError:  # final exists: finished by another process (an orphaned worker)?
+        if not (final.is_dir() and runs.read_status(final) is not None):
+            raise
+        log.warning("run %s was finished by another process; keeping that one", spec.run_id)
+        shutil.rmtree(tmp)
+        status = runs.read_status(final)
+    _fsync_dir(parent)
+    log.info("run %s: %s %s", spec.run_id, status["status"], status.get("reason", ""))
+    return {**row, "status": status["status"], "reason": status.get("reason", "") or error}
+
+
+def _execute_all(todo: list[RunSpec], runs_dir: Path, workers: int,
+                 on_row: Callable[[dict], None]) -> None:
+    if workers == 1:
+        for spec in todo:
+            on_row(_execute(spec, str(runs_dir)))
+        return
+    ctx = multiprocessing.get_context(START_METHOD)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx)
+    futures = [pool.submit(_execute, spec, str(runs_dir)) for spec in todo]
+    recorded = set()
+    try:
+        for fut in as_completed(futures):
+            on_row(fut.result())
+            recorded.add(fut)
+    finally:
+        # on an error or Ctrl-C: cancel what has not started; the few runs already handed
+        # to a worker finish, and those that did are recorded
+        pool.shutdown(wait=True, cancel_futures=True)
+        for fut in futures:
+            if (fut not in recorded and fut.done() and not fut.cancelled()
+                    and fut.exception() is None):
+                on_row(fut.result())
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``out/.lock`` so two sweeps never write (or clean) one directory at once."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    with open(out / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WiringError(f"another sweep is running in {out} (it holds {out / '.lock'}); "
+                              "wait for it to finish or choose another --out") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _check_out(out: Path, resume: bool, resolved: dict) -> None:
+    if out.exists() and not out.is_dir():
+        raise WiringError(f"sweep output {out} exists and is not a directory; choose another "
+                          "--out")
+    if not (out.is_dir() and any(out.iterdir())):
+        return
+    if not resume:
+        raise WiringError(f"sweep output {out} already exists and is not empty; pass --resume "
+                          "(resume=True) to finish an interrupted sweep there, or choose "
+                          "another --out")
+    previous = out / SWEEP_FILE
+    if not previous.is_file():
+        raise WiringError(f"cannot resume in {out}: it is not empty and holds no {SWEEP_FILE}, "
+                          "so it is not a sweep directory; choose another --out")
+    try:
+        old = tomllib.loads(previous.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WiringError(f"cannot resume in {out}: {previous} is not valid TOML ({exc})") \
+            from None
+    new = tomllib.loads(dump_toml(resolved))
+    for d in (old, new):
+        d.get("sweep", {}).pop("workers", None)
+    if old != new:
+        raise WiringError(f"cannot resume in {out}: it was started with a different sweep "
+                          f"configuration ({previous}); resume with that file as the config, "
+                          "or choose another --out")
+
+
+def _table(rows: dict[str, dict], specs: list[RunSpec]) -> pd.DataFrame:
+    axes = ["learning_rate", "seed"] + [a for a in _AXES if any(a in s.params for s in specs)]
+    columns = ["run_id", "group", *axes, "status", "reason", "seconds", "resumed"]
+    return pd.DataFrame([rows[s.run_id] for s in specs], columns=columns)
+
+
+def _previous_seconds(out: Path) -> dict[str, float]:
+    path = out / f"{STATUS_TABLE}.parquet"
+    if not path.is_file():
+        return {}
+    old = pd.read_parquet(path)
+    done = old[old["status"] != "skipped"]
+    return dict(zip(done["run_id"], done["seconds"], strict=True))
+
+
+def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
+              out: str | os.PathLike = "runs/sweep", *, resume: bool = False,
+              workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run every run of a sweep into ``out`` (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    config : str, path-like, SweepConfig or None
+        Sweep file, parsed sweep, or ``None`` for :data:`DEFAULT_SWEEP`.
+    out : str or path-like
+        Sweep directory. An existing non-empty one is refused unless ``resume``.
+    resume : bool
+        Finish an interrupted sweep in ``out``: runs whose directory holds a
+        ``status.json`` are kept (whatever their status; delete a run directory to
+        redo it), stale ``.tmp-*`` directories are removed, the rest run. The
+        sweep configuration must be the one ``out`` was started with.
+    workers : int, optional
+        Worker processes (default: ``sweep.workers`` of the file, else
+        ``os.cpu_count()``). ``workers=1`` runs everything in this process, one
+        run after the other (easiest to debug: breakpoints and logging work).
+        Otherwise runs execute in a :class:`~concurrent.futures.ProcessPoolExecutor`
+        started with :data:`START_METHOD`; each run is seeded by its
+        configuration only, so results do not depend on ``workers``. Workers
+        share numba's on-disk cache (``NUMBA_CACHE_DIR`` is inherited). As with
+        any spawn/forkserver pool, a script calling this must guard its entry
+        point with ``if __name__ == "__main__":``.
+    progress : callable(done, total), optional
+        Called in this process with the number of finished runs (kept ones count).
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    ConfigError
+        Invalid sweep file (names file and key).
+    WiringError
+        ``out`` exists and is not empty without ``resume``, or cannot be resumed.
+        A run raising :class:`WiringError` does not stop the sweep: it is recorded
+        as ``failed`` with its reason.
+
+    Notes
+    -----
+    On Ctrl-C the runs not yet handed to a worker are cancelled, the runs in
+    progress stop (their ``.tmp-*`` directories are removed on resume) and the
+    status table marks what did not run as ``skipped``. After ``kill -9`` of the
+    parent alone, its workers finish the run they hold before exiting; resuming
+    meanwhile is safe (a run finished twice keeps the first copy).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "s.toml").write_text(
+    ...     '[sweep]\\nname = "tiny"\\nlearning_rates = [0.01, 0.1]\\nseeds = [0]\\n'
+    ...     '[task]\\nkind = "noise"\\n[graph]\\nn = 20\\n'
+    ...     '[simulation]\\niterations = 100\\nsnapshots = 2\\n')
+    >>> res = run_sweep(d / "s.toml", d / "out", workers=1)
+    >>> res.table[["run_id", "status"]].values.tolist()
+    [['tiny__lr0.01_s0', 'ok'], ['tiny__lr0.1_s0', 'ok']]
+    >>> sorted(p.name for p in (d / "out" / "runs").iterdir())
+    ['tiny__lr0.01_s0', 'tiny__lr0.1_s0']
+    >>> run_sweep(d / "s.toml", d / "out")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wiring.errors.WiringError: sweep output ... is not empty; pass --resume ...
+    >>> run_sweep(d / "s.toml", d / "out", resume=True, workers=1).counts
+    {'ok': 2, 'unstable': 0, 'failed': 0, 'skipped': 0}
+    """
+    sweep = config if isinstance(config, SweepConfig) else load_sweep(config)
+    if workers is None:
+        workers = sweep.workers
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise WiringError(f"`workers` must be an integer >= 1, got {workers!r}")
+    specs = expand(sweep)
+    out = Path(out)
+    resolved = _resolved(sweep, workers)
+    _check_out(out, resume, resolved)
+    runs_dir = out / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        with _atomic_open(out / SWEEP_FILE, "w") as fh:
+            fh.write(f"# resolved sweep configuration (source: {sweep.source})\n")
+            fh.write(dump_toml(resolved))
+        for stale in runs_dir.glob(f"{TMP_PREFIX}*"):
+            log.info("removing stale %s", stale)
+            shutil.rmtree(stale)
+        seconds = _previous_seconds(out) if resume else {}
+        rows: dict[str, dict] = {}
+        todo = []
+        for spec in specs:
+            final = runs_dir / spec.run_id
+            status = runs.read_status(final) if final.is_dir() else None
+            row = {"run_id": spec.run_id, "group": spec.group, **spec.params}
+            if status is not None:
+                rows[spec.run_id] = {**row, "status": status["status"],
+                                     "reason": status.get("reason", ""),
+                                     "seconds": seconds.get(spec.run_id, float("nan")),
+                                     "resumed": True}
+                continue
+            if final.exists():  # not a finished run (our runs appear only when finished)
+                log.warning("removing %s: it has no status.json", final)
+                shutil.rmtree(final)
+            rows[spec.run_id] = {**row, "status": "skipped", "reason": _NOT_RUN,
+                                 "seconds": float("nan"), "resumed": False}
+            todo.append(spec)
+        runs.write_provenance(out, seed=None, extra={
+            "job": "sweep", "sweep": sweep.name, "source": sweep.source, "runs": len(specs),
+            "kept": len(specs) - len(todo), "resume": resume, "workers": workers,
+            "start_method": "in-process" if workers == 1 else START_METHOD})
+        runs.write_table(out, STATUS_TABLE, _table(rows, specs))
+        done = len(specs) - len(todo)
+        log.info("sweep %s: %d runs, %d kept, %d to run on %d worker(s)", sweep.name,
+                 len(specs), done, len(todo), workers)
+        if progress is not None:
+            progress(done, len(specs))
+
+        def on_row(row: dict) -> None:
+            nonlocal done
+            rows[row["run_id"]] = row
+            done += 1
+            runs.write_table(out, STATUS_TABLE, _table(rows, specs))
+            if progress is not None:
+                progress(done, len(specs))
+
+        if todo:
+            _execute_all(todo, runs_dir, workers, on_row)
+    table = _table(rows, specs)
+    counts = {s: int((table["status"] == s).sum()) for s in STATUS_ORDER}
+    log.info("sweep %s finished: %s", sweep.name, counts)
+    return SweepResult(out=out, table=table, counts=counts)
