@@ -200,10 +200,14 @@ def simulate(
     clamp_mask[clamped] = 1
     x = rng.standard_normal(n) * sx
     c = rng.standard_normal(n) * sc
+    # one stream each for rate and credit noise, so the trajectory does not depend on
+    # how the iterations are cut into chunks (checkpoints, snapshots)
+    rng_x, rng_c = rng.spawn(2)
     delta = np.zeros(n)
     f = np.zeros(n)
     prune_k = int(np.floor(prune * E))
     pstate = np.array([0.0, 0.05])
+    flags = np.zeros(1, dtype=np.int64)
     band = np.empty(E + 1)  # +1: the branch-free compaction stores one past the count
     settings = (act, bal, float(balance_center), width, lr, prune_k,
                 pruning == "structural", mode == "settled", tol, int(max_iter))
@@ -212,6 +216,13 @@ def simulate(
         out = np.empty(E)
         out[graph.in_eid] = w_in
         return out
+
+    def current():
+        """Weights after the last completed iteration (pending update applied on a copy)."""
+        if not flags[0]:
+            return w
+        return _ka.flushed_weights((graph.in_indptr, graph.in_src), contig, w, mask, delta, x,
+                                   lr, prune_k, pruning == "structural", pstate)
 
     result = SimulationResult(weight=weight.copy(), bias=bias, clamped=clamped, status="ok",
                               reason="", iterations=0)
@@ -225,12 +236,12 @@ def simulate(
     for stop in stops:
         while done < stop:
             T = min(CHUNK, stop - done)
-            nx = rng.standard_normal((T, n)) * sx
-            nc = rng.standard_normal((T, n)) * sc
+            nx = rng_x.standard_normal((T, n)) * sx
+            nc = rng_c.standard_normal((T, n)) * sc
             t_done, status, fi, ci, cap = _ka.run_algorithm1(
                 (graph.in_indptr, graph.in_src, contig), (w, bias), mask, (x, c, delta, f),
-                settings, clamp_mask, nx, nc, pstate, band)
-            if status == _ka.OK and not np.max(np.abs(w), initial=0.0) <= weight_limit:
+                settings, clamp_mask, nx, nc, pstate, band, flags)
+            if status == _ka.OK and not np.max(np.abs(current()), initial=0.0) <= weight_limit:
                 status = _ka.DIVERGED
             done += t_done
             fire_tot += fi
@@ -240,7 +251,8 @@ def simulate(
                 on_chunk(t_done)
             if status != _ka.OK:
                 result.status = "unstable"
-                big = (float(np.max(np.abs(w), initial=0.0)) if np.all(np.isfinite(w))
+                wc = current()
+                big = (float(np.max(np.abs(wc), initial=0.0)) if np.all(np.isfinite(wc))
                        else float("inf"))
                 result.reason = (
                     f"diverged at iteration {done}: max |w| = {big:.3g} (limit "
@@ -250,7 +262,7 @@ def simulate(
                 break
         if result.status != "ok":
             break
-        wu = user_order(w)
+        wu = user_order(current())
         last_good = wu
         if stop in snap_steps:
             result.snapshots.append((stop, wu.copy()))
@@ -268,5 +280,5 @@ def simulate(
             "prune_threshold": float(pstate[0]),
         })
     result.iterations = done
-    result.weight = user_order(w) if result.status == "ok" else last_good
+    result.weight = user_order(current()) if result.status == "ok" else last_good
     return result

@@ -331,20 +331,36 @@ def _settled_step(graph, w, bias, x, c, delta, f, s, xn, cn, clamped, nx, nc, ac
 
 
 @njit(cache=True, error_model="numpy")
+def flushed_weights(graph, contig, w, mask, delta, x, lr, prune_k, structural, pstate):
+    """The weights after applying the pending update (and pruning), on copies: the live
+    state is untouched, so how a run is cut into kernel calls never changes it."""
+    w2 = w.copy()
+    m2 = mask.copy()
+    d2 = delta.copy()
+    p2 = pstate.copy()
+    band = np.empty(w.size + 1)
+    counts = np.zeros(2, dtype=np.int64)
+    _flush(graph, contig, w2, m2, d2, x, lr, prune_k, structural, band, counts, p2)
+    return w2
+
+
+@njit(cache=True, error_model="numpy")
 def run_algorithm1(graph, params, mask, state, settings, clamped, noise_x, noise_c, pstate,
-                   band):
+                   band, flags):
     """Run ``len(noise_x)`` iterations of Algorithm 1 in place.
 
     graph : (indptr, idx, contig) in-CSR plus :func:`contiguous_rows`
     params : (w, bias); w modified in place
     mask : float64 per edge, 1 = may change, 0 = pruned for good (structural mode)
-    state : (x, c, delta, f) per neuron; delta = f * c is flushed (applied) on return
+    state : (x, c, delta, f) per neuron; delta = f * c is the update still pending
+        (applied at the start of the next iteration, or by :func:`flushed_weights`)
     settings : (act_code, bal_code, center, width, lr, prune_k, structural, settle, tol,
                 max_iter)
     clamped : uint8 per neuron, credit-clamped (identity rows of J)
     noise_x, noise_c : (T, n) pre-drawn noise
     pstate : float64[2] = (previous threshold, band half-width); updated
-    band : float64[E] scratch
+    band : float64[E + 1] scratch
+    flags : int64[1]; flags[0] = 1 when an update is pending (in and out)
 
     Returns (iterations completed, status, firing iterations total, credit iterations
     total, settles that hit the cap). On DIVERGED the state is left as it blew up.
@@ -360,7 +376,7 @@ def run_algorithm1(graph, params, mask, state, settings, clamped, noise_x, noise
     xn = np.zeros(n)
     cn = np.zeros(n)
     counts = np.zeros(2, dtype=np.int64)
-    pending = False
+    pending = flags[0] == 1
     fire_total = 0
     credit_total = 0
     capped = 0
@@ -393,8 +409,7 @@ def run_algorithm1(graph, params, mask, state, settings, clamped, noise_x, noise
             fire_total += 1
             credit_total += 1
         pending = True
+        flags[0] = 1
         if not ok:
             return t + 1, DIVERGED, fire_total, credit_total, capped
-    if pending:
-        _flush(g2, contig, w, mask, delta, x, lr, prune_k, structural, band, counts, pstate)
     return T, OK, fire_total, credit_total, capped
