@@ -415,6 +415,7 @@ def write_gexf(
     title: str = "",
     size: ArrayLike | None = None,
     static: bool = True,
+    edge_ids: ArrayLike | None = None,
 ) -> Path:
     """Write one weight snapshot as a static GEXF 1.3 file (Gephi desktop and Gephi Lite).
 
@@ -443,6 +444,10 @@ def write_gexf(
         Node attributes; the type of each is inferred from its dtype.
     edge_attrs : dict of str to array_like, shape (E,), optional
         Extra edge attributes (e.g. ``within_module``).
+    edge_ids : array_like of int, shape (E,), optional
+        Ids written as ``e<id>`` (default ``0 .. E-1``): pass each edge's position
+        in the run's full edge order when writing a subset (e.g. without pruned,
+        zero-weight synapses), so ids stay stable across snapshots.
     communities : array_like of int, shape (n,), optional
         Membership used for node colours (and ``within_module``); written as the
         integer node attribute ``community`` unless ``node_attrs`` has one, in
@@ -512,6 +517,7 @@ def write_gexf(
     ]
     colours = _colours(memb if memb is not None else _community_source(node_attrs, n), n)
     abs_text = [repr(v) for v in np.abs(w).tolist()]
+    eids = _edge_ids(edge_ids, m)
 
     def chunks() -> Iterator[str]:
         yield from _gexf_head(title, "static")
@@ -525,13 +531,26 @@ def write_gexf(
             yield "      </node>\n"
         yield "    </nodes>\n    <edges>\n"
         for k in range(m):
-            yield (f'      <edge id="e{k}" source="{s[k]}" target="{d[k]}" '
+            yield (f'      <edge id="e{eids[k]}" source="{s[k]}" target="{d[k]}" '
                    f'weight="{abs_text[k]}">\n')
             yield _attvalues(_static_values(ecols, k))
             yield "      </edge>\n"
         yield "    </edges>\n  </graph>\n</gexf>\n"
 
     return _atomic_write(path, chunks())
+
+
+def _edge_ids(edge_ids, m: int) -> np.ndarray:
+    """Edge ids ``e<id>``: the given ids (e.g. the positions of the written edges in the
+    run's full edge order, so ids stay stable when zero edges are left out) or 0..m-1."""
+    if edge_ids is None:
+        return np.arange(m)
+    ids = np.asarray(edge_ids)
+    if ids.shape != (m,) or ids.dtype.kind not in "iu" or (m and ids.min() < 0):
+        raise ExportError(f"`edge_ids` must be {m} non-negative integers, one per edge")
+    if np.unique(ids).size != m:
+        raise ExportError("`edge_ids` repeats an id: edge ids must be unique")
+    return ids
 
 
 def _steps(steps, count: int) -> np.ndarray:
@@ -556,8 +575,12 @@ def write_dynamic_gexf(
     steps: ArrayLike,
     node_attrs: Mapping[str, ArrayLike] | None = None,
     communities: Sequence[ArrayLike] | None = None,
+    edge_ids: ArrayLike | None = None,
 ) -> Path:
     """Write all snapshots of a run as one dynamic GEXF 1.3 file for Gephi's timeline.
+
+    ``edge_ids`` (optional) gives the id ``e<id>`` of each edge, as in
+    :func:`write_gexf`, when a subset of the run's edges is written.
 
     Snapshot ``k`` covers the closed interval ``[steps[k], steps[k+1]]``; the last
     one ends at ``steps[-1] + (steps[-1] - steps[-2])`` (at ``steps[0] + 1`` if there
@@ -654,6 +677,7 @@ def write_dynamic_gexf(
         (c.name, c.gexf_type) for c in ncols]
     whole = f' start="{starts[0]}" end="{ends[-1]}"'
     kept = np.flatnonzero(np.any(W != 0, axis=0))
+    eids = _edge_ids(edge_ids, W.shape[1])
 
     def edge_chunks(k: int) -> Iterator[str]:
         col = W[:, k]
@@ -663,7 +687,7 @@ def write_dynamic_gexf(
             v = float(col[t])
             values.append(f'          <attvalue for="weight" value="{abs(v)!r}" {span}/>\n')
             values.append(f'          <attvalue for="signed_weight" value="{v!r}" {span}/>\n')
-        yield f'      <edge id="e{k}" source="{s[k]}" target="{d[k]}">\n'
+        yield f'      <edge id="e{eids[k]}" source="{s[k]}" target="{d[k]}">\n'
         yield _attvalues(values)
         yield "        <spells>\n"
         nonzero = np.concatenate([[False], col != 0, [False]])
@@ -708,6 +732,7 @@ def write_graphml(
     n: int,
     node_attrs: Mapping[str, ArrayLike] | None,
     edge_attrs: Mapping[str, ArrayLike] | None = None,
+    edge_ids: ArrayLike | None = None,
 ) -> Path:
     """Write one weight snapshot as directed GraphML with typed keys.
 
@@ -735,6 +760,10 @@ def write_graphml(
         Node attributes.
     edge_attrs : dict of str to array_like, shape (E,), optional
         Extra edge attributes.
+    edge_ids : array_like of int, shape (E,), optional
+        Ids written as ``e<id>`` (default ``0 .. E-1``): pass each edge's position
+        in the run's full edge order when writing a subset (e.g. without pruned,
+        zero-weight synapses), so ids stay stable across snapshots.
 
     Returns
     -------
@@ -761,10 +790,11 @@ def write_graphml(
     s, d = _edges(src, dst, n)
     m = s.size
     w = _weight_array(weight, "weight", m)
+    eids = _edge_ids(edge_ids, m)
     ncols = [_column("label", np.array([str(i) for i in range(n)], dtype=object), n, "label"),
              *_columns(node_attrs, n, "node", "node_attrs", _NODE_RESERVED)]
     ecols = [
-        _column("edge_id", np.array([f"e{k}" for k in range(m)], dtype=object), m, "edge_id"),
+        _column("edge_id", np.array([f"e{k}" for k in eids], dtype=object), m, "edge_id"),
         _column("weight", np.abs(w), m, "weight"),
         _column("signed_weight", w, m, "weight"),
         _column("abs_weight", np.abs(w), m, "weight"),
@@ -793,7 +823,7 @@ def write_graphml(
             yield from data(ncols, nkeys, i)
             yield "    </node>\n"
         for k in range(m):
-            yield f'    <edge id="e{k}" source="{s[k]}" target="{d[k]}">\n'
+            yield f'    <edge id="e{eids[k]}" source="{s[k]}" target="{d[k]}">\n'
             yield from data(ecols, ekeys, k)
             yield "    </edge>\n"
         yield "  </graph>\n</graphml>\n"

@@ -4,7 +4,9 @@ first (:func:`community.tables.analyse_sweep`; done here if it is missing).
 
 Layout: ``<sweep>/gephi/<run_id>/step_<k>.gexf`` (or ``.graphml``) and, for GEXF,
 ``<sweep>/gephi/<run_id>/dynamic.gexf`` whose timeline replays the weights over
-the run's snapshots. Neurons outside the analysed set (inputs and outputs of a
+the run's snapshots. Pruned (zero-weight) synapses are not written; every edge
+keeps the id ``e<k>`` of its position in the run's edge order, so ids are stable
+across snapshots and files. Neurons outside the analysed set (inputs and outputs of a
 supervised run) get ``community = -1`` and role ``"not analysed"``.
 """
 
@@ -78,7 +80,7 @@ def _edge_attributes(snap: runs.Snapshot, community: np.ndarray) -> dict[str, np
 
 
 def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final",
-                 out_dir: str | Path | None = None) -> list[Path]:
+                 out_dir: str | Path | None = None, dynamic_edges: str = "final") -> list[Path]:
     """Write Gephi files for every run of an analysed sweep (or one run directory).
 
     Parameters
@@ -90,6 +92,10 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
         Static files for the final snapshot only, or for every snapshot.
     out_dir : str or Path, optional
         Default ``<path>/gephi``.
+    dynamic_edges : {"final", "all"}
+        Edges of the dynamic GEXF: the synapses alive in the final snapshot (how the
+        final wiring emerged; compact), or every synapse non-zero in any snapshot
+        (under "regrow" pruning nearly all of them: files of tens of MB).
 
     Returns
     -------
@@ -105,6 +111,8 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
     """
     if fmt not in FORMATS:
         raise WiringError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if dynamic_edges not in ("final", "all"):
+        raise WiringError(f"unknown dynamic_edges {dynamic_edges!r}; choose final or all")
     if snapshots not in ("final", "all"):
         raise WiringError(f"unknown snapshots {snapshots!r}; choose final or all")
     path = Path(path)
@@ -137,9 +145,12 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
         chosen = snaps if snapshots == "all" else snaps[-1:]
         for snap in chosen:
             attrs = attrs_by_step[snap.step]
-            common = {"src": snap.src, "dst": snap.dst, "weight": snap.weight, "n": snap.n,
-                      "node_attrs": attrs,
-                      "edge_attrs": _edge_attributes(snap, attrs["community"])}
+            # pruned (zero) synapses are left out; ids e<k> keep the run's edge order
+            keep = np.flatnonzero(snap.weight != 0)
+            within = _edge_attributes(snap, attrs["community"])["within_module"]
+            common = {"src": snap.src[keep], "dst": snap.dst[keep],
+                      "weight": snap.weight[keep], "n": snap.n, "node_attrs": attrs,
+                      "edge_attrs": {"within_module": within[keep]}, "edge_ids": keep}
             if fmt == "gexf":
                 written.append(export.write_gexf(
                     target / f"step_{snap.step}.gexf", communities=attrs["community"],
@@ -148,8 +159,12 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
                 written.append(export.write_graphml(target / f"step_{snap.step}.graphml",
                                                     **common))
         if fmt == "gexf" and len(snaps) > 1:
+            first = snaps[0]
+            keep = (np.flatnonzero(snaps[-1].weight != 0) if dynamic_edges == "final"
+                    else np.arange(first.src.size))
             written.append(export.write_dynamic_gexf(
-                target / "dynamic.gexf", src=snaps[0].src, dst=snaps[0].dst, n=snaps[0].n,
-                weights=[s.weight for s in snaps], steps=[s.step for s in snaps],
-                communities=[attrs_by_step[s.step]["community"] for s in snaps]))
+                target / "dynamic.gexf", src=first.src[keep], dst=first.dst[keep], n=first.n,
+                weights=[s.weight[keep] for s in snaps], steps=[s.step for s in snaps],
+                communities=[attrs_by_step[s.step]["community"] for s in snaps],
+                edge_ids=keep))
     return written

@@ -92,7 +92,7 @@ class AnalysisSettings:
     resolution: float = 1.0
     leiden_runs: int = 1
     nodes: str = "auto"
-    n_null: int = 5
+    n_null: int = 3
     threshold: float = 0.0
 
     def __post_init__(self) -> None:
