@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up the project-local virtual environment (.venv) and run the main job or the tests.
-#   bash dev.sh main   set up, then run the main job on its embedded default
+#   bash dev.sh main   set up, then run the main job (wiring sweep) on its embedded default
 #   bash dev.sh test   set up, then run the linters and the test suite
 #   bash dev.sh bench  set up (plus PyTorch 2.13.0 CPU for the references), run benchmarks/
 set -euo pipefail
@@ -35,7 +35,9 @@ case "${1:-}" in
   main)
     setup
     shift
-    .venv/bin/wiring train --out runs/main --overwrite "$@"
+    # the default sweep (the paper's experiment + digits), analysed, reported, exported;
+    # --resume: a rerun keeps finished runs and rebuilds the analysis and report
+    .venv/bin/wiring sweep --out runs/sweep --resume "$@"
     ;;
   test)
     setup
