@@ -24,7 +24,9 @@ Schema
     degree-preserving-rewired graphs; final snapshots only, NaN elsewhere),
     ari_seeds, nmi_seeds (mean agreement with the other seeds' partitions at the
     same group, learning rate and step_fraction; NaN with one seed), ari_final
-    (agreement with the same run's final partition).
+    (agreement with the same run's final partition), louvain_ari,
+    louvain_modularity (Louvain, networkx, as a cross-check of Leiden: agreement of the
+    two partitions and Louvain's modularity; final snapshots, modes other than signed).
 ``neurons`` -- one row per run x snapshot x neuron:
     run_id, group, learning_rate, seed, step, is_final, weight_mode, neuron,
     community, in_strength, out_strength, participation_in, participation_out,
@@ -324,6 +326,7 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             "offdiag_index": measures.offdiagonal_index(B),
             "q_z_shuffle": float("nan"), "q_z_rewire": float("nan"),
             "q_initial_pruned": float("nan"),
+            "louvain_ari": float("nan"), "louvain_modularity": float("nan"),
         }
         rows.append(row)
         base = {"run_id": run_id, "group": group, "learning_rate": params["learning_rate"],
@@ -361,6 +364,17 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             for i in fin:
                 W = snaps.at[i, "_W"]
                 stat = _quality_statistic(settings)
+                if settings.weight_mode != "signed":  # Louvain (networkx) as a cross-check
+                    try:
+                        lv = detect.louvain(W, mode=settings.weight_mode,
+                                            seed=int(params["seed"] or 0))
+                        m_final = memberships[last_step]
+                        snaps.at[i, "louvain_ari"] = measures.agreement(lv.membership,
+                                                                        m_final)["ari"]
+                        snaps.at[i, "louvain_modularity"] = float(lv.quality)
+                    except WiringError as exc:
+                        skipped.append({"run_id": run_id, "group": group,
+                                        "stage": "louvain", "reason": str(exc)})
                 try:
                     snaps.at[i, "q_initial_pruned"] = stat(snaps.at[i, "_W0"])
                 except WiringError as exc:

@@ -63,6 +63,9 @@ def test_tables_are_tidy_and_complete(sweep):
     assert final["q_z_shuffle"].notna().all()
     assert snaps[~snaps["is_final"]]["q_z_shuffle"].isna().all()
     assert np.allclose(final["ari_final"], 1.0)
+    # Louvain cross-check: found, and never better than Leiden by more than noise
+    assert final["louvain_ari"].notna().all()
+    assert (final["louvain_modularity"] <= final["modularity"] + 0.02).all()
     # the per-neuron table has one row per neuron and snapshot, communities numbered 0..K-1
     neurons = t["neurons"]
     assert len(neurons) == 16 * 30
