@@ -91,6 +91,17 @@ def _firing_sweep_gs(indptr, idx, w, bias, act, clamp, x, s):
     return res
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _verdict(res, tol):
+    """Status after a sweep with residual ``res``: DIVERGED (non-finite or huge),
+    CONVERGED (``res <= tol``) or CAPPED (keep iterating; final if the cap is hit)."""
+    if not res < HUGE:
+        return DIVERGED
+    if res <= tol:
+        return CONVERGED
+    return CAPPED
+
+
 @njit(cache=True, error_model="numpy")
 def _state_status(x):
     for v in x:
@@ -134,11 +145,8 @@ def firing_settle(in_csr, w, bias, act, clamp, x, buf, s, tol, max_iter, gauss_s
             res = _firing_sweep(indptr, idx, w, bias, act, clamp, a, b, s)
             a, b = b, a
         it += 1
-        if not res < HUGE:
-            status = DIVERGED
-            break
-        if res <= tol:
-            status = CONVERGED
+        status = _verdict(res, tol)
+        if status != CAPPED:
             break
     if not gauss_seidel and it % 2 == 1:
         x[:] = buf
@@ -272,11 +280,8 @@ def credit_settle(out_csr, fb, fbal, e, fixed, c, buf, d, tol, max_iter, gauss_s
             res = _credit_sweep(indptr, idx, fb, fbal, e, fixed, a, b, d)
             a, b = b, a
         it += 1
-        if not res < HUGE:
-            status = DIVERGED
-            break
-        if res <= tol:
-            status = CONVERGED
+        status = _verdict(res, tol)
+        if status != CAPPED:
             break
     if not gauss_seidel and it % 2 == 1:
         c[:] = buf
