@@ -117,7 +117,10 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
         raise WiringError(f"unknown snapshots {snapshots!r}; choose final or all")
     path = Path(path)
     tables = read_tables(path / "analysis")
-    if tables["snapshots"].empty:
+    found = {rid for rid, _, _ in find_runs(path)}
+    analysed = set(tables["snapshots"]["run_id"]) if len(tables["snapshots"]) else set()
+    skipped = set(tables["skipped"]["run_id"]) if len(tables["skipped"]) else set()
+    if not found <= analysed | skipped:  # never analysed, or runs added since (resume)
         tables = analyse_sweep(path, settings=AnalysisSettings())
     neurons = tables["neurons"]
     out_root = Path(out_dir) if out_dir is not None else path / "gephi"

@@ -1,6 +1,7 @@
 """Learning-rate regimes, classified from the ``snapshots`` table only.
 
-For each (group, learning rate) the final snapshots of all seeds are pooled and
+For each cell (group, rule, pruning fraction, graph family, learning rate) the final
+snapshots of all seeds are pooled and
 the regime is decided by these rules, in order (thresholds are the constants
 below, and the evidence for each verdict is written beside it):
 
@@ -34,9 +35,11 @@ OFFDIAG_MIN = 1.0
 WITHIN_EXCESS_MIN = 1.2
 Z_MIN = 2.0
 
-COLUMNS = ["group", "learning_rate", "regime", "n_runs", "n_unstable", "weight_change_mean",
-           "modularity_mean", "within_excess_mean", "offdiag_index_mean", "q_z_shuffle_mean",
-           "evidence"]
+#: A cell: runs that differ only in their seed (missing columns are ignored).
+CELL = ["group", "rule", "prune", "graph_family", "learning_rate"]
+COLUMNS = ["group", "rule", "prune", "graph_family", "learning_rate", "regime", "n_runs",
+           "n_unstable", "weight_change_mean", "modularity_mean", "within_excess_mean",
+           "offdiag_index_mean", "q_z_shuffle_mean", "evidence"]
 
 
 def _fmt(v: float) -> str:
@@ -55,7 +58,7 @@ def classify(snapshots: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``group, learning_rate, regime, n_runs, n_unstable,
+        Columns ``group, rule, prune, graph_family, learning_rate, regime, n_runs, n_unstable,
         weight_change_mean, modularity_mean, within_excess_mean,
         offdiag_index_mean, q_z_shuffle_mean, evidence``.
 
@@ -72,8 +75,10 @@ def classify(snapshots: pd.DataFrame) -> pd.DataFrame:
     if snapshots is None or snapshots.empty or "is_final" not in snapshots:
         return pd.DataFrame(columns=COLUMNS)
     final = snapshots[snapshots["is_final"]]
+    cell = [c for c in CELL if c in final.columns]
     rows = []
-    for (group, lr), g in final.groupby(["group", "learning_rate"], sort=True):
+    for key, g in final.groupby(cell, sort=True, dropna=False):
+        ident = dict(zip(cell, key if isinstance(key, tuple) else (key,), strict=True))
         n = len(g)
         n_unstable = int((g["run_status"] == "unstable").sum())
         change = float(g["weight_change"].mean())
@@ -86,7 +91,7 @@ def classify(snapshots: pd.DataFrame) -> pd.DataFrame:
                  f"Q z vs shuffle {_fmt(z)}")
         if n_unstable >= UNSTABLE_SHARE * n:
             regime, why = "unstable", f"unstable share >= {UNSTABLE_SHARE}"
-        elif not change >= CHANGE_MIN:
+        elif np.isfinite(change) and change < CHANGE_MIN:
             regime, why = "unchanged", f"weight change < {CHANGE_MIN}"
         elif odi >= OFFDIAG_MIN:
             regime, why = "across-module", f"off-diagonal index >= {OFFDIAG_MIN}"
@@ -96,7 +101,7 @@ def classify(snapshots: pd.DataFrame) -> pd.DataFrame:
                    + (f", Q z >= {Z_MIN}" if np.isfinite(z) else ", no null computed"))
         else:
             regime, why = "mixed", "changed, no modular signature passed its threshold"
-        rows.append({"group": group, "learning_rate": lr, "regime": regime, "n_runs": n,
+        rows.append({**ident, "regime": regime, "n_runs": n,
                      "n_unstable": n_unstable, "weight_change_mean": change,
                      "modularity_mean": q, "within_excess_mean": excess,
                      "offdiag_index_mean": odi, "q_z_shuffle_mean": z,

@@ -10,11 +10,13 @@ filter and plot without going back to the snapshots.
 Schema
 ------
 ``snapshots`` -- one row per run x snapshot:
-    run_id, group, task, rule, learning_rate, seed, prune, pruning, step,
-    step_fraction (step / last step), is_final, snapshot_path, run_status,
+    run_id, group, task, rule, learning_rate, seed, prune, pruning, graph_family, step,
+    step_fraction (step / last step of the longest run with the same group, rule, prune,
+    graph family and learning rate), is_final, snapshot_path, run_status,
     weight_mode, quality, resolution, nodes ("all" | "hidden"), n_nodes, n_edges
     (non-zero), density, weight_abs_mean, weight_abs_max, weight_change
-    (``||W - B||_F / ||B||_F`` with ``B`` the run's first snapshot pruned to the same
+    (``||W - B||_F / ||B||_F`` with ``B`` the run's first snapshot (before any
+    threshold) pruned to the same
     density, :func:`prune_to_density`, so pruning alone is not counted as change),
     modularity, leiden_quality, q_initial_pruned (Leiden quality of ``B``: the
     initial-weights null model; final snapshots only),
@@ -156,14 +158,20 @@ def find_runs(path: str | Path) -> list[tuple[str, str, Path]]:
 
 def _run_params(cfg: dict) -> dict:
     task = cfg.get("task", {}).get("kind", "supervised")
+    family = str(cfg.get("graph", {}).get("family", ""))
     if task == "noise":
         sim = cfg.get("simulation", {})
         return {"task": task, "rule": "balance", "learning_rate": sim.get("learning_rate"),
                 "seed": cfg.get("task", {}).get("seed"), "prune": sim.get("prune"),
-                "pruning": sim.get("pruning")}
+                "pruning": sim.get("pruning"), "graph_family": family}
     tr = cfg.get("train", {})
     return {"task": task, "rule": tr.get("rule"), "learning_rate": tr.get("learning_rate"),
-            "seed": cfg.get("task", {}).get("seed"), "prune": 0.0, "pruning": ""}
+            "seed": cfg.get("task", {}).get("seed"), "prune": 0.0, "pruning": "",
+            "graph_family": family}
+
+
+#: Columns that identify a cell of a sweep: runs that differ only in ``seed`` share them.
+CELL = ["group", "rule", "prune", "graph_family", "learning_rate"]
 
 
 def _node_set(snap: runs.Snapshot, settings: AnalysisSettings, task: str) -> np.ndarray:
@@ -279,10 +287,10 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         last_step = snap.step if last_step is None else max(last_step, snap.step)
         nodes = _node_set(snap, settings, params["task"])
         W = snap.dense()[np.ix_(nodes, nodes)]
+        if W0 is None:
+            W0 = W  # the baseline is the unthresholded first snapshot
         if settings.threshold > 0:
             W = np.where(np.abs(W) >= settings.threshold, W, 0.0)
-        if W0 is None:
-            W0 = W
         try:
             part = _partition(W, settings)
         except WiringError as exc:
@@ -302,7 +310,7 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         role = measures.roles(p_all, z)
         sizes = measures.community_sizes(m)
         within = measures.within_fraction(Wabs, m)
-        chance = measures.within_chance(m, self_loops=bool(np.any(np.diag(W) != 0)))
+        chance = measures.within_chance(m, self_loops=bool(np.any(snap.src == snap.dst)))
         base0 = prune_to_density(W0, int(np.count_nonzero(W)))
         n0 = np.linalg.norm(base0)
         row = {
@@ -351,6 +359,10 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         }))
         row["_W"] = W  # kept for the null models of the final snapshot; dropped below
         row["_W0"] = base0
+    if last_step is not None and last_step not in memberships:
+        skipped.append({"run_id": run_id, "group": group, "stage": "final snapshot",
+                        "reason": f"the final snapshot (step {last_step}) could not be "
+                                  "analysed; the run is left out of the regimes table"})
     snaps = pd.DataFrame(rows)
     if len(snaps):
         snaps["step_fraction"] = snaps["step"] / max(last_step or 1, 1)
@@ -409,8 +421,8 @@ def _seed_agreement(snaps: pd.DataFrame, neurons: pd.DataFrame) -> pd.DataFrame:
         return snaps
     memb = {(r, s): g.sort_values("neuron")["community"].to_numpy()
             for (r, s), g in neurons.groupby(["run_id", "step"])}
-    key = snaps["step_fraction"].round(6)
-    for _, idx in snaps.groupby([snaps["group"], snaps["learning_rate"], key]).groups.items():
+    snaps["_t"] = snaps["step_fraction"].round(6)
+    for _, idx in snaps.groupby([*CELL, "_t"], dropna=False).groups.items():
         rows = snaps.loc[idx]
         if len(rows) < 2:
             continue
@@ -423,7 +435,7 @@ def _seed_agreement(snaps: pd.DataFrame, neurons: pd.DataFrame) -> pd.DataFrame:
             if scores:
                 snaps.at[i, "ari_seeds"] = float(np.mean([s["ari"] for s in scores]))
                 snaps.at[i, "nmi_seeds"] = float(np.mean([s["nmi"] for s in scores]))
-    return snaps
+    return snaps.drop(columns="_t")
 
 
 def _analyse_one(args):
@@ -486,6 +498,11 @@ def analyse_sweep(path: str | Path, *, settings: AnalysisSettings | None = None,
     if tables["skipped"].empty:
         tables["skipped"] = pd.DataFrame(columns=["run_id", "group", "stage", "reason"])
     if len(tables["snapshots"]):
+        snaps = tables["snapshots"]
+        # time as a fraction of the longest run of the cell, so a run that stopped early
+        # (unstable) is compared with the other seeds at the same training time
+        longest = snaps.groupby(CELL, dropna=False)["step"].transform("max")
+        snaps["step_fraction"] = snaps["step"] / longest.clip(lower=1)
         tables["snapshots"] = _seed_agreement(tables["snapshots"], tables["neurons"]).sort_values(
             ["group", "learning_rate", "seed", "step"], ignore_index=True)
     tables["regimes"] = classify(tables["snapshots"])

@@ -421,9 +421,19 @@ def _with_axes(base: TrainConfig, params: dict) -> TrainConfig:
     return cfg
 
 
+#: Grid axes a task never reads: varying them would only run identical copies.
+_IGNORED_AXES = {"noise": ("rule", "the noise task runs the paper's rule"),
+                 "supervised": ("prune", "supervised training does not prune")}
+
+
 def _group_specs(sweep: SweepConfig, group: SweepGroup) -> Iterator[RunSpec]:
     varied = [(axis, getattr(group, key), tag) for axis, (key, tag) in _AXES.items()
               if getattr(group, key)]
+    ignored = _IGNORED_AXES.get(group.base.task.kind)
+    if ignored and any(axis == ignored[0] for axis, _, _ in varied):
+        key = _AXES[ignored[0]][0]
+        raise ConfigError(f"{sweep.source}: group '{group.name}': '{key}' is varied, but "
+                          f"{ignored[1]} (task.kind = {group.base.task.kind!r}); remove it")
     lists = [values for _, values, _ in varied]
     for combo in itertools.product(*lists, group.learning_rates, group.seeds):
         *extra, lr, seed = combo

@@ -152,3 +152,33 @@ def test_empty_graph_after_threshold_is_skipped(tmp_path):
     t = analyse_sweep(run, settings=AnalysisSettings(threshold=1.0, n_null=0), write=False)
     assert t["snapshots"].empty
     assert any("no edges" in r for r in t["skipped"]["reason"])
+
+
+def test_nan_weight_change_is_never_called_unchanged():
+    row = {"group": "g", "learning_rate": 1.0, "is_final": True, "run_status": "ok",
+           "weight_change": np.nan, "modularity": 0.2, "within_excess": 1.0,
+           "offdiag_index": 0.5, "q_z_shuffle": 0.0}
+    out = classify(pd.DataFrame([row]))
+    assert out["regime"].iloc[0] == "mixed" and "n/a" in out["evidence"].iloc[0]
+
+
+def test_seed_agreement_and_regimes_never_pool_different_rules():
+    from community.tables import _seed_agreement
+
+    rows, neurons = [], []
+    memb = {("b", 0): [0, 0, 1, 1], ("b", 1): [0, 0, 1, 1],   # balance: seeds agree
+            ("f", 0): [0, 1, 0, 1], ("f", 1): [0, 0, 1, 1]}   # fa: seeds disagree
+    for (rule, seed), m in memb.items():
+        rid = f"{rule}{seed}"
+        rows.append({"run_id": rid, "group": "g", "rule": rule, "prune": 0.0,
+                     "graph_family": "x", "learning_rate": 0.1, "step": 5,
+                     "step_fraction": 1.0, "is_final": True, "run_status": "ok",
+                     "weight_change": 1.0, "modularity": 0.3, "within_excess": 2.0,
+                     "offdiag_index": 0.5, "q_z_shuffle": 5.0})
+        neurons.append(pd.DataFrame({"run_id": rid, "step": 5, "neuron": range(4),
+                                     "community": m}))
+    snaps = _seed_agreement(pd.DataFrame(rows), pd.concat(neurons))
+    by = snaps.set_index("run_id")["ari_seeds"]
+    assert by["b0"] == 1.0 and by["b1"] == 1.0 and by["f0"] < 1.0
+    reg = classify(snaps)
+    assert len(reg) == 2 and set(reg["rule"]) == {"b", "f"} and (reg["n_runs"] == 2).all()

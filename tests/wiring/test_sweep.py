@@ -302,3 +302,16 @@ snapshot_epochs = [0, 1]
         for pa, pb in zip(a, b, strict=True):
             sa, sb = runs.load_snapshot(pa), runs.load_snapshot(pb)
             assert np.array_equal(sa.weight, sb.weight) and np.array_equal(sa.bias, sb.bias)
+
+
+@pytest.mark.parametrize(("kind", "axis"), [("noise", "rules = ['fa', 'dfa']"),
+                                            ("supervised", "prunes = [0.5, 0.9]")])
+def test_axes_the_task_ignores_are_refused(tmp_path, kind, axis):
+    from wiring.errors import ConfigError
+    from wiring.sweep import expand, load_sweep
+
+    p = tmp_path / "s.toml"
+    p.write_text(f"[sweep]\nname = 'a'\nlearning_rates = [0.1]\nseeds = [0]\n{axis}\n"
+                 f"[task]\nkind = '{kind}'\n")
+    with pytest.raises(ConfigError, match=r"s\.toml.*(rules|prunes)"):
+        expand(load_sweep(p))
