@@ -1,0 +1,323 @@
+"""Matrix figures: community-ordered weight heatmaps and block matrices, drawn only.
+
+The matrix half of the figure functions (:mod:`community.plot` holds the measure
+and training figures and re-exports everything public here; import from there).
+Functions take a weight matrix and a membership vector, or a block matrix, that
+are already computed. Single-panel functions take ``ax=None`` and return the
+:class:`~matplotlib.axes.Axes` they drew on (a new figure when ``ax`` is None);
+grid functions return a :class:`~matplotlib.figure.Figure`. Nothing here writes
+files. This module also holds the figure helpers both plot modules share
+(:func:`panel_figure`, the Agg switch and the new-axes helper).
+
+Figures are created with :class:`matplotlib.figure.Figure` (not ``pyplot``), so
+no global figure list grows, and matplotlib is switched to the non-interactive
+``Agg`` backend. matplotlib is imported inside the functions.
+
+**Matrix convention.** ``W[i, j]`` is the weight onto neuron ``i`` from neuron
+``j`` (rows are postsynaptic, columns presynaptic), as in :mod:`wiring.runs`.
+Block matrices follow it: ``B[a, b]`` is the mean ``|w|`` onto block ``a`` from
+block ``b``.
+
+Examples
+--------
+>>> import numpy as np
+>>> W = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, 0.5], [0.2, 0.0, 0.0]])
+>>> ax = weight_heatmap(W, [1, 0, 1], title="toy")
+>>> ax.get_title(), ax.images[0].get_array().shape
+('toy', (3, 3))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "community_order",
+    "panel_figure",
+    "weight_heatmap",
+    "heatmap_grid",
+    "block_heatmap",
+    "block_grid",
+]
+
+_PANEL = (3.8, 3.3)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _agg() -> None:
+    """Switch matplotlib to the non-interactive Agg backend (no-op if already there)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _new_axes(ax: Axes | None, size: tuple[float, float] = (5.0, 3.8)) -> Axes:
+    _agg()
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    return fig.add_subplot()
+
+
+def community_order(membership: ArrayLike) -> np.ndarray:
+    """The neuron order of the heatmaps: by community label, stable within a community.
+
+    Parameters
+    ----------
+    membership : array_like of int, shape (n,)
+        Community of each neuron.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        ``np.argsort(membership, kind="stable")``.
+
+    Examples
+    --------
+    >>> community_order([2, 0, 2, 0, 1]).tolist()
+    [1, 3, 4, 0, 2]
+    """
+    return np.argsort(np.asarray(membership), kind="stable")
+
+
+def panel_figure(n: int, *, ncols: int | None = None,
+                 panel_size: tuple[float, float] = _PANEL) -> tuple[Figure, list[Axes]]:
+    """An empty grid of ``n`` panels (unused cells removed), for the grid figures.
+
+    Parameters
+    ----------
+    n : int
+        Number of panels, ``>= 1``.
+    ncols : int, optional
+        Columns (default: ``min(n, 4)``).
+    panel_size : tuple of float
+        Width and height of one panel, inches.
+
+    Returns
+    -------
+    tuple
+        ``(Figure, list of n Axes)`` in row-major order.
+
+    Examples
+    --------
+    >>> fig, axes = panel_figure(5, ncols=3)
+    >>> len(axes), len(fig.axes)
+    (5, 5)
+    """
+    _agg()
+    from matplotlib.figure import Figure
+
+    n = max(int(n), 1)
+    ncols = max(1, min(ncols or min(n, 4), n))
+    nrows = -(-n // ncols)
+    fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained")
+    grid = fig.subplots(nrows, ncols, squeeze=False)
+    axes = list(grid.ravel())
+    for extra in axes[n:]:
+        fig.delaxes(extra)
+    return fig, axes[:n]
+
+
+# --------------------------------------------------------------------------- matrices
+
+
+def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = None,
+                   title: str | None = None, vmax: float | None = None,
+                   colorbar: bool = True) -> Axes:
+    """Signed weight matrix with neurons ordered by community (the paper's Fig. 4).
+
+    Rows and columns are permuted by :func:`community_order`; thin lines mark the
+    community boundaries; the diverging colormap is centred at 0 (red excitatory,
+    blue inhibitory).
+
+    Parameters
+    ----------
+    W : array_like of float, shape (n, n)
+        ``W[i, j]`` = weight onto ``i`` (postsynaptic, y axis) from ``j``
+        (presynaptic, x axis).
+    membership : array_like of int, shape (n,)
+        Community of each neuron.
+    ax : Axes, optional
+        Where to draw (default: a new figure).
+    title : str, optional
+    vmax : float, optional
+        Colour limit ``[-vmax, vmax]``; default the 99th percentile of ``|W|``
+        (the maximum, or 1, if that is 0).
+    colorbar : bool
+        Add a colour bar beside ``ax``.
+
+    Returns
+    -------
+    Axes
+        With one image (``ax.images[0]``, the permuted matrix) and two lines per
+        community boundary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.arange(16.0).reshape(4, 4) - 8
+    >>> ax = weight_heatmap(W, [1, 0, 1, 0])
+    >>> ax.images[0].get_array()[0].tolist()   # row of neuron 1, columns 1, 3, 0, 2
+    [-3.0, -1.0, -4.0, -2.0]
+    >>> len(ax.lines)                          # one boundary: a horizontal + a vertical line
+    2
+    """
+    W = np.asarray(W, dtype=float)
+    m = np.asarray(membership)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or m.shape != (W.shape[0],):
+        raise ValueError(f"`W` must be square (n, n) and `membership` of length n; got W "
+                         f"{W.shape} and membership {m.shape}")
+    ax = _new_axes(ax, (4.6, 4.0))
+    order = community_order(m)
+    Wp = W[np.ix_(order, order)]
+    if vmax is None:
+        absw = np.abs(W[np.isfinite(W)])
+        vmax = float(np.percentile(absw, 99)) if absw.size else 0.0
+        if not vmax > 0:
+            vmax = float(absw.max()) if absw.size and absw.max() > 0 else 1.0
+    im = ax.imshow(Wp, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest",
+                   aspect="equal")
+    ms = m[order]
+    cuts = np.flatnonzero(ms[1:] != ms[:-1]) + 1
+    for c in cuts:
+        ax.axhline(c - 0.5, color="0.15", lw=0.6, gid="boundary")
+        ax.axvline(c - 0.5, color="0.15", lw=0.6, gid="boundary")
+    edges = np.concatenate([[0], cuts, [ms.size]])
+    if 0 < edges.size - 1 <= 20:
+        centres = (edges[:-1] + edges[1:] - 1) / 2
+        labels = [str(v) for v in ms[edges[:-1]]]
+        ax.set_xticks(centres, labels, fontsize=7)
+        ax.set_yticks(centres, labels, fontsize=7)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax.set_xlabel("presynaptic j (by community)")
+    ax.set_ylabel("postsynaptic i (by community)")
+    if title:
+        ax.set_title(title, fontsize=9)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label="w")
+    return ax
+
+
+def heatmap_grid(panels: Sequence[tuple[str, ArrayLike, ArrayLike]], *,
+                 ncols: int | None = None) -> Figure:
+    """Community-ordered weight heatmaps side by side (e.g. one per learning rate).
+
+    Parameters
+    ----------
+    panels : sequence of (title, W, membership)
+        One panel each, drawn with :func:`weight_heatmap` (own colour scale).
+    ncols : int, optional
+        Columns (default: up to 4).
+
+    Returns
+    -------
+    Figure
+        One image axes per panel (plus one colour-bar axes each).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.eye(3)
+    >>> fig = heatmap_grid([("a", W, [0, 0, 1]), ("b", -W, [0, 1, 1])])
+    >>> [ax.get_title() for ax in fig.axes if ax.images]
+    ['a', 'b']
+    """
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.0, 3.6))
+    for ax, (title, W, m) in zip(axes, panels, strict=False):
+        weight_heatmap(W, m, ax=ax, title=title)
+    return fig
+
+
+def block_heatmap(B: ArrayLike | pd.DataFrame, *, ax: Axes | None = None,
+                  title: str | None = None, colorbar: bool = True) -> Axes:
+    """Block matrix: mean ``|w|`` onto block ``a`` (rows) from block ``b`` (columns).
+
+    Parameters
+    ----------
+    B : array_like or DataFrame, shape (k, k)
+        Block means; a DataFrame's index and columns label the blocks.
+    ax : Axes, optional
+    title : str, optional
+    colorbar : bool
+
+    Returns
+    -------
+    Axes
+        With one image; values are written into the cells when ``k <= 8``.
+
+    Examples
+    --------
+    >>> ax = block_heatmap([[1.0, 0.1], [0.2, 0.9]], title="B")
+    >>> ax.images[0].get_array().shape, len(ax.texts)
+    ((2, 2), 4)
+    """
+    labels = None
+    if isinstance(B, pd.DataFrame):
+        labels = [str(v) for v in B.index], [str(v) for v in B.columns]
+        B = B.to_numpy(dtype=float)
+    B = np.asarray(B, dtype=float)
+    ax = _new_axes(ax, (4.2, 3.6))
+    finite = B[np.isfinite(B)]
+    im = ax.imshow(B, cmap="viridis", vmin=0.0,
+                   vmax=float(finite.max()) if finite.size and finite.max() > 0 else 1.0,
+                   interpolation="nearest")
+    k_to, k_from = B.shape
+    if max(k_to, k_from) <= 8:
+        hi = float(finite.max()) if finite.size else 0.0
+        for a in range(k_to):
+            for b in range(k_from):
+                v = B[a, b]
+                ax.text(b, a, "" if not np.isfinite(v) else f"{v:.2g}", ha="center",
+                        va="center", fontsize=7, color="white" if v < 0.6 * hi else "black")
+    if max(k_to, k_from) <= 20:
+        rows, cols = labels or ([str(i) for i in range(k_to)], [str(j) for j in range(k_from)])
+        ax.set_yticks(range(k_to), rows, fontsize=7)
+        ax.set_xticks(range(k_from), cols, fontsize=7)
+    ax.set_xlabel("from block b")
+    ax.set_ylabel("to block a")
+    if title:
+        ax.set_title(title, fontsize=9)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label="mean |w|")
+    return ax
+
+
+def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
+               ncols: int | None = None) -> Figure:
+    """Block matrices side by side.
+
+    Parameters
+    ----------
+    panels : sequence of (title, B)
+        Drawn with :func:`block_heatmap`.
+    ncols : int, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = block_grid([("x", [[1.0]]), ("y", [[0.5, 0.1], [0.1, 0.5]])])
+    >>> sum(1 for ax in fig.axes if ax.images)
+    2
+    """
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(3.6, 3.2))
+    for ax, (title, B) in zip(axes, panels, strict=False):
+        block_heatmap(B, ax=ax, title=title)
+    return fig
