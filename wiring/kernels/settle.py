@@ -19,6 +19,27 @@ CONVERGED, CAPPED, DIVERGED = 0, 1, 2
 HUGE = 1e150
 
 
+@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+def _row_dot(lo, hi, w, idx, v, start):
+    """start + sum_{k in [lo, hi)} w[k] * v[idx[k]]: four accumulators, so the gather
+    loop is not one long dependency chain (faster than letting LLVM vectorise it)."""
+    a0 = start
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    k = lo
+    while k + 4 <= hi:
+        a0 += w[k] * v[idx[k]]
+        a1 += w[k + 1] * v[idx[k + 1]]
+        a2 += w[k + 2] * v[idx[k + 2]]
+        a3 += w[k + 3] * v[idx[k + 3]]
+        k += 4
+    while k < hi:
+        a0 += w[k] * v[idx[k]]
+        k += 1
+    return (a0 + a1) + (a2 + a3)
+
+
 @njit(cache=True, fastmath=FAST, error_model="numpy")
 def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
     """One Jacobi sweep: s = W x_old + b (free rows), then x_new = sigma(s) (vectorised
@@ -27,23 +48,7 @@ def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
     for i in range(n):
         if clamp[i]:
             continue
-        a0 = bias[i]
-        a1 = 0.0
-        a2 = 0.0
-        a3 = 0.0
-        lo = indptr[i]
-        hi = indptr[i + 1]
-        k = lo
-        while k + 4 <= hi:
-            a0 += w[k] * x_old[idx[k]]
-            a1 += w[k + 1] * x_old[idx[k + 1]]
-            a2 += w[k + 2] * x_old[idx[k + 2]]
-            a3 += w[k + 3] * x_old[idx[k + 3]]
-            k += 4
-        while k < hi:
-            a0 += w[k] * x_old[idx[k]]
-            k += 1
-        s[i] = (a0 + a1) + (a2 + a3)
+        s[i] = _row_dot(indptr[i], indptr[i + 1], w, idx, x_old, bias[i])
     tanh_array(s, x_new)
     res = 0.0
     for i in range(n):
@@ -66,22 +71,7 @@ def _firing_sweep_gs(indptr, idx, w, bias, act, clamp, x, s):
     for i in range(n):
         if clamp[i]:
             continue
-        a0 = bias[i]
-        a1 = 0.0
-        a2 = 0.0
-        a3 = 0.0
-        k = indptr[i]
-        hi = indptr[i + 1]
-        while k + 4 <= hi:
-            a0 += w[k] * x[idx[k]]
-            a1 += w[k + 1] * x[idx[k + 1]]
-            a2 += w[k + 2] * x[idx[k + 2]]
-            a3 += w[k + 3] * x[idx[k + 3]]
-            k += 4
-        while k < hi:
-            a0 += w[k] * x[idx[k]]
-            k += 1
-        si = (a0 + a1) + (a2 + a3)
+        si = _row_dot(indptr[i], indptr[i + 1], w, idx, x, bias[i])
         s[i] = si
         xi = activate(act[i], si)
         d = abs(xi - x[i])
@@ -197,23 +187,7 @@ def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
             if not r <= res:
                 res = r
             continue
-        a0 = e[j]
-        a1 = 0.0
-        a2 = 0.0
-        a3 = 0.0
-        lo = indptr[j]
-        hi = indptr[j + 1]
-        k = lo
-        while k + 4 <= hi:
-            a0 += fb[k] * d[idx[k]]
-            a1 += fb[k + 1] * d[idx[k + 1]]
-            a2 += fb[k + 2] * d[idx[k + 2]]
-            a3 += fb[k + 3] * d[idx[k + 3]]
-            k += 4
-        while k < hi:
-            a0 += fb[k] * d[idx[k]]
-            k += 1
-        cj = (a0 + a1) + (a2 + a3)
+        cj = _row_dot(indptr[j], indptr[j + 1], fb, idx, d, e[j])
         r = abs(cj - c_old[j])
         if not r <= res:
             res = r
@@ -230,22 +204,7 @@ def _credit_sweep_gs(indptr, idx, fb, fbal, e, fixed, c, d):
         if fixed[j]:
             cj = e[j]
         else:
-            a0 = e[j]
-            a1 = 0.0
-            a2 = 0.0
-            a3 = 0.0
-            k = indptr[j]
-            hi = indptr[j + 1]
-            while k + 4 <= hi:
-                a0 += fb[k] * d[idx[k]]
-                a1 += fb[k + 1] * d[idx[k + 1]]
-                a2 += fb[k + 2] * d[idx[k + 2]]
-                a3 += fb[k + 3] * d[idx[k + 3]]
-                k += 4
-            while k < hi:
-                a0 += fb[k] * d[idx[k]]
-                k += 1
-            cj = (a0 + a1) + (a2 + a3)
+            cj = _row_dot(indptr[j], indptr[j + 1], fb, idx, d, e[j])
         r = abs(cj - c[j])
         if not r <= res:
             res = r
