@@ -111,10 +111,11 @@ def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
     return float(value)
 
 
-def check_int(value, name: str, *, minimum: int = 0) -> int:
-    """Check ``value`` is an integer (not a bool) ``>= minimum``."""
+def check_int(value, name: str, *, minimum: int = 0, error=WiringError) -> int:
+    """Check ``value`` is an integer (not a bool) ``>= minimum``; raise ``error`` naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise WiringError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+        want = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise error(f"`{name}` must be {want}, got {value!r}")
     return int(value)
 
 

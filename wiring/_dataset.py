@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from wiring._checks import as_rng, check_finite
+from wiring._checks import as_rng, check_finite, check_int
 from wiring.errors import DataError
 
 __all__ = [
@@ -270,9 +270,7 @@ def _check_test_fraction(value) -> float:
 
 
 def _check_count(value, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise DataError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return check_int(value, name, minimum=minimum, error=DataError)
 
 
 def _float_matrix(values, name: str) -> np.ndarray:

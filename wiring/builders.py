@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wiring._checks import as_rng
+from wiring._checks import as_rng, check_int
 from wiring.errors import GraphError
 from wiring.graph import Graph
 
@@ -59,10 +59,7 @@ _CHUNK = 1 << 22  # candidates per uniform draw, bounds temporary memory
 
 def _count(value, name: str, *, minimum: int = 1) -> int:
     """Check ``value`` is an integer ``>= minimum``; the error names ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        want = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise GraphError(f"`{name}` must be {want}, got {value!r}")
-    return int(value)
+    return check_int(value, name, minimum=minimum, error=GraphError)
 
 
 def _probability(value, name: str) -> float:
