@@ -116,6 +116,8 @@ class TrainSettings:
     method: str = "auto"  # "auto" | "jacobi" | "gauss-seidel"
     warm_start: bool = False
     on_diverge: str = "record"
+    probes: int = 0  # > 0: rule-vs-gradient alignment and prediction probes on this
+    #                 many test samples at every snapshot (probes.parquet)
     snapshot_epochs: list[int] = field(default_factory=lambda: [0, 1, 2, 4, 8])
 
 
@@ -125,6 +127,8 @@ class SimulationConfig:
     neurons all-to-all with self-loops, the paper's dense matrix)."""
 
     learning_rate: float = 0.01
+    learning_rate_end: float = 0.0  # > 0: geometric schedule learning_rate -> this
+    stages: int = 1  # blocks of equal length in the schedule
     iterations: int = 20000
     prune: float = 0.9
     pruning: str = "regrow"

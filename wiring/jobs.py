@@ -168,6 +168,7 @@ def validate(cfg: TrainConfig) -> None:
         for value, name, zero_ok in [
             (t.learning_rate, "train.learning_rate", True), (t.tol, "train.tol", False),
             (sim.learning_rate, "simulation.learning_rate", True),
+            (sim.learning_rate_end, "simulation.learning_rate_end", True),
             (sim.noise_rate, "simulation.noise_rate", True),
             (sim.noise_credit, "simulation.noise_credit", True),
             (sim.tol, "simulation.tol", False),
@@ -180,6 +181,7 @@ def validate(cfg: TrainConfig) -> None:
             (t.epochs, "train.epochs", 0), (t.batch_size, "train.batch_size", 1),
             (t.max_iter, "train.max_iter", 1), (sim.iterations, "simulation.iterations", 0),
             (sim.max_iter, "simulation.max_iter", 1), (sim.snapshots, "simulation.snapshots", 1),
+            (sim.stages, "simulation.stages", 1), (t.probes, "train.probes", 0),
             (g.hidden, "graph.hidden", 1), (g.n, "graph.n", 1), (g.blocks, "graph.blocks", 1),
             (g.k, "graph.k", 1), (d.n_samples, "data.n_samples", 10),
         ]:
@@ -276,17 +278,28 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
             if progress is not None:
                 progress(row["epoch"], total)
 
+        probe_rows: list = []
+        Xp, Yp = ds.X_test[:t.probes], ds.Y_test[:t.probes]
+
+        def on_snapshot(epoch, step, nw):
+            write(step, graph, nw.weight, nw.bias, epoch=epoch)
+            if t.probes:
+                probe_rows.append(_probe_row(nw, Xp, Yp, t, epoch, step))
+
         log.info("training started")
         res = fit(net, ds, rule=t.rule, loss=t.loss, learning_rate=t.learning_rate,
                   epochs=t.epochs, batch_size=t.batch_size, seed=cfg.task.seed, tol=t.tol,
                   max_iter=t.max_iter, method=t.method, warm_start=t.warm_start,
                   on_diverge=t.on_diverge, snapshot_epochs=t.snapshot_epochs,
-                  on_snapshot=lambda epoch, step, nw: write(step, graph, nw.weight, nw.bias,
-                                                            epoch=epoch),
+                  on_snapshot=on_snapshot,
                   on_epoch=on_epoch)
         params = {"rule": t.rule, "learning_rate": t.learning_rate, "seed": cfg.task.seed,
                   "task": "supervised", "data": cfg.data.name, "graph": cfg.graph.family}
         status, reason, metrics = res.status, res.reason, res.metrics
+        if probe_rows:
+            runs.write_table(run_dir, "probes", pd.DataFrame(probe_rows))
+        if t.probes and status == "ok":
+            _write_predictions(run_dir, net, Xp, Yp, t)
     elif cfg.task.kind == "noise":
         s = cfg.simulation
         graph = build_graph(cfg) if cfg.graph.family != "recurrent" else builders.all_to_all(
@@ -294,6 +307,7 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
         snaps = np.unique(np.linspace(0, s.iterations, max(s.snapshots, 1) + 1).astype(int))
         log.info("training started")
         res = simulate(graph, learning_rate=s.learning_rate, iterations=s.iterations,
+                       learning_rate_end=s.learning_rate_end or None, stages=s.stages,
                        prune=s.prune, pruning=s.pruning, mode=s.mode,
                        clamped_fraction=s.clamped_fraction, noise_rate=s.noise_rate,
                        noise_credit=s.noise_credit, activation=nc.activation,
@@ -306,7 +320,8 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
         for step, w in res.snapshots:
             write(step, graph, w, res.bias)
         params = {"rule": "balance", "learning_rate": s.learning_rate, "seed": cfg.task.seed,
-                  "task": "noise", "prune": s.prune, "pruning": s.pruning, "mode": s.mode}
+                  "task": "noise", "prune": s.prune, "pruning": s.pruning, "mode": s.mode,
+                  "noise_rate": s.noise_rate}
         status, reason, metrics = res.status, res.reason, res.metrics
     else:
         raise ConfigError(f"unknown 'task.kind' {cfg.task.kind!r}; choose supervised or noise")
@@ -314,6 +329,52 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     runs.write_metrics(run_dir, table)
     runs.write_status(run_dir, status, reason=reason)
     return run_dir
+
+
+def _probe_row(net: Network, X: np.ndarray, Y: np.ndarray, t, epoch: int, step: int) -> dict:
+    """Alignment of the rule's update with the exact gradient, and the two synaptic
+    predictions, on held-out samples at one snapshot (NaN where they cannot be taken)."""
+    from wiring import probes
+    from wiring.errors import SettleDidNotConverge
+
+    row = {"epoch": epoch, "step": step, "n_samples": len(X)}
+    try:
+        al = probes.update_alignment(net, X, Y, rule=t.rule, loss=t.loss, tol=t.tol,
+                                     max_iter=t.max_iter)
+        row.update(cosine=al["cosine"], sign_agreement=al["sign_agreement"],
+                   cosine_free=al["cosine_free"], norm_rule=al["norm_rule"],
+                   norm_gradient=al["norm_gradient"])
+    except SettleDidNotConverge as exc:
+        row.update(cosine=np.nan, probe_error=str(exc))
+    return row
+
+
+def _write_predictions(run_dir: Path, net: Network, X: np.ndarray, Y: np.ndarray, t) -> None:
+    """The paper's synaptic predictions on the trained network: per (sample, neuron)
+    retrograde signals (prediction 1) and per (sample, synapse) residuals of
+    ``dw_ij w_ij = r x_j g_ji`` (prediction 2), for the rule the run used."""
+    import pandas as pd
+
+    from wiring import probes
+    from wiring.errors import SettleDidNotConverge
+
+    if t.rule == "dfa":  # no synaptic retrograde path: nothing to measure
+        return
+    try:
+        sig = probes.retrograde_signals(net, X, Y, rule=t.rule, loss=t.loss, tol=t.tol,
+                                        max_iter=t.max_iter)
+        syn = probes.synapse_check(net, X[:20], Y[:20], learning_rate=t.learning_rate,
+                                   rule=t.rule, loss=t.loss, tol=t.tol, max_iter=t.max_iter)
+    except SettleDidNotConverge as exc:
+        log.warning("predictions not measured: %s", exc)
+        return
+    keep = ~(sig["is_input"] | sig["is_output"])
+    runs.write_table(run_dir, "retrograde", pd.DataFrame(
+        {k: sig[k][keep] for k in ("sample", "neuron", "s", "balance", "credit", "effective",
+                                   "amplitude")}))
+    v = syn["valid"]
+    runs.write_table(run_dir, "synapses", pd.DataFrame(
+        {k: syn[k][v] for k in ("sample", "edge", "dw", "g", "x_pre", "w", "residual")}))
 
 
 def _counter(progress, total):

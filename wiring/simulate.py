@@ -83,6 +83,8 @@ def simulate(
     *,
     learning_rate: float,
     iterations: int,
+    learning_rate_end: float | None = None,
+    stages: int = 1,
     prune: float = 0.0,
     pruning: str = "regrow",
     mode: str = "one-step",
@@ -113,6 +115,12 @@ def simulate(
         ``r`` in ``dw_ij = r f(s_i) c_i x_j`` (>= 0).
     iterations : int
         Number of iterations.
+    learning_rate_end, stages : float, int
+        A learning-rate schedule: ``stages`` equal blocks of iterations whose rates go
+        geometrically from ``learning_rate`` to ``learning_rate_end`` (default: constant
+        ``learning_rate``). Where the rate changes, the pending update is applied with the
+        rate that computed it (the paper's development prediction: high plasticity early,
+        lower later).
     prune : float
         Fraction of edges with the smallest ``|w|`` set to zero after every update, in [0, 1).
     pruning : {"regrow", "structural"}
@@ -160,6 +168,7 @@ def simulate(
     if not isinstance(graph, Graph):
         raise WiringError(f"`graph` must be a wiring.Graph, got {type(graph).__name__}")
     lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
+    stages = check_int(stages, "stages", minimum=1)
     iterations = check_int(iterations, "iterations", minimum=0)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     prune = check_fraction(prune, "prune")
@@ -189,6 +198,9 @@ def simulate(
     bad = [s for s in snap_steps if s < 0 or s > iterations]
     if bad:
         raise WiringError(f"`snapshot_at` holds {bad[0]}, outside [0, {iterations}]")
+    stage_rates = _stage_rates(lr, learning_rate_end, stages)
+    stage_starts = sorted({int(round(k * iterations / stages)) for k in range(1, stages)}
+                          - {0, iterations})
     every = (max(iterations // 20, 1) if checkpoint_every is None
              else check_int(checkpoint_every, "checkpoint_every", minimum=1))
 
@@ -229,11 +241,20 @@ def simulate(
     last_good = weight.copy()  # the weights at the last checkpoint that was finite
     if 0 in snap_steps:
         result.snapshots.append((0, weight.copy()))
-    stops = sorted(set(snap_steps) | set(range(every, iterations + 1, every)) | {iterations})
+    stops = sorted(set(snap_steps) | set(range(every, iterations + 1, every)) | {iterations}
+                   | set(stage_starts))
     stops = [s for s in stops if s > 0]
     done = 0
     fire_tot = credit_tot = capped_tot = 0
+    lr = stage_rates[0]
+    settings = (*settings[:4], lr, *settings[5:])
     for stop in stops:
+        stage = int(np.searchsorted(stage_starts, done, side="right"))
+        if stage_rates[stage] != lr:  # a new stage: apply the old rate's pending update
+            _ka.flush_pending((graph.in_indptr, graph.in_src), contig, w, mask, delta, x, lr,
+                              prune_k, pruning == "structural", pstate, flags)
+            lr = stage_rates[stage]
+            settings = (*settings[:4], lr, *settings[5:])
         while done < stop:
             T = min(CHUNK, stop - done)
             nx = rng_x.standard_normal((T, n)) * sx
@@ -268,6 +289,7 @@ def simulate(
             result.snapshots.append((stop, wu.copy()))
         result.metrics.append({
             "iteration": stop,
+            "learning_rate": lr,
             "weight_abs_mean": float(np.mean(np.abs(wu))) if E else 0.0,
             "weight_abs_max": float(np.max(np.abs(wu), initial=0.0)),
             "weight_std": float(np.std(wu)) if E else 0.0,
@@ -282,3 +304,13 @@ def simulate(
     result.iterations = done
     result.weight = user_order(current()) if result.status == "ok" else last_good
     return result
+
+
+def _stage_rates(lr: float, lr_end: float | None, stages: int) -> list[float]:
+    """Per-stage learning rates: geometric from ``lr`` to ``lr_end`` (constant if None)."""
+    if lr_end is None or stages == 1:
+        return [lr] * stages
+    lr_end = check_positive(lr_end, "learning_rate_end")
+    if lr <= 0:
+        raise WiringError("a learning-rate schedule needs `learning_rate` > 0")
+    return [float(v) for v in np.geomspace(lr, lr_end, stages)]

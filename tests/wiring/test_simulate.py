@@ -14,7 +14,8 @@ def all_pairs(n, self_loops=False):
 
 
 def twin(W, mask, x, c, clamped, lr, p, noise_x, noise_c, structural):
-    """One-step Algorithm 1 with dense matrices; mask marks the graph's edges."""
+    """One-step Algorithm 1 with dense matrices; mask marks the graph's edges; ``lr`` a
+    number or one rate per iteration."""
     W = W.copy()
     alive = mask.copy()
     E = mask.sum()
@@ -27,7 +28,7 @@ def twin(W, mask, x, c, clamped, lr, p, noise_x, noise_c, structural):
         J[clamped] = 0
         J[clamped, clamped] = 1
         c = J @ c + noise_c[t]
-        upd = lr * np.outer(c * f, x)
+        upd = np.asarray(lr, float).reshape(-1)[min(t, np.size(lr) - 1)] * np.outer(c * f, x)
         W += upd * (alive if structural else mask)
         if k:  # exactly the k smallest |w| (ties: first in row-major (dst, src) order)
             rows, cols = np.nonzero(mask)
@@ -133,3 +134,36 @@ def test_trajectory_does_not_depend_on_checkpoints_or_snapshots():
     b = simulate(g, learning_rate=0.05, iterations=500, prune=0.5, seed=3,
                  checkpoint_every=7, snapshot_at=[0, 13, 250, 499, 500])
     np.testing.assert_array_equal(a.weight, b.weight)
+
+
+@pytest.mark.parametrize("pruning", ["regrow", "structural"])
+def test_learning_rate_schedule_matches_twin_with_per_iteration_rates(pruning):
+    n, T, stages = 20, 301, 3
+    g = all_pairs(n, True)
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal(g.n_edges) / np.sqrt(n)
+    res = simulate(g, learning_rate=0.3, learning_rate_end=0.003, stages=stages,
+                   iterations=T, prune=0.5, pruning=pruning, weight=w0, clamped_fraction=0.2,
+                   seed=3, checkpoint_every=50)
+    rng = np.random.default_rng(3)
+    clamped = np.sort(rng.choice(n, size=4, replace=False))
+    x0 = rng.standard_normal(n) * 0.1
+    c0 = rng.standard_normal(n) * 0.1
+    gx, gc = rng.spawn(2)
+    nx = gx.standard_normal((T, n)) * 0.1
+    nc = gc.standard_normal((T, n)) * 0.1
+    # stage k covers iterations [round(k T / 3), round((k + 1) T / 3)): rates 0.3, 0.03, 0.003
+    bounds = [round(k * T / stages) for k in range(stages + 1)]
+    lrs = np.concatenate([np.full(bounds[k + 1] - bounds[k], 0.3 * 0.1 ** k)
+                          for k in range(stages)])
+    W = twin(g.dense(w0), g.dense(np.ones(g.n_edges)) > 0, x0, c0, clamped, lrs, 0.5, nx, nc,
+             pruning == "structural")
+    np.testing.assert_allclose(g.dense(res.weight), W, rtol=1e-9, atol=1e-12)
+    rates = {row["iteration"]: row["learning_rate"] for row in res.metrics}
+    assert rates[50] == pytest.approx(0.3) and rates[300] == pytest.approx(0.003)
+
+
+def test_schedule_needs_a_positive_end_rate():
+    with pytest.raises(WiringError, match="learning_rate_end"):
+        simulate(all_pairs(5), learning_rate=0.1, learning_rate_end=-1.0, stages=2,
+                 iterations=10)

@@ -345,6 +345,19 @@ def flushed_weights(graph, contig, w, mask, delta, x, lr, prune_k, structural, p
 
 
 @njit(cache=True, error_model="numpy")
+def flush_pending(graph, contig, w, mask, delta, x, lr, prune_k, structural, pstate, flags):
+    """Apply the pending update (and prune) to the live state, in place, and clear the
+    pending flag: used where the learning rate changes, so every update is applied
+    with the rate of the iteration that computed it."""
+    if flags[0] == 1:
+        band = np.empty(w.size + 1)
+        counts = np.zeros(2, dtype=np.int64)
+        _flush(graph, contig, w, mask, delta, x, lr, prune_k, structural, band, counts,
+               pstate)
+        flags[0] = 0
+
+
+@njit(cache=True, error_model="numpy")
 def run_algorithm1(graph, params, mask, state, settings, clamped, noise_x, noise_c, pstate,
                    band, flags):
     """Run ``len(noise_x)`` iterations of Algorithm 1 in place.
