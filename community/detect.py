@@ -32,6 +32,16 @@ has resolution 0 (otherwise the two size penalties would cancel): the objective
 is ``sum_c [w+_c - w-_c - gamma P(n_c)]``, CPM on the signed weights. A layer
 without edges contributes 0.
 
+The symmetrised mode ``"sym"`` is one undirected graph with adjacency matrix
+``A = S + diag(S)``, ``S = (|W| + |W|^T) / 2`` (a self-loop counts twice in the
+strength, as in igraph and leidenalg; see :mod:`community.graphs`). Its
+``"modularity"`` and ``"rb"`` are Newman's undirected modularity
+``Q = (1/2m) sum_ij [A_ij - gamma k_i k_j / 2m] delta(c_i, c_j)`` with
+``2m = sum_ij A_ij`` and ``k_i = sum_j A_ij`` -- the directed formula above
+applied to the symmetric ``A``. Its ``"cpm"`` is leidenalg's undirected value
+``2 sum_c [w_c - gamma P(n_c)]`` with ``w_c`` the weight of the undirected edges
+inside ``c`` and ``P(n) = n (n - 1) / 2`` (``n (n + 1) / 2`` with self-loops).
+
 Examples
 --------
 >>> import numpy as np
@@ -205,6 +215,8 @@ def _layer_partitions(graph: WeightGraph, quality: str, resolution: float,
             kwargs["resolution_parameter"] = 0.0 if negative_cpm else resolution
         parts.append(kind(layer, **kwargs))
         m = float(np.sum(layer.es["weight"]))
+        if not layer.is_directed():
+            m *= 2.0  # leidenalg's undirected rb is 2 m Q, with m the sum of edge weights
         weights.append(lw / m if quality == "rb" else lw)
     return parts, weights
 
@@ -245,10 +257,11 @@ def leiden(
         Quality function (module docstring).
     resolution : float, default 1.0
         Resolution ``gamma`` of ``"rb"`` and ``"cpm"``; must be 1 for ``"modularity"``.
-    mode : {"abs", "pos", "neg", "signed"}, optional
+    mode : {"abs", "pos", "neg", "signed", "sym"}, optional
         Weight mode used to build the graph from a matrix or snapshot (default
-        ``"abs"``). With a WeightGraph leave it ``None`` (the graph's own mode
-        is used); a different value raises.
+        ``"abs"``; ``"sym"`` builds the undirected ``(|W| + |W|^T) / 2``). With a
+        WeightGraph leave it ``None`` (the graph's own mode is used); a different
+        value raises.
     seed : int, numpy Generator or None, default 0
         Seed of leidenalg's random number generator.
     n_iterations : int, default -1
@@ -279,6 +292,8 @@ def leiden(
     ([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 0.6667)
     >>> leiden(W, quality="cpm", resolution=0.5).n_communities
     3
+    >>> round(leiden(np.triu(W), mode="sym").quality, 4)       # one direction per pair
+    0.6667
     """
     quality = _check_choice(quality, "quality", QUALITIES)
     resolution = _check_resolution(resolution, quality)
@@ -329,7 +344,7 @@ def partition_quality(
         Quality function, normalised as :attr:`Partition.quality` is.
     resolution : float, default 1.0
         Resolution ``gamma`` (1 for ``"modularity"``).
-    mode : {"abs", "pos", "neg", "signed"}, optional
+    mode : {"abs", "pos", "neg", "signed", "sym"}, optional
         Weight mode for a matrix or snapshot (default ``"abs"``).
 
     Returns
@@ -369,17 +384,19 @@ def louvain(
         As for :func:`leiden`.
     resolution : float, default 1.0
         Resolution ``gamma`` of the directed modularity.
-    mode : {"abs", "pos", "neg"}, optional
+    mode : {"abs", "pos", "neg", "sym"}, optional
         Weight mode for a matrix or snapshot (default ``"abs"``); ``"signed"`` is
-        not supported (networkx's Louvain needs non-negative weights).
+        not supported (networkx's Louvain needs non-negative weights). With
+        ``"sym"`` Louvain runs on the undirected graph.
     seed : int, numpy Generator or None, default 0
         Seed of networkx's random node order.
 
     Returns
     -------
     Partition
-        ``method="louvain"``; ``quality`` is the directed modularity at
-        ``resolution`` (``"rb"`` in :func:`leiden`'s normalisation).
+        ``method="louvain"``; ``quality`` is the directed (for ``"sym"``, the
+        undirected) modularity at ``resolution`` (``"rb"`` in :func:`leiden`'s
+        normalisation).
 
     Raises
     ------
@@ -398,7 +415,7 @@ def louvain(
     graph = _as_graph(W, mode)
     if graph.mode == "signed":
         raise CommunityError("`mode` 'signed' is not supported by louvain; use leiden, or "
-                             "one of 'abs', 'pos', 'neg'")
+                             "one of 'abs', 'pos', 'neg', 'sym'")
     _require_edges(graph)
     int_seed = _int_seed(seed)
     G = graph.to_networkx()

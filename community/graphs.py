@@ -4,8 +4,9 @@ A trained circuit is a dense weight matrix ``W`` with ``W[i, j]`` the weight ont
 neuron ``i`` from neuron ``j`` (edge ``j -> i``), or a
 :class:`wiring.runs.Snapshot` holding the same weights as an edge list. This
 module validates either once, at the boundary, and turns it into a
-:class:`WeightGraph`: one directed igraph layer per sign of weight, every edge
-carrying a positive ``"weight"`` attribute, ready for :mod:`leidenalg`.
+:class:`WeightGraph`: one igraph layer per sign of weight (directed, except for
+``"sym"``), every edge carrying a positive ``"weight"`` attribute, ready for
+:mod:`leidenalg`.
 
 Weight modes (:data:`WEIGHT_MODES`, SCIENCE.md section 4):
 
@@ -18,7 +19,15 @@ Weight modes (:data:`WEIGHT_MODES`, SCIENCE.md section 4):
 ``"signed"``
     two layers, ``(W+, |W-|)``, with layer weights ``(1.0, -1.0)``: the
     quality of a partition is that of the positive layer minus that of the
-    negative layer, as in leidenalg's multiplex recipe for negative links.
+    negative layer, as in leidenalg's multiplex recipe for negative links;
+``"sym"``
+    one *undirected* layer, the symmetrised absolute weights
+    ``S = (|W| + |W|^T) / 2``: one edge ``{i, j}`` of weight ``S[i, j]`` per
+    pair (``i < j``) and a self-loop of weight ``S[i, i] = |W[i, i]|``. As in
+    igraph, leidenalg and networkx, a self-loop counts twice in its neuron's
+    strength, i.e. the graph's adjacency matrix is ``S + diag(S)``. ``S`` keeps
+    the total weight of ``|W|``, and the strength of ``i`` is the mean of its
+    in- and out-strengths (plus ``|W[i, i]|``).
 
 Examples
 --------
@@ -57,8 +66,9 @@ __all__ = [
     "from_networkx",
 ]
 
-#: Which weights form the graph: ``|W|``, ``W+``, ``|W-|`` or both signs as two layers.
-WEIGHT_MODES = ("abs", "pos", "neg", "signed")
+#: Which weights form the graph: ``|W|``, ``W+``, ``|W-|``, both signs as two layers, or
+#: the undirected ``(|W| + |W|^T) / 2``.
+WEIGHT_MODES = ("abs", "pos", "neg", "signed", "sym")
 
 
 class CommunityError(WiringError):
@@ -155,9 +165,9 @@ def transform_weights(W: ArrayLike | Snapshot, *, mode: str = "abs") -> np.ndarr
     ----------
     W : array_like of shape (n, n) or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
-    mode : {"abs", "pos", "neg", "signed"}, default "abs"
+    mode : {"abs", "pos", "neg", "signed", "sym"}, default "abs"
         ``"abs"``: ``|W|``; ``"pos"``: ``max(W, 0)``; ``"neg"``: ``max(-W, 0)``;
-        ``"signed"``: ``W`` unchanged.
+        ``"signed"``: ``W`` unchanged; ``"sym"``: ``(|W| + |W|^T) / 2``.
 
     Returns
     -------
@@ -168,6 +178,9 @@ def transform_weights(W: ArrayLike | Snapshot, *, mode: str = "abs") -> np.ndarr
     >>> transform_weights([[0.0, -2.0], [1.0, 0.0]], mode="neg")
     array([[0., 2.],
            [0., 0.]])
+    >>> transform_weights([[0.0, -2.0], [1.0, 0.0]], mode="sym")
+    array([[0. , 1.5],
+           [1.5, 0. ]])
     """
     mode = _check_choice(mode, "mode", WEIGHT_MODES)
     return _transform(dense_weights(W), mode)
@@ -180,6 +193,9 @@ def _transform(A: np.ndarray, mode: str) -> np.ndarray:
         return np.maximum(A, 0.0)
     if mode == "neg":
         return np.maximum(-A, 0.0)
+    if mode == "sym":
+        B = np.abs(A)
+        return (B + B.T) / 2.0
     return A.copy()
 
 
@@ -218,15 +234,16 @@ def _as_rng(seed: Any, name: str = "seed") -> np.random.Generator:
 
 @dataclass(frozen=True, eq=False)
 class WeightGraph:
-    """A weight matrix as one or two directed igraph layers.
+    """A weight matrix as one or two igraph layers.
 
     Attributes
     ----------
     layers : tuple of igraph.Graph
-        Directed graphs on the same vertices ``0 .. n-1``; edge ``j -> i`` for a
-        kept weight ``W[i, j]``, with a positive edge attribute ``"weight"``.
-        One layer for modes ``"abs"``, ``"pos"`` and ``"neg"``; two, ``(W+, |W-|)``,
-        for ``"signed"``.
+        Graphs on the same vertices ``0 .. n-1``, with a positive edge attribute
+        ``"weight"``. Directed, with edge ``j -> i`` for a kept weight
+        ``W[i, j]``: one layer for modes ``"abs"``, ``"pos"`` and ``"neg"``; two,
+        ``(W+, |W-|)``, for ``"signed"``. For ``"sym"``, one undirected layer with
+        edge ``{i, j}`` (``i <= j``) weighted ``S[i, j]``.
     layer_weights : tuple of float
         ``(1.0,)`` or, for ``"signed"``, ``(1.0, -1.0)``.
     nodes : ndarray of int64
@@ -264,29 +281,37 @@ class WeightGraph:
         ndarray of float64, shape (n, n)
             ``A[i, j]`` is the weight of edge ``j -> i``: for one layer its
             (positive) weight, for ``"signed"`` the positive layer minus the
-            negative layer, i.e. the signed weight.
+            negative layer, i.e. the signed weight. For ``"sym"`` the symmetric
+            ``S``, each undirected edge ``{i, j}`` filling ``A[i, j]`` and ``A[j, i]``.
 
         Examples
         --------
         >>> weight_graph([[0.0, 1.0], [-3.0, 0.0]], mode="signed").dense()
         array([[ 0.,  1.],
                [-3.,  0.]])
+        >>> weight_graph([[0.0, 1.0], [-3.0, 0.0]], mode="sym").dense()
+        array([[0., 2.],
+               [2., 0.]])
         """
         A = np.zeros((self.n, self.n), dtype=np.float64)
         for layer, lw in zip(self.layers, self.layer_weights, strict=True):
             src, dst, w = _edge_arrays(layer)
             A[dst, src] += lw * w
+            if not layer.is_directed():
+                off = src != dst
+                A[src[off], dst[off]] += lw * w[off]
         return A
 
-    def to_networkx(self) -> nx.DiGraph:
-        """Return the graph as a :class:`networkx.DiGraph`.
+    def to_networkx(self) -> nx.DiGraph | nx.Graph:
+        """Return the graph as a networkx DiGraph (an undirected Graph for ``"sym"``).
 
         Returns
         -------
-        networkx.DiGraph
+        networkx.DiGraph or networkx.Graph
             Nodes ``0 .. n-1`` (vertex indices) with attribute ``"neuron"`` (the
             original neuron index); edge ``j -> i`` with attribute ``"weight"``:
-            the layer weight, or for ``"signed"`` the signed weight.
+            the layer weight, or for ``"signed"`` the signed weight. For
+            ``"sym"`` an undirected graph with edge ``{i, j}`` weighted ``S[i, j]``.
 
         Examples
         --------
@@ -294,7 +319,8 @@ class WeightGraph:
         >>> sorted(G.edges(data="weight")), G.nodes[1]["neuron"]
         ([(0, 1, -3.0), (1, 0, 1.0)], 1)
         """
-        G = nx.DiGraph()
+        directed = all(layer.is_directed() for layer in self.layers)
+        G = nx.DiGraph() if directed else nx.Graph()
         G.add_nodes_from((v, {"neuron": int(x)}) for v, x in enumerate(self.nodes))
         for layer, lw in zip(self.layers, self.layer_weights, strict=True):
             src, dst, w = _edge_arrays(layer)
@@ -320,6 +346,14 @@ def _layer(A: np.ndarray) -> ig.Graph:
     return g
 
 
+def _undirected_layer(S: np.ndarray) -> ig.Graph:
+    """Undirected igraph: edge ``{i, j}`` weighted ``S[i, j]`` for every ``S[i, j] > 0``, i <= j."""
+    i, j = np.nonzero(np.triu(S) > 0)
+    g = ig.Graph(n=S.shape[0], edges=np.column_stack([i, j]).tolist(), directed=False)
+    g.es["weight"] = S[i, j].tolist()
+    return g
+
+
 def weight_graph(
     W: ArrayLike | Snapshot,
     *,
@@ -332,13 +366,15 @@ def weight_graph(
 
     Steps, in order: restrict to ``nodes``; apply the weight ``mode``; drop
     weights with ``|w| < threshold``; keep each neuron's ``top_k`` strongest
-    incoming edges by ``|w|``.
+    incoming edges by ``|w|``. For ``"sym"`` the threshold applies to ``S``
+    and an undirected edge stays if it is among the ``top_k`` strongest of
+    either of its two neurons (so the graph stays symmetric).
 
     Parameters
     ----------
     W : array_like of shape (n, n) or Snapshot
         ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j`` (edge ``j -> i``).
-    mode : {"abs", "pos", "neg", "signed"}, default "abs"
+    mode : {"abs", "pos", "neg", "signed", "sym"}, default "abs"
         Which weights form the graph (see the module docstring).
     threshold : float, optional
         Keep only weights with ``|w| >= threshold`` (after the mode is applied).
@@ -374,6 +410,9 @@ def weight_graph(
     >>> weight_graph(W, nodes=[0, 1], mode="pos").dense()
     array([[0. , 0.1],
            [2. , 0. ]])
+    >>> g = weight_graph(W, mode="sym")
+    >>> g.layers[0].is_directed(), g.n_edges, g.layers[0].es["weight"]
+    (False, 3, [1.05, 2.0, 0.25])
     """
     mode = _check_choice(mode, "mode", WEIGHT_MODES)
     A = dense_weights(W)
@@ -406,10 +445,19 @@ def weight_graph(
             # stable sort of -|w| per row: ties keep the lower source index first
             order = np.argsort(-np.abs(A), axis=1, kind="stable")
             drop = order[:, top_k:]
-            np.put_along_axis(A, drop, 0.0, axis=1)
+            if mode == "sym":
+                # an undirected edge stays if either of its two neurons keeps it
+                keep = np.ones(A.shape, dtype=bool)
+                np.put_along_axis(keep, drop, False, axis=1)
+                A[~(keep | keep.T)] = 0.0
+            else:
+                np.put_along_axis(A, drop, 0.0, axis=1)
     if mode == "signed":
         layers = (_layer(np.maximum(A, 0.0)), _layer(np.maximum(-A, 0.0)))
         layer_weights = (1.0, -1.0)
+    elif mode == "sym":
+        layers = (_undirected_layer(A),)
+        layer_weights = (1.0,)
     else:
         layers = (_layer(A),)
         layer_weights = (1.0,)

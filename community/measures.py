@@ -56,6 +56,8 @@ __all__ = [
     "block_matrix",
     "within_fraction",
     "within_chance",
+    "within_chance_strength",
+    "concentration",
     "offdiagonal_index",
     "participation",
     "within_module_z",
@@ -147,7 +149,10 @@ def modularity(
     ``Q = (1/m) sum_ij [A[i, j] - gamma k_i^in k_j^out / m] delta(c_i, c_j)``
 
     where ``gamma`` is ``resolution``. ``A`` is ``|W|``, ``max(W, 0)`` or
-    ``max(-W, 0)`` for modes ``"abs"``, ``"pos"``, ``"neg"``. For ``"signed"``,
+    ``max(-W, 0)`` for modes ``"abs"``, ``"pos"``, ``"neg"``. For ``"sym"``,
+    ``A = S + diag(S)`` with ``S = (|W| + |W|^T) / 2``: symmetric, so ``Q`` is
+    Newman's undirected modularity of the graph of :mod:`community.graphs` (a
+    self-loop counting twice in the strength, as in igraph). For ``"signed"``,
     ``Q = Q(W+) - Q(|W-|)``, each term normalised by its own total weight (a sign
     without any weight contributes 0). This is the objective leidenalg optimises
     for a multiplex of the two layers with layer weights ``1`` and ``-1``, and
@@ -161,7 +166,7 @@ def modularity(
         Weights.
     membership : array_like of int, shape (n,)
         Community of each neuron (non-negative labels).
-    mode : {"abs", "pos", "neg", "signed"}, default "abs"
+    mode : {"abs", "pos", "neg", "signed", "sym"}, default "abs"
         Which weights form the graph.
     resolution : float, default 1.0
         ``gamma >= 0``.
@@ -179,6 +184,8 @@ def modularity(
     >>> m = [0, 0, 0, 0, 1, 1, 1, 1]
     >>> modularity(W, m, mode="pos"), modularity(W, m, mode="signed")
     (0.5, 1.0)
+    >>> modularity(np.triu(W), m, mode="sym") == modularity(np.abs(W), m)
+    True
     """
     mode = _check_choice(mode, "mode", WEIGHT_MODES)
     if (isinstance(resolution, bool) or not isinstance(resolution, int | float | np.number)
@@ -189,6 +196,9 @@ def modularity(
     K = int(m.max()) + 1 if m.size else 0
     if mode == "signed":
         layers = ((np.maximum(A, 0.0), 1.0), (np.maximum(-A, 0.0), -1.0))
+    elif mode == "sym":
+        S = _transform(A, mode)
+        layers = ((S + np.diag(np.diag(S)), 1.0),)
     else:
         layers = ((_transform(A, mode), 1.0),)
     q, any_weight = 0.0, False
@@ -330,6 +340,120 @@ def within_chance(membership: ArrayLike, *, self_loops: bool = False) -> float:
     if denom <= 0:
         return float("nan")
     return float(np.sum(sizes * (sizes - 1 + s)) / denom)
+
+
+def within_chance_strength(W: ArrayLike | Snapshot, membership: ArrayLike) -> float:
+    """Within-community fraction expected if weight were placed at random, strengths kept.
+
+    ``f0 = sum_c K_c^out K_c^in / S^2``, the expected :func:`within_fraction`
+    under the directed weighted configuration model of ``|W|`` (the expected
+    weight of edge ``j -> i`` is ``k_i^in k_j^out / S``), where
+    ``K_c^in = sum_{i in c} k_i^in``, ``K_c^out = sum_{i in c} k_i^out`` and
+    ``S = sum_ij |W[i, j]|``; self-loops count as possible within-community
+    weight. This is the strength-matched chance level (compare the size-matched
+    :func:`within_chance`); at resolution 1, ``modularity(|W|) =
+    within_fraction - within_chance_strength``.
+
+    Parameters
+    ----------
+    W : array_like (n, n) or Snapshot
+        Weights, ``W[i, j]`` onto ``i`` from ``j``.
+    membership : array_like of int, shape (n,)
+        Community labels.
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``; NaN if all weights are 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[0.0, 1.0, 0.0],
+    ...               [3.0, 0.0, 0.0],
+    ...               [-4.0, 0.0, 0.0]])
+    >>> within_chance_strength(W, [0, 0, 1])        # (4 * 8 + 4 * 0) / 8**2
+    0.5
+    """
+    A, m, K = _abs_and_membership(W, membership)
+    total = A.sum()
+    if total <= 0:
+        return float("nan")
+    k_in_c = np.bincount(m, weights=A.sum(axis=1), minlength=K)
+    k_out_c = np.bincount(m, weights=A.sum(axis=0), minlength=K)
+    return float(np.dot(k_in_c, k_out_c) / total**2)
+
+
+def _gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values; NaN if there are none or all are 0."""
+    total = x.sum()
+    if x.size == 0 or total <= 0:
+        return float("nan")
+    n = x.size
+    rank = np.arange(1, n + 1, dtype=np.float64)
+    return float(np.sum((2.0 * rank - n - 1.0) * np.sort(x)) / (n * total))
+
+
+def concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str, float]:
+    """How concentrated the weight of ``|W|`` is on a few neurons.
+
+    With ``k_i = k_i^in + k_i^out`` the total strength of neuron ``i`` (a
+    self-loop counts in both) and ``n`` neurons:
+
+    - Gini coefficient ``G(x) = sum_r (2 r - n - 1) x_(r) / (n sum_r x_r)`` over
+      the values sorted ascending (rank ``r = 1 .. n``): 0 when all are equal,
+      ``(n - 1) / n`` when one neuron holds everything;
+    - ``top_share``: the fraction of ``sum_i k_i`` held by the ``ceil(top n)``
+      (at least 1) neurons of largest ``k``;
+    - ``participation_ratio = (sum_i k_i)^2 / (n sum_i k_i^2)``: 1 when all
+      strengths are equal, ``1 / n`` when one neuron holds everything.
+
+    Parameters
+    ----------
+    W : array_like (n, n) or Snapshot
+        Weights, ``W[i, j]`` onto ``i`` from ``j``.
+    top : float, default 0.1
+        Fraction of neurons counted by ``top_share``, in ``(0, 1]``.
+
+    Returns
+    -------
+    dict
+        ``"gini"`` (of ``k``), ``"gini_in"`` (of ``k^in``), ``"gini_out"`` (of
+        ``k^out``), ``"top_share"``, ``"participation_ratio"``: floats, NaN
+        where the strengths in question are all 0 (or there is no neuron).
+
+    Raises
+    ------
+    CommunityError
+        ``top`` outside ``(0, 1]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> concentration(np.ones((4, 4)))["gini"], concentration(np.ones((4, 4)))["top_share"]
+    (0.0, 0.25)
+    >>> W = np.zeros((4, 4))
+    >>> W[0, 1:] = 1.0                                     # neuron 0 receives everything
+    >>> c = concentration(W)
+    >>> c["gini_in"], c["gini_out"], c["top_share"], c["participation_ratio"]
+    (0.75, 0.25, 0.5, 0.75)
+    """
+    if (isinstance(top, bool) or not isinstance(top, int | float | np.number)
+            or not (math.isfinite(top) and 0 < top <= 1)):
+        raise CommunityError(f"`top` must be a number in (0, 1], got {top!r}")
+    k_in, k_out = strengths(W)
+    k = k_in + k_out
+    n = k.size
+    total = k.sum()
+    nan = float("nan")
+    if n == 0 or total <= 0:
+        top_share = ratio = nan
+    else:
+        n_top = max(1, math.ceil(round(top * n, 9)))
+        top_share = float(np.sort(k)[::-1][:n_top].sum() / total)
+        ratio = float(total**2 / (n * np.sum(k**2)))
+    return {"gini": _gini(k), "gini_in": _gini(k_in), "gini_out": _gini(k_out),
+            "top_share": top_share, "participation_ratio": ratio}
 
 
 def offdiagonal_index(B: ArrayLike) -> float:

@@ -87,6 +87,11 @@ def study_specs(quick: bool = False) -> dict[str, dict]:
     -------
     dict
         Study name -> sweep mapping (see :mod:`wiring.sweep` for the format).
+
+    Examples
+    --------
+    >>> study_specs()["phase"]["sweep"]["learning_rates"][:3]
+    [0.001, 0.01, 0.1]
     """
     z = _sizes(quick)
     base = _noise_base(z["n"], z["iterations"])
@@ -171,6 +176,13 @@ def write_study_configs(directory: str | Path, *, quick: bool = False) -> dict[s
     -------
     dict
         Study name -> path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> paths = write_study_configs(tempfile.mkdtemp(), quick=True)
+    >>> paths["rules"].name
+    'rules.toml'
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -207,6 +219,13 @@ def run_studies(runs_dir: str | Path, *, quick: bool = False, only: tuple[str, .
     -------
     dict
         Study name -> :class:`~wiring.sweep.SweepResult`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = run_studies(tempfile.mkdtemp(), quick=True, only=("development",), workers=1)
+    >>> res["development"].counts["ok"]
+    3
     """
     unknown = [s for s in only if s not in STUDIES]
     if unknown:

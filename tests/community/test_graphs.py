@@ -180,6 +180,6 @@ def test_bad_options_are_rejected_naming_the_argument(kwargs, name):
 
 
 def test_unknown_mode_lists_the_valid_ones():
-    with pytest.raises(CommunityError, match="'abs', 'pos', 'neg', 'signed'"):
+    with pytest.raises(CommunityError, match="'abs', 'pos', 'neg', 'signed', 'sym'"):
         transform_weights(W3, mode="both")
-    assert WEIGHT_MODES == ("abs", "pos", "neg", "signed")
+    assert WEIGHT_MODES == ("abs", "pos", "neg", "signed", "sym")
