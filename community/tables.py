@@ -209,6 +209,8 @@ def _transform(W: np.ndarray, mode: str) -> np.ndarray:
         return np.maximum(W, 0.0)
     if mode == "neg":
         return np.maximum(-W, 0.0)
+    if mode == "sym":
+        return (np.abs(W) + np.abs(W).T) / 2
     return np.abs(W) if mode == "abs" else W
 
 

@@ -108,8 +108,46 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_reproduce(args) -> int:
+    import shutil
+
+    from wiring import runs
+    from wiring.studies import STUDIES, run_studies
+
+    out = Path(args.out or ("reports/paper-quick" if args.quick else "reports/paper"))
+    runs_dir = Path(args.runs or ("runs/paper-quick" if args.quick else "runs/paper"))
+    if not args.report_only:
+        def factory(study):
+            update, close = _progress_bar(study, args.quiet)
+            factory.closers.append(close)
+            return update
+        factory.closers = []
+        try:
+            results = run_studies(runs_dir, quick=args.quick, workers=args.workers,
+                                  only=tuple(args.only or STUDIES), progress=factory)
+        finally:
+            for close in factory.closers:
+                close()
+        for name, res in results.items():
+            print(f"{name}: " + ", ".join(f"{k}: {v}" for k, v in res.counts.items()))
+    # community is imported lazily: only these commands need it (STYLE.md import rules)
+    from community.paper.analyse import analyse_studies
+    from community.paper.report import build_paper_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "configs").mkdir(exist_ok=True)
+    for path in sorted((runs_dir / "configs").glob("*.toml")):
+        shutil.copyfile(path, out / "configs" / path.name)
+    runs.write_provenance(out, seed=None, extra={"job": "reproduce", "quick": args.quick,
+                                                 "runs": str(runs_dir)})
+    analyse_studies(runs_dir, out, workers=args.workers or 2)
+    html, md = build_paper_report(out, runs_dir=runs_dir, quick=args.quick)
+    print(f"report: {html}  (markdown: {md})")
+    return 0
+
+
 def _analysis_options(p) -> None:
-    p.add_argument("--weight-mode", default="abs", choices=("abs", "pos", "neg", "signed"),
+    p.add_argument("--weight-mode", default="abs", choices=("abs", "pos", "neg", "signed", "sym"),
                    help="weights forming the graph (default: abs)")
     p.add_argument("--quality", default="modularity", choices=("modularity", "rb", "cpm"),
                    help="Leiden quality function (default: modularity)")
@@ -147,6 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("path", help="sweep directory or run directory")
     _analysis_options(rp)
     rp.set_defaults(func=_cmd_report)
+    rr = sub.add_parser("reproduce", help="run the paper's studies, analyse them and write "
+                        "reports/paper (resumable)")
+    rr.add_argument("--quick", action="store_true",
+                    help="CI size: every code path in minutes (default out: reports/paper-quick)")
+    rr.add_argument("--out", help="report directory (default: reports/paper)")
+    rr.add_argument("--runs", help="where the runs go (default: runs/paper)")
+    rr.add_argument("--only", nargs="+", metavar="STUDY",
+                    help="run only these studies (phase, sensitivity, timescales, "
+                    "development, rules); the report uses every study found")
+    rr.add_argument("--report-only", action="store_true",
+                    help="skip the runs: re-analyse what is there and rebuild the report")
+    rr.add_argument("--workers", type=int, default=None, help="parallel processes")
+    rr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rr.set_defaults(func=_cmd_reproduce)
     ex = sub.add_parser("export", help="write GEXF / GraphML files of an analysed sweep or run")
     ex.add_argument("path", help="sweep directory or run directory (analysed)")
     ex.add_argument("--format", default="gexf", choices=("gexf", "graphml"))

@@ -63,7 +63,7 @@ def _noise_base(n: int, iterations: int) -> dict:
 
 def _sizes(quick: bool) -> dict:
     if quick:
-        return {"n": 300, "iterations": 600, "lrs": [0.01, 1.0, 100.0], "seeds": [0, 1],
+        return {"n": 300, "iterations": 600, "lrs": [0.001, 0.1, 10.0], "seeds": [0, 1],
                 "prunes": [0.0, 0.9], "sigmas": [0.03, 0.1], "settled_iterations": 150,
                 "dev_iterations": 1200, "dev_seeds": [0], "rule_lrs": [0.02], "rule_seeds": [0],
                 "epochs": 2, "samples": 600, "probes": 40}
@@ -138,8 +138,11 @@ def study_specs(quick: bool = False) -> dict[str, dict]:
     high, low = 10.0, 0.1
     schedule = copy.deepcopy(dev)
     schedule["simulation"].update(learning_rate_end=low, stages=6)
+    mild = copy.deepcopy(dev)
+    mild["simulation"].update(learning_rate_end=0.01, stages=6)
     specs["development"] = {"sweep": {"name": "development", "seeds": z["dev_seeds"], "groups": {
         "schedule": {"learning_rates": [high], **schedule},
+        "schedule_mild": {"learning_rates": [1.0], **mild},
         "constant_high": {"learning_rates": [high], **copy.deepcopy(dev)},
         "constant_low": {"learning_rates": [low], **copy.deepcopy(dev)},
     }}}
@@ -225,7 +228,7 @@ def run_studies(runs_dir: str | Path, *, quick: bool = False, only: tuple[str, .
     >>> import tempfile
     >>> res = run_studies(tempfile.mkdtemp(), quick=True, only=("development",), workers=1)
     >>> res["development"].counts["ok"]
-    3
+    4
     """
     unknown = [s for s in only if s not in STUDIES]
     if unknown:

@@ -1,5 +1,6 @@
 """community.detect: Leiden / Louvain / consensus on planted partitions."""
 
+import igraph as ig
 import numpy as np
 import pytest
 
@@ -74,7 +75,7 @@ def test_relabel_orders_by_size_then_first_vertex():
     assert relabel([4, 4, -1, 9, 9, 9, 2]).tolist() == [1, 1, 2, 0, 0, 0, 3]
 
 
-@pytest.mark.parametrize("mode", ["abs", "pos", "neg", "signed"])
+@pytest.mark.parametrize("mode", ["abs", "pos", "neg", "signed", "sym"])
 @pytest.mark.parametrize(("quality", "resolution"), [("modularity", 1.0), ("rb", 0.7)])
 def test_leiden_quality_is_the_measured_modularity(mode, quality, resolution):
     # mixed-sign weights, blocks in both signs: leidenalg's normalisation (rb divided by m,
@@ -233,3 +234,30 @@ def test_signed_leiden_with_only_negative_weights_separates_them():
     p = leiden(W, mode="signed", seed=0)
     assert p.membership.tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
     assert p.quality == pytest.approx(modularity(W, p.membership, mode="signed")) == 0.5
+
+
+def test_sym_mode_leiden_and_louvain_report_the_undirected_modularity():
+    W, labels = sbm([15, 15, 15], 0.4, 0.03, seed=41)
+    np.fill_diagonal(W, 0.8)                                   # self-loops too
+    S = (np.abs(W) + np.abs(W).T) / 2
+    g = ig.Graph.Weighted_Adjacency(S.tolist(), mode="undirected", loops="once")
+    for p in (leiden(W, mode="sym", seed=0), louvain(W, mode="sym", seed=0),
+              leiden(W, mode="sym", quality="rb", resolution=0.7, seed=0)):
+        assert p.params["mode"] == "sym"
+        assert agreement(p.membership, labels)["ari"] > 0.9
+        gamma = p.params["resolution"]
+        assert p.quality == pytest.approx(
+            g.modularity(p.membership.tolist(), weights="weight", resolution=gamma),
+            abs=1e-12)
+
+
+def test_sym_mode_cpm_is_leidenalgs_undirected_value():
+    # 2 sum_c [w_c - gamma n_c (n_c - 1) / 2], w_c the undirected weight inside c (no loops)
+    W, labels = sbm([10, 10], 0.5, 0.05, seed=42)
+    S = (np.abs(W) + np.abs(W).T) / 2
+    gamma = 0.1
+    expected = 2 * sum(np.triu(S[np.ix_(labels == c, labels == c)], 1).sum()
+                       - gamma * n * (n - 1) / 2
+                       for c, n in zip(range(2), np.bincount(labels), strict=True))
+    assert partition_quality(W, labels, quality="cpm", resolution=gamma,
+                             mode="sym") == pytest.approx(expected, abs=1e-10)

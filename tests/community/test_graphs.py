@@ -183,3 +183,43 @@ def test_unknown_mode_lists_the_valid_ones():
     with pytest.raises(CommunityError, match="'abs', 'pos', 'neg', 'signed', 'sym'"):
         transform_weights(W3, mode="both")
     assert WEIGHT_MODES == ("abs", "pos", "neg", "signed", "sym")
+
+
+# ----------------------------------------------------------------------------- symmetrised mode
+
+
+def test_sym_mode_is_one_undirected_layer_of_mean_absolute_weights():
+    g = weight_graph(W3, mode="sym")
+    assert g.mode == "sym" and g.layer_weights == (1.0,) and len(g.layers) == 1
+    assert not g.layers[0].is_directed()
+    # S = (|W| + |W|^T) / 2: pairs {0,1}: (2 + 0.5)/2, {0,2}: (1 + 3)/2, {1,2}: (0 + 4)/2
+    assert edges(g.layers[0]) == {(0, 1): 1.25, (0, 2): 2.0, (1, 2): 2.0}
+    S = (np.abs(W3) + np.abs(W3).T) / 2
+    np.testing.assert_array_equal(g.dense(), S)
+    np.testing.assert_array_equal(transform_weights(W3, mode="sym"), S)
+    G = g.to_networkx()
+    assert not G.is_directed() and G[2][1]["weight"] == 2.0
+    np.testing.assert_array_equal(from_networkx(G), S)
+
+
+def test_sym_mode_keeps_self_loops_once_and_thresholds_the_mean():
+    W = np.array([[-2.0, 0.3], [0.1, 0.0]])
+    g = weight_graph(W, mode="sym")
+    assert edges(g.layers[0]) == {(0, 0): 2.0, (0, 1): 0.2}
+    np.testing.assert_array_equal(g.dense(), [[2.0, 0.2], [0.2, 0.0]])
+    assert edges(weight_graph(W, mode="sym", threshold=0.25).layers[0]) == {(0, 0): 2.0}
+
+
+def test_sym_top_k_keeps_an_edge_chosen_by_either_end():
+    rng = np.random.default_rng(31)
+    W = rng.normal(size=(8, 8))
+    np.fill_diagonal(W, 0)
+    S = (np.abs(W) + np.abs(W).T) / 2
+    k = 2
+    keep = np.zeros_like(S, dtype=bool)
+    for i in range(8):                        # each neuron's k strongest partners
+        keep[i, np.argsort(-S[i], kind="stable")[:k]] = True
+    expected = np.where(keep | keep.T, S, 0.0)
+    got = weight_graph(W, mode="sym", top_k=k).dense()
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(got, got.T)

@@ -16,12 +16,14 @@ from community.measures import (
     agreement,
     block_matrix,
     community_sizes,
+    concentration,
     modularity,
     offdiagonal_index,
     participation,
     roles,
     strengths,
     within_chance,
+    within_chance_strength,
     within_fraction,
     within_module_z,
 )
@@ -316,3 +318,105 @@ def test_bad_options_are_rejected():
 
 def test_integer_valued_float_membership_is_accepted():
     assert modularity(HAND, HAND_M.astype(float)) == modularity(HAND, HAND_M)
+
+
+# ------------------------------------------------------------------------- strength-matched chance
+
+
+def test_within_chance_strength_matches_the_configuration_model_loop():
+    # expected within fraction when edge j -> i carries k_i^in k_j^out / S
+    A = np.abs(random_signed(12, 0.4, seed=21))
+    A[3, 3] = 0.7                                       # a self-loop is within its module
+    m = np.array([0, 1, 2] * 4)
+    S = A.sum()
+    k_in, k_out = A.sum(axis=1), A.sum(axis=0)
+    expected = sum(k_in[i] * k_out[j] / S for i in range(12) for j in range(12)
+                   if m[i] == m[j]) / S
+    assert within_chance_strength(A, m) == pytest.approx(expected, rel=1e-12)
+    assert within_chance_strength(-A, m) == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(within_chance_strength(np.zeros((3, 3)), [0, 0, 1]))
+
+
+def test_within_chance_strength_equals_within_chance_for_uniform_weights():
+    # every possible synapse (self-loops included) carries the same weight
+    m = np.array([0, 0, 0, 1, 1, 2])
+    assert within_chance_strength(np.ones((6, 6)), m) == pytest.approx(
+        within_chance(m, self_loops=True))
+
+
+# ----------------------------------------------------------------------------- concentration
+
+
+def gini_by_pairs(x):
+    """Mean absolute difference over all ordered pairs / (2 mean)."""
+    x = np.asarray(x, dtype=float)
+    return np.abs(x[:, None] - x[None, :]).sum() / (2 * x.size**2 * x.mean())
+
+
+def test_concentration_of_uniform_strengths():
+    n = 20
+    c = concentration(np.ones((n, n)) - np.eye(n))
+    assert c["gini"] == pytest.approx(0.0, abs=1e-15)
+    assert c["gini_in"] == pytest.approx(0.0, abs=1e-15)
+    assert c["gini_out"] == pytest.approx(0.0, abs=1e-15)
+    assert c["participation_ratio"] == pytest.approx(1.0)
+    assert c["top_share"] == pytest.approx(2 / n)     # the top 10% are 2 neurons of 20
+
+
+def test_concentration_of_one_hub_holding_all_weight():
+    n = 30
+    W = np.zeros((n, n))
+    W[4, 4] = 5.0                                        # a self-loop: the only weight
+    c = concentration(W)
+    for key in ("gini", "gini_in", "gini_out"):
+        assert c[key] == pytest.approx((n - 1) / n)
+    assert c["top_share"] == 1.0
+    assert c["participation_ratio"] == pytest.approx(1 / n)
+
+
+def test_concentration_of_a_star_and_of_random_weights():
+    n = 20
+    W = np.zeros((n, n))
+    W[0, 1:] = 2.0                                       # neuron 0 receives from all others
+    c = concentration(W)
+    assert c["gini_in"] == pytest.approx((n - 1) / n)
+    assert c["gini_out"] == pytest.approx(1 / n)         # n-1 equal values and one 0
+    k = np.array([2.0 * (n - 1)] + [2.0] * (n - 1))
+    assert c["gini"] == pytest.approx(gini_by_pairs(k))
+    assert c["top_share"] == pytest.approx((k[0] + k[1]) / k.sum())
+    assert c["participation_ratio"] == pytest.approx(k.sum() ** 2 / (n * np.sum(k**2)))
+    W = random_signed(25, 0.3, seed=22)
+    k_in, k_out = np.abs(W).sum(axis=1), np.abs(W).sum(axis=0)
+    c = concentration(W, top=0.2)
+    assert c["gini"] == pytest.approx(gini_by_pairs(k_in + k_out))
+    assert c["gini_in"] == pytest.approx(gini_by_pairs(k_in))
+    assert c["gini_out"] == pytest.approx(gini_by_pairs(k_out))
+    assert c["top_share"] == pytest.approx(np.sort(k_in + k_out)[-5:].sum()
+                                           / (k_in + k_out).sum())
+
+
+def test_concentration_of_no_weight_and_bad_top():
+    c = concentration(np.zeros((4, 4)))
+    assert all(np.isnan(v) for v in c.values())
+    with pytest.raises(CommunityError, match="top"):
+        concentration(np.ones((3, 3)), top=0.0)
+
+
+# ----------------------------------------------------------------------------- symmetrised mode
+
+
+def test_sym_modularity_is_undirected_newman_with_self_loops_counted_twice():
+    W = random_signed(15, 0.4, seed=23)
+    np.fill_diagonal(W, np.linspace(-1, 1, 15))
+    m = np.array([0, 1, 2] * 5)
+    S = (np.abs(W) + np.abs(W).T) / 2
+    A = S + np.diag(np.diag(S))                # a loop's weight counts twice in the degree
+    two_m, k = A.sum(), A.sum(axis=1)
+    for gamma in (1.0, 0.6):
+        expected = sum(A[i, j] - gamma * k[i] * k[j] / two_m
+                       for i in range(15) for j in range(15) if m[i] == m[j]) / two_m
+        assert modularity(W, m, mode="sym", resolution=gamma) == pytest.approx(expected,
+                                                                               abs=1e-12)
+    g = ig.Graph.Weighted_Adjacency(S.tolist(), mode="undirected", loops="once")
+    assert modularity(W, m, mode="sym") == pytest.approx(
+        g.modularity(m.tolist(), weights="weight"), abs=1e-12)

@@ -1,0 +1,736 @@
+"""Figures of the Fig. 4 reproduction (Algorithm 1 studies), drawn from the analysis tables.
+
+Every function takes the tables written by :func:`community.paper.analyse.analyse_studies`
+(name -> DataFrame, plus ``"fig4"``: the arrays of ``fig4_matrices.npz``; see
+:func:`load_tables`) and an output directory, writes one PNG atomically and returns its
+path, or None when the tables it needs are missing or empty. Figures are
+:class:`matplotlib.figure.Figure` objects (no pyplot state to close) on the Agg backend.
+
+Unless a panel says otherwise, the weight graph is ``|W|`` partitioned by Leiden on
+directed modularity (the ``abs_modularity`` variant), and ``trained`` is drawn beside the
+two nulls of :mod:`community.paper.measure`: ``null_initial`` (initial weights pruned to
+the same density) and ``null_shuffle`` (trained weights shuffled over the surviving synapses).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
+from community.paper.measure import REFERENCE
+from community.plot_matrices import panel_figure, weight_heatmap
+
+__all__ = ["LABELS", "GRAPH_LABELS", "save_png", "load_tables", "phase_heatmaps", "fig4_pair",
+           "phase_curves", "sensitivity", "analysis_variants", "timescales", "development",
+           "draw_all"]
+
+DPI = 110
+#: stages of the development study's geometric schedule (``wiring.studies``)
+SCHEDULE_STAGES = 6
+#: axis labels of the measures
+LABELS = {
+    "within_excess_strength": "within-module |w| / strength chance",
+    "offdiag_index": "off-diagonal block index",
+    "modularity": "modularity Q",
+    "n_communities": "number of communities",
+    "gini_strength": "Gini of neuron strength",
+    "fraction_unstable": "fraction of runs unstable",
+}
+#: what each ``graph`` value is
+GRAPH_LABELS = {"trained": "trained W", "null_initial": "null: initial W pruned",
+                "null_shuffle": "null: trained W shuffled"}
+_STYLE = {"trained": {"color": "C0", "ls": "-", "marker": "o"},
+          "null_initial": {"color": "0.45", "ls": ":", "marker": "s"},
+          "null_shuffle": {"color": "C3", "ls": "--", "marker": "^"}}
+_HEAT_MEASURES = ("within_excess_strength", "offdiag_index", "modularity", "n_communities",
+                  "gini_strength")
+_MODES = {"abs": "|W|", "signed": "signed W (Q+ - Q-)", "sym": "(|W|+|W|ᵀ)/2", "pos": "W+",
+          "neg": "|W-|"}
+_SENS_GROUPS = ("reference", "sigmoid", "init0.5", "init2", "iters_third", "iters_triple",
+                "structural", "clamp0.02", "clamp0.3")
+_REF = REFERENCE.name
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _variant_text(name: str) -> str:
+    mode, _, quality = name.partition("_")
+    q = "Leiden modularity" if quality == "modularity" else (
+        f"Leiden RB γ={quality[2:]}" if quality.startswith("rb") else f"Leiden {quality}")
+    return f"{_MODES.get(mode, mode)}, {q}"
+
+
+_REF_TEXT = _variant_text(_REF)
+
+
+def _frame(tables: Mapping[str, Any], name: str) -> pd.DataFrame:
+    df = tables.get(name) if isinstance(tables, Mapping) else None
+    return df if isinstance(df, pd.DataFrame) else pd.DataFrame()
+
+
+def _select(df: pd.DataFrame, **eq: Any) -> pd.DataFrame:
+    """Rows equal to every keyword (floats compared with isclose); empty if a column lacks."""
+    if df.empty or not set(eq) <= set(df.columns):
+        return df.iloc[0:0]
+    keep = np.ones(len(df), dtype=bool)
+    for k, v in eq.items():
+        col = df[k]
+        keep &= (np.isclose(pd.to_numeric(col, errors="coerce"), v) if isinstance(v, float)
+                 else (col == v).to_numpy(dtype=bool))
+    return df[keep]
+
+
+def _cells(tables: Mapping[str, Any], measure: str, **eq: Any) -> pd.DataFrame:
+    c = _select(_frame(tables, "cells"), column=measure, **eq)
+    if c.empty or not {"learning_rate", "mean"} <= set(c.columns):
+        return c.iloc[0:0]
+    c = c[np.isfinite(c["mean"].astype(float)) & (c["learning_rate"] > 0)]
+    return c.sort_values("learning_rate")
+
+
+def _line(ax: Any, df: pd.DataFrame, label: str, *, color: Any, ls: str = "-",
+          marker: str = "o", band: bool = True, x: str = "learning_rate",
+          alpha: float = 0.15) -> bool:
+    """Mean line (and CI band) of a ``cells`` slice; False if nothing to draw."""
+    if df.empty:
+        return False
+    xs = df[x].to_numpy(float)
+    ax.plot(xs, df["mean"].to_numpy(float), color=color, ls=ls, marker=marker, ms=3.5,
+            lw=1.4, label=label)
+    if band and {"ci_low", "ci_high"} <= set(df.columns):
+        ax.fill_between(xs, df["ci_low"].to_numpy(float), df["ci_high"].to_numpy(float),
+                        color=color, alpha=alpha, lw=0)
+    return True
+
+
+def _lr_axis(ax: Any, ylabel: str, title: str) -> None:
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate r")
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_title(title, fontsize=8.5)
+
+
+def _no_data(ax: Any, what: str) -> None:
+    ax.text(0.5, 0.5, f"no data: {what}", ha="center", va="center", transform=ax.transAxes,
+            color="0.4", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _fig4_lines(ax: Any) -> None:
+    for r in (R_LOW, R_HIGH):
+        ax.axvline(r, color="0.6", lw=0.8, ls=":", zorder=0)
+
+
+def save_png(fig: Any, out_dir: str | Path, name: str) -> Path:
+    """Write ``fig`` to ``out_dir / name`` atomically (temporary file, then ``os.replace``).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    out_dir : str or Path
+        Created if missing.
+    name : str
+        File name, e.g. ``"phase_curves.png"``.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> save_png(Figure(figsize=(1, 1)), tempfile.mkdtemp(), "x.png").name
+    'x.png'
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".png", dir=out_dir)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=DPI, format="png")
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        os.replace(tmp, out_dir / name)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+        fig.clear()
+    return out_dir / name
+
+
+def load_tables(tables_dir: str | Path) -> dict[str, Any]:
+    """Read every ``*.parquet`` table of a ``tables/`` directory, and ``fig4_matrices.npz``.
+
+    Parameters
+    ----------
+    tables_dir : str or Path
+
+    Returns
+    -------
+    dict
+        Table name -> DataFrame; ``"fig4"`` -> dict of arrays when the npz file exists.
+
+    Examples
+    --------
+    >>> load_tables("/nonexistent")
+    {}
+    """
+    d = Path(tables_dir)
+    out: dict[str, Any] = {p.stem: pd.read_parquet(p) for p in sorted(d.glob("*.parquet"))}
+    npz = d / "fig4_matrices.npz"
+    if npz.is_file():
+        with np.load(npz) as z:
+            out["fig4"] = {k: z[k] for k in z.files}
+    return out
+
+
+# --------------------------------------------------------------------------- phase diagram
+
+
+def _phase_grid(tables: Mapping[str, Any], sigma: float) -> dict | None:
+    """Heatmap arrays (prune x learning rate) of the phase study at one noise level."""
+    c = _select(_frame(tables, "cells"), study="phase", variant=_REF, sigma=float(sigma))
+    d = _select(_frame(tables, "divergence"), study="phase", sigma=float(sigma))
+    rs, ps = ([float(v) for v in pd.concat([c.get(k, pd.Series()), d.get(k, pd.Series())])
+               .dropna().unique()] for k in ("learning_rate", "prune"))
+    rs, ps = sorted(rs), sorted(ps)
+    if not rs or not ps:
+        return None
+
+    def grid(df: pd.DataFrame, value: str) -> np.ndarray:
+        if df.empty:
+            return np.full((len(ps), len(rs)), np.nan)
+        piv = df.pivot_table(index="prune", columns="learning_rate", values=value,
+                             aggfunc="mean", dropna=False)
+        return piv.reindex(index=ps, columns=rs).to_numpy(dtype=float)
+
+    vals = {}
+    for m in _HEAT_MEASURES:
+        for g in GRAPH_LABELS:
+            vals[m, g] = grid(_select(c, column=m, graph=g), "mean")
+        vals[m, "difference"] = vals[m, "trained"] - vals[m, "null_shuffle"]
+    frac = grid(d, "fraction_unstable") if "fraction_unstable" in d else grid(d.iloc[0:0], "")
+    return {"r": rs, "p": ps, "values": vals, "fraction_unstable": frac,
+            "unstable": np.nan_to_num(frac, nan=0.0) >= 1.0}
+
+
+def _heat(ax: Any, M: np.ndarray, grid: dict, *, cmap: str, norm: Any,
+          unstable: np.ndarray | None, title: str) -> Any:
+    from matplotlib import colormaps
+    from matplotlib.patches import Rectangle
+
+    cm = colormaps[cmap].with_extremes(bad="0.93")
+    im = ax.imshow(np.ma.masked_invalid(M), origin="lower", cmap=cm, norm=norm, aspect="auto",
+                   interpolation="nearest")
+    ax.set_xticks(range(len(grid["r"])), [f"{v:g}" for v in grid["r"]], fontsize=6)
+    ax.set_yticks(range(len(grid["p"])), [f"{v:g}" for v in grid["p"]], fontsize=6)
+    ax.set_xlabel("learning rate r (log-spaced)", fontsize=7)
+    ax.set_ylabel("pruning fraction p", fontsize=7)
+    ax.set_title(title, fontsize=7.5)
+    for (i, j), v in np.ndenumerate(M):
+        if unstable is not None and unstable[i, j]:
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="0.8", edgecolor="0.5",
+                                   hatch="///", lw=0, gid="unstable"))
+            ax.text(j, i, "unstable", ha="center", va="center", fontsize=5.5, color="0.1",
+                    bbox={"facecolor": "0.8", "edgecolor": "none", "pad": 0.5})
+        elif np.isfinite(v):
+            rgb = cm(norm(v))[:3]
+            dark = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 0.5
+            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=6,
+                    color="white" if dark else "black")
+        else:
+            ax.text(j, i, "n/a", ha="center", va="center", fontsize=5.5, color="0.45")
+    return im
+
+
+def _phase_figure(grid: dict, sigma: float) -> Any:
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    panel_figure(1)  # switches matplotlib to Agg
+    fig = Figure(figsize=(14.0, 15.0), layout="constrained")
+    axes = fig.subplots(len(_HEAT_MEASURES) + 1, 4, squeeze=False)
+    unst = grid["unstable"]
+    for i, m in enumerate(_HEAT_MEASURES):
+        trip = np.concatenate([grid["values"][m, g].ravel() for g in GRAPH_LABELS])
+        trip = trip[np.isfinite(trip)]
+        lo, hi = (float(trip.min()), float(trip.max())) if trip.size else (0.0, 1.0)
+        norm = Normalize(lo, hi if hi > lo else lo + 1e-9)
+        for j, g in enumerate(GRAPH_LABELS):
+            im = _heat(axes[i, j], grid["values"][m, g], grid, cmap="viridis", norm=norm,
+                       unstable=unst, title=f"{LABELS[m]}\n{GRAPH_LABELS[g]}")
+        fig.colorbar(im, ax=list(axes[i, :3]), label=LABELS[m], shrink=0.9, pad=0.01)
+        diff = grid["values"][m, "difference"]
+        a = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 1.0
+        norm = Normalize(-(a or 1.0), a or 1.0)
+        im = _heat(axes[i, 3], diff, grid, cmap="RdBu_r", norm=norm, unstable=unst,
+                   title=f"{LABELS[m]}\ntrained − shuffled null (difference of means)")
+        fig.colorbar(im, ax=axes[i, 3], label="Δ " + LABELS[m], shrink=0.9, pad=0.01)
+    last = axes[-1]
+    im = _heat(last[3], grid["fraction_unstable"], grid, cmap="Reds", norm=Normalize(0, 1),
+               unstable=None, title="fraction of runs unstable (diverged)")
+    fig.colorbar(im, ax=last[3], label=LABELS["fraction_unstable"], shrink=0.9, pad=0.01)
+    for ax in last[:3]:
+        ax.axis("off")
+    note = last[0].text(0.0, 0.9, "Cells: mean over the stable seeds.\n"
+                        "Hatched 'unstable': every run of the cell diverged.\n"
+                        "'n/a': no value (e.g. a single community, or no run).\n"
+                        f"Weight graph {_REF_TEXT}.\n"
+                        "The three graph columns share one colour scale per measure.",
+                        va="top", fontsize=9, transform=last[0].transAxes)
+    note.set_in_layout(False)
+    fig.suptitle(f"Phase diagram at noise σ = {sigma:g}: community structure of the trained "
+                 "weights and of two nulls, learning rate r × pruning p", fontsize=11)
+    return fig
+
+
+def _phase_sigmas(tables: Mapping[str, Any]) -> list[float]:
+    vals: set[float] = set()
+    for name in ("cells", "divergence"):
+        df = _select(_frame(tables, name), study="phase")
+        if "sigma" in df:
+            vals |= {float(s) for s in df["sigma"].dropna()}
+    return sorted(vals)
+
+
+def _phase_heatmaps_all(tables: Mapping[str, Any], out_dir: Path) -> dict[float, Path]:
+    out = {}
+    for sigma in _phase_sigmas(tables):
+        grid = _phase_grid(tables, sigma)
+        if grid is not None:
+            out[sigma] = save_png(_phase_figure(grid, sigma), out_dir,
+                                  f"phase_heatmaps_sigma{sigma:g}.png")
+    return out
+
+
+def phase_heatmaps(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Phase diagrams (r x p) of five measures for trained, both nulls and their difference.
+
+    One PNG per noise level (``phase_heatmaps_sigma{σ}.png``), with the fraction of
+    unstable runs; cells whose runs all diverged are hatched and labelled ``unstable``.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``cells`` (and ``divergence``) rows of study ``phase``.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        The reference noise level's figure (or the first one written); None without data.
+
+    Examples
+    --------
+    >>> phase_heatmaps({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    written = _phase_heatmaps_all(tables, Path(out_dir))
+    if not written:
+        return None
+    ref = [s for s in written if np.isclose(s, REFERENCE_CELL[1])]
+    return written[ref[0]] if ref else next(iter(written.values()))
+
+
+# --------------------------------------------------------------------------- Fig. 4
+
+
+def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Fig. 4: |W| at low and high r (rows), trained vs the initial-weights null (columns).
+
+    The trained matrix is ordered by its own Leiden partition (from the tables), the null
+    by a Leiden partition computed here (``community.detect.leiden(W, seed=0)``); block
+    boundaries are drawn and titles give r, p, σ and the modularity Q of the ordering.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``"fig4"``: a mapping of the arrays of ``fig4_matrices.npz``
+        (``{low,high}_{trained,null_initial,membership}``).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``fig4_pair.png``; None without matrices.
+
+    Examples
+    --------
+    >>> fig4_pair({"fig4": {}}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    from community import detect, measures
+
+    mats = tables.get("fig4") if isinstance(tables, Mapping) else None
+    rows = [(tag, lr) for tag, lr in (("low", R_LOW), ("high", R_HIGH))
+            if isinstance(mats, Mapping) and {f"{tag}_trained", f"{tag}_null_initial",
+                                              f"{tag}_membership"} <= set(mats)]
+    if not rows:
+        return None
+    p, sigma = REFERENCE_CELL
+    fig, axes = panel_figure(4, ncols=2, panel_size=(5.2, 4.6))
+    for i, (tag, lr) in enumerate((("low", R_LOW), ("high", R_HIGH))):
+        if (tag, lr) not in rows:
+            for ax in axes[2 * i: 2 * i + 2]:
+                _no_data(ax, f"{tag} r = {lr:g}")
+            continue
+        W = np.abs(np.asarray(mats[f"{tag}_trained"], dtype=float))
+        W0 = np.abs(np.asarray(mats[f"{tag}_null_initial"], dtype=float))
+        try:
+            m0 = detect.leiden(W0, seed=0).membership
+        except ValueError:  # no edges: one block
+            m0 = np.zeros(W0.shape[0], dtype=int)
+        for ax, A, m, what in ((axes[2 * i], W, mats[f"{tag}_membership"], "trained |W|"),
+                               (axes[2 * i + 1], W0, m0, "null: initial |W| pruned")):
+            m = np.asarray(m)
+            nz = A[A > 0]
+            vmax = float(np.percentile(nz, 99)) if nz.size else 1.0
+            q = float(measures.modularity(A, m, mode="abs")) if nz.size else np.nan
+            labels, sizes = np.unique(m, return_counts=True)
+            single = np.isin(m, labels[sizes == 1])
+            shown = np.where(single, m.max(initial=0) + 1, m)  # singletons: one block, last
+            tail = f" ({single.sum()} singletons: last block)" if single.sum() > 1 else ""
+            weight_heatmap(A, shown, ax=ax, vmax=vmax, colorbar=False, title=(
+                f"r = {lr:g}, p = {p:g}, σ = {sigma:g}: {what}\nordered by "
+                f"{'its' if what.startswith('t') else 'its own'} Leiden partition, "
+                f"Q = {q:.3f}\n{labels.size} communities{tail}"))
+            if tail and len(ax.get_xticks()):
+                ticks = [t.get_text() for t in ax.get_xticklabels()][:-1] + ["single"]
+                ax.set_xticks(ax.get_xticks(), ticks, fontsize=7)
+                ax.set_yticks(ax.get_yticks(), ticks, fontsize=7)
+            im = ax.images[0]
+            im.set_cmap("Reds")
+            im.set_clim(0.0, vmax)
+            fig.colorbar(im, ax=ax, shrink=0.8, label="|w| (clipped at 99th pct. of nonzero)")
+    fig.suptitle(f"Fig. 4 reproduced (seed 0): |W| ordered by Leiden ({_REF_TEXT}); low r "
+                 f"(top) vs high r (bottom)", fontsize=10)
+    return save_png(fig, out_dir, "fig4_pair.png")
+
+
+# --------------------------------------------------------------------------- curves vs r
+
+
+def _curve_figure(tables: Mapping[str, Any], panels: list[tuple[str, list[tuple]]], *,
+                  title: str, ncols: int, name: str, out_dir: Path,
+                  shared_legend: bool = False) -> Path | None:
+    """Panels of (ylabel, [(cells slice, label, style, band)]) against r; None if all empty."""
+    if not any(not df.empty for _, lines in panels for df, *_ in lines):
+        return None
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.4, 3.4))
+    for ax, (ylabel, lines) in zip(axes, panels, strict=True):
+        drawn = [_line(ax, df, label, band=band, **style) for df, label, style, band in lines]
+        if not any(drawn):
+            _no_data(ax, ylabel.split("\n")[0])
+            continue
+        _fig4_lines(ax)
+        _lr_axis(ax, ylabel, ylabel.split("\n")[0] + " vs r")
+        if not shared_legend:
+            ax.legend(fontsize=6.5, frameon=False)
+    if shared_legend:
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=7,
+                   frameon=False)
+    fig.suptitle(title + "  (mean, 95% bootstrap CI over seeds; dotted: Fig. 4 r)", fontsize=10)
+    return save_png(fig, out_dir, name)
+
+
+def phase_curves(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Four measures vs r at the reference cell, trained beside both nulls.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``cells`` rows of study ``phase`` at :data:`REFERENCE_CELL`.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``phase_curves.png``; None without data.
+
+    Examples
+    --------
+    >>> phase_curves({"cells": pd.DataFrame()}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    p, s = REFERENCE_CELL
+    panels = [(f"{LABELS[m]}\n({_REF_TEXT})",
+               [(_cells(tables, m, study="phase", variant=_REF, graph=g, prune=p, sigma=s),
+                 GRAPH_LABELS[g], _STYLE[g], True) for g in GRAPH_LABELS])
+              for m in ("within_excess_strength", "offdiag_index", "modularity", "n_communities")]
+    return _curve_figure(tables, panels, ncols=2, name="phase_curves.png", out_dir=out_dir,
+                         title=f"Structure vs learning rate at p = {p:g}, σ = {s:g}")
+
+
+def _iterations(tables: Mapping[str, Any]) -> dict[str, float]:
+    st = _select(_frame(tables, "structure"), study="sensitivity")
+    if st.empty or "iterations" not in st:
+        return {}
+    return st.groupby("group")["iterations"].first().astype(float).to_dict()
+
+
+def sensitivity(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Sensitivity study: within-module excess and off-diagonal index vs r per variant of
+    the simulation, and within-module excess vs r x iterations (is r or r T the control?).
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``cells`` rows of study ``sensitivity`` (``structure`` for the iterations).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``sensitivity.png``; None without data.
+
+    Examples
+    --------
+    >>> sensitivity({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    c = _select(_frame(tables, "cells"), study="sensitivity", variant=_REF)
+    if c.empty:
+        return None
+    present = set(c["group"])
+    groups = [g for g in _SENS_GROUPS if g in present] + sorted(present - set(_SENS_GROUPS))
+    pal = [f"C{k}" for k in (0, 1, 2, 3, 4, 5, 6, 8, 9)]
+    colour = {g: ("black" if g == "reference" else pal[k % len(pal)])
+              for k, g in enumerate(groups)}
+    fig, axes = panel_figure(3, ncols=3, panel_size=(4.6, 3.8))
+    for ax, m in zip(axes[:2], ("within_excess_strength", "offdiag_index"), strict=True):
+        for g in groups:
+            _line(ax, _cells(tables, m, study="sensitivity", variant=_REF, graph="trained",
+                             group=g), g, color=colour[g], alpha=0.07)
+        _line(ax, _cells(tables, m, study="sensitivity", variant=_REF, graph="null_shuffle",
+                         group="reference"), "reference, shuffled null", color="0.5", ls="--",
+              marker="^", band=False)
+        _fig4_lines(ax)
+        _lr_axis(ax, f"{LABELS[m]}\n(trained W; {_REF_TEXT})", f"{LABELS[m]} vs r")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=5, fontsize=7, frameon=False)
+    iters = _iterations(tables)
+    ax = axes[2]
+    drawn = False
+    for g in ("reference", "iters_third", "iters_triple"):
+        df = _cells(tables, "within_excess_strength", study="sensitivity", variant=_REF,
+                    graph="trained", group=g)
+        if g in iters and not df.empty:
+            df = df.assign(r_t=df["learning_rate"] * iters[g])
+            drawn |= _line(ax, df, f"{g} (T = {iters[g]:g})", color=colour[g], x="r_t")
+    if drawn:
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate × iterations  r·T")
+        ax.set_ylabel(f"{LABELS['within_excess_strength']}\n(trained W; {_REF_TEXT})",
+                      fontsize=8)
+        ax.set_title("collapse on r·T? (curves overlap if r·T is the control)", fontsize=8.5)
+        ax.legend(fontsize=6.5, frameon=False)
+    else:
+        _no_data(ax, "iterations of the sensitivity groups")
+    p, s = REFERENCE_CELL
+    fig.suptitle(f"Sensitivity to the simulation's choices at p = {p:g}, σ = {s:g} (mean, 95% "
+                 "CI over seeds; dotted: Fig. 4 r)", fontsize=10)
+    return save_png(fig, out_dir, "sensitivity.png")
+
+
+def analysis_variants(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Modularity and within-module excess vs r for each weight-graph / Leiden variant at the
+    reference cell: trained solid, shuffled null dashed.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``cells`` rows of study ``phase`` at :data:`REFERENCE_CELL`.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``analysis_variants.png``; None without data.
+
+    Examples
+    --------
+    >>> analysis_variants({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    p, s = REFERENCE_CELL
+    names = [_REF, *(v.name for v in ANALYSIS_VARIANTS)]
+    ylabels = {"modularity": "modularity Q\n(on each variant's own weight graph)",
+               "within_excess_strength": f"{LABELS['within_excess_strength']}\n(|W|, each "
+                                         "variant's partition)"}
+    panels = [(ylabels[m], [(_cells(tables, m, study="phase", variant=v, graph=g, prune=p,
+                                    sigma=s),
+                             f"{_variant_text(v)}{'' if g == 'trained' else ', shuffled null'}",
+                             {"color": f"C{k}", "ls": "-" if g == "trained" else "--",
+                              "marker": "o" if g == "trained" else "^"}, g == "trained")
+                            for k, v in enumerate(names) for g in ("trained", "null_shuffle")])
+              for m in ("modularity", "within_excess_strength")]
+    return _curve_figure(tables, panels, ncols=2, name="analysis_variants.png", out_dir=out_dir,
+                         shared_legend=True,
+                         title=f"Analysis choices at p = {p:g}, σ = {s:g}: weight graph and "
+                               "Leiden quality")
+
+
+def timescales(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """One step of each process per iteration vs settled firing and credit: three measures
+    and the fraction of unstable runs vs r.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``cells`` (and ``divergence``) rows of study ``timescales``.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``timescales.png``; None without data.
+
+    Examples
+    --------
+    >>> timescales({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    groups = (("one-step", "C0"), ("settled", "C1"))
+    panels = [(f"{LABELS[m]}\n({_REF_TEXT})",
+               [(_cells(tables, m, study="timescales", variant=_REF, graph=gr, group=g),
+                 f"{g}{'' if gr == 'trained' else ', shuffled null'}",
+                 {"color": col, "ls": "-" if gr == "trained" else "--",
+                  "marker": "o" if gr == "trained" else "^"}, gr == "trained")
+                for g, col in groups for gr in ("trained", "null_shuffle")])
+              for m in ("within_excess_strength", "offdiag_index", "modularity")]
+    d = _select(_frame(tables, "divergence"), study="timescales")
+    frac = []
+    for g, col in groups:
+        dg = _select(d, group=g)
+        if not dg.empty:
+            dg = dg.groupby("learning_rate", as_index=False)["fraction_unstable"].mean()
+            frac.append((dg.rename(columns={"fraction_unstable": "mean"}), g,
+                         {"color": col}, False))
+    panels.append((f"{LABELS['fraction_unstable']}\n(diverged runs / runs)", frac))
+    return _curve_figure(tables, panels, ncols=2, name="timescales.png", out_dir=out_dir,
+                         title="Timescales: one step per process vs settled fixed points")
+
+
+# --------------------------------------------------------------------------- development
+
+
+def _schedule(row: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Stage edges (iterations) and rates of a run: geometric lr -> lr_end, or constant."""
+    lr, end, T = float(row["learning_rate"]), float(row.get("learning_rate_end", 0.0) or 0.0), \
+        float(row["iterations"])
+    if end > 0 and end != lr:
+        return np.linspace(0, T, SCHEDULE_STAGES + 1), np.geomspace(lr, end, SCHEDULE_STAGES)
+    return np.array([0.0, T]), np.array([lr])
+
+
+def development(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Development study: three measures vs training step per learning-rate schedule
+    (mean ± 95% t-interval over seeds; trained solid, shuffled null dashed), and the
+    learning rate of each stage.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``structure`` rows of study ``development`` (every snapshot).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``development.png``; None without data.
+
+    Examples
+    --------
+    >>> development({"structure": pd.DataFrame()}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    from scipy import stats as sps
+
+    st = _select(_frame(tables, "structure"), study="development", variant=_REF)
+    need = {"group", "graph", "step", "status", "learning_rate", "iterations"}
+    if st.empty or not need <= set(st.columns):
+        return None
+    st = st[(st["status"] == "ok") & st["graph"].isin(["trained", "null_shuffle"])]
+    measures = [m for m in ("within_excess_strength", "offdiag_index", "modularity")
+                if m in st and st[m].notna().any()]
+    if not measures:
+        return None
+    order = ["schedule", "constant_high", "constant_low"]
+    groups = [g for g in order if g in set(st["group"])] + sorted(set(st["group"]) - set(order))
+    colour = {g: f"C{k}" for k, g in enumerate(groups)}
+    fig, axes = panel_figure(len(measures) + 1, ncols=2, panel_size=(4.8, 3.5))
+    for ax, m in zip(axes, measures, strict=False):
+        for g in groups:
+            for gr, ls in (("trained", "-"), ("null_shuffle", "--")):
+                d = st[(st["group"] == g) & (st["graph"] == gr)].groupby("step")[m]
+                agg = d.agg(["mean", "std", "count"]).dropna(subset=["mean"])
+                if agg.empty:
+                    continue
+                x = agg.index.to_numpy(float)
+                lab = f"{g}, {'trained' if gr == 'trained' else 'shuffled null'}"
+                ax.plot(x, agg["mean"], color=colour[g], ls=ls, lw=1.3 if ls == "-" else 0.9,
+                        marker="o" if ls == "-" else None, ms=2.5, label=lab)
+                n = agg["count"].to_numpy(float)
+                half = np.where(n > 1, sps.t.ppf(0.975, np.maximum(n - 1, 1))
+                                * agg["std"].to_numpy(float) / np.sqrt(n), np.nan)
+                if gr == "trained" and np.isfinite(half).any():
+                    ax.fill_between(x, agg["mean"] - half, agg["mean"] + half,
+                                    color=colour[g], alpha=0.15, lw=0)
+        ax.set_xlabel("training step (iteration)")
+        ax.set_ylabel(f"{LABELS[m]}\n({_REF_TEXT})", fontsize=8)
+        ax.set_title(f"{LABELS[m]} during training", fontsize=8.5)
+    axes[0].legend(fontsize=6, frameon=False)
+    ax = axes[len(measures)]
+    for g in groups:
+        row = st[st["group"] == g].iloc[0]
+        edges, rates = _schedule(row)
+        ax.stairs(rates, edges, color=colour[g], lw=1.5, label=g, baseline=None,
+                  zorder=3 if g == "schedule" else 2)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step (iteration)")
+    ax.set_ylabel("learning rate r (per stage)", fontsize=8)
+    ax.set_title(f"learning rate schedule ({SCHEDULE_STAGES} geometric stages)", fontsize=8.5)
+    ax.legend(fontsize=6.5, frameon=False)
+    fig.suptitle("Development: does wiring go from across-module (early, high r) to "
+                 "within-module (late, low r)?", fontsize=10)
+    return save_png(fig, out_dir, "development.png")
+
+
+# --------------------------------------------------------------------------- all
+
+
+def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Draw every figure of this module that has data.
+
+    Parameters
+    ----------
+    tables : mapping
+        Table name -> DataFrame (and ``"fig4"``), as from :func:`load_tables`.
+    out_dir : Path
+
+    Returns
+    -------
+    dict
+        Figure name -> PNG path (``phase_heatmaps_sigma{σ}`` for each noise level).
+
+    Examples
+    --------
+    >>> draw_all({}, Path(tempfile.mkdtemp()))
+    {}
+    """
+    out_dir = Path(out_dir)
+    out = {f"phase_heatmaps_sigma{s:g}": p for s, p in _phase_heatmaps_all(tables, out_dir).items()}
+    for fn in (fig4_pair, phase_curves, sensitivity, analysis_variants, timescales, development):
+        path = fn(tables, out_dir)
+        if path is not None:
+            out[fn.__name__] = path
+    return out

@@ -1,0 +1,493 @@
+"""Figures of the supervised rule comparison and of the paper's predictions 1 and 2.
+
+Drawn from the ``rules_*`` and ``prediction*`` tables of
+:func:`community.paper.analyse.analyse_studies` only. Every function takes the tables
+(name -> DataFrame) and an output directory, writes one PNG atomically and returns its
+path, or None when the tables it needs are missing or empty. One panel per
+(data set, graph family) unless stated; rules keep one colour throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from community.paper.figures_phase import save_png
+from community.plot import ROLE_ORDER
+from community.plot_matrices import panel_figure
+
+__all__ = ["RULE_ORDER", "rules_accuracy", "rules_curves", "rules_alignment", "rules_structure",
+           "prediction1", "prediction2", "draw_all"]
+
+#: the rules in the order (and colours C0, C1, ...) they are drawn
+RULE_ORDER = ("balance", "balance-exact", "fa", "sign-concordant", "dfa")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+#: the residual floor of prediction 2's log axis (exact zeros are drawn there)
+RESIDUAL_FLOOR = 1e-17
+
+
+def _frame(tables: Mapping[str, Any], name: str, need: set[str]) -> pd.DataFrame:
+    df = tables.get(name) if isinstance(tables, Mapping) else None
+    if not isinstance(df, pd.DataFrame) or df.empty or not need <= set(df.columns):
+        return pd.DataFrame()
+    return df
+
+
+def _rules(df: pd.DataFrame) -> list[str]:
+    present = {str(r) for r in df["rule"].dropna()}
+    return [r for r in RULE_ORDER if r in present] + sorted(present - set(RULE_ORDER))
+
+
+def _style(rule: str) -> dict:
+    k = RULE_ORDER.index(rule) if rule in RULE_ORDER else len(RULE_ORDER) + sum(map(ord, rule))
+    return {"color": f"C{k % 10}", "marker": _MARKERS[k % len(_MARKERS)]}
+
+
+def _pairs(df: pd.DataFrame) -> list[tuple[str, str]]:
+    return sorted({(str(d), str(g)) for d, g in zip(df["data"], df["graph"], strict=True)})
+
+
+def _grid(n: int, size: tuple[float, float] = (4.4, 3.5)) -> tuple[Any, list]:
+    return panel_figure(n, ncols=min(n, 2 if n == 4 else 3), panel_size=size)
+
+
+def _lr_ticks(ax: Any, lrs: Any) -> None:
+    """Log x axis with a labelled tick at each learning rate used (and room around them)."""
+    from matplotlib.ticker import NullLocator
+
+    v = np.unique(np.asarray(lrs, dtype=float))
+    ax.set_xscale("log")
+    ax.set_xticks(v, [f"{x:g}" for x in v])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(v.min() / 1.6, v.max() * 1.6)
+
+
+def _shared_legend(fig: Any, axes: list, ncols: int = 5) -> None:
+    seen: dict[str, Any] = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(lab, h)
+    if seen:
+        fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=ncols,
+                   fontsize=7, frameon=False)
+
+
+def _best_lr(tables: Mapping[str, Any]) -> dict[tuple[str, str, str], float]:
+    """(data, graph, rule) -> learning rate of the best mean final test accuracy."""
+    runs = _frame(tables, "rules_runs", {"data", "graph", "rule", "learning_rate",
+                                         "test_accuracy"})
+    if runs.empty:
+        cur = _frame(tables, "rules_curves", {"data", "graph", "rule", "learning_rate",
+                                              "test_accuracy", "epoch", "seed"})
+        if cur.empty:
+            return {}
+        runs = cur.sort_values("epoch").groupby(["data", "graph", "rule", "learning_rate",
+                                                 "seed"], as_index=False).last()
+    mean = runs.groupby(["data", "graph", "rule", "learning_rate"])["test_accuracy"].mean()
+    mean = mean.dropna()
+    if mean.empty:
+        return {}
+    best = mean.groupby(level=[0, 1, 2]).idxmax()
+    return {k: float(v[3]) for k, v in best.items()}
+
+
+def rules_accuracy(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Final test accuracy vs learning rate per rule: a point per seed, a line of means.
+
+    Runs that did not finish (status other than ``ok``) are drawn as crosses (at 0 when
+    they have no accuracy).
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``rules_runs``.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``rules_accuracy.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rules_accuracy({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    runs = _frame(tables, "rules_runs", {"data", "graph", "rule", "learning_rate",
+                                         "test_accuracy"})
+    runs = runs[runs["learning_rate"] > 0] if not runs.empty else runs
+    if runs.empty:
+        return None
+    pairs = _pairs(runs)
+    rules = _rules(runs)
+    fig, axes = _grid(len(pairs))
+    for ax, (d, g) in zip(axes, pairs, strict=True):
+        sub = runs[(runs["data"] == d) & (runs["graph"] == g)]
+        for k, rule in enumerate(rules):
+            r = sub[sub["rule"] == rule]
+            if r.empty:
+                continue
+            st = _style(rule)
+            jitter = 10 ** (0.03 * (k - (len(rules) - 1) / 2))
+            ok = (r["status"] == "ok") if "status" in r else pd.Series(True, index=r.index)
+            acc = r["test_accuracy"].astype(float)
+            ax.scatter(r["learning_rate"][ok] * jitter, acc[ok], s=18, alpha=0.55,
+                       color=st["color"], marker=st["marker"], lw=0)
+            bad = ~ok | acc.isna()
+            if bad.any():
+                ax.scatter(r["learning_rate"][bad] * jitter, acc[bad].fillna(0.0), s=22,
+                           color=st["color"], marker="x", lw=1)
+            mean = r[ok].groupby("learning_rate")["test_accuracy"].mean().dropna()
+            ax.plot(mean.index * jitter, mean.to_numpy(), color=st["color"], lw=1.3,
+                    marker=st["marker"], ms=6, mfc="none", label=f"{rule} (mean)")
+        _lr_ticks(ax, sub["learning_rate"])
+        ax.set_xlabel("learning rate r")
+        ax.set_ylabel("test accuracy (final epoch)")
+        ax.set_title(f"{d}, {g} graph", fontsize=9)
+    _shared_legend(fig, axes)
+    fig.suptitle("Rule comparison: final test accuracy vs learning rate (points: seeds; "
+                 "line: mean; ×: unfinished run)", fontsize=10)
+    return save_png(fig, out_dir, "rules_accuracy.png")
+
+
+def _over_epochs(tables: Mapping[str, Any], name: str, y: str, *, ylabel: str, title: str,
+                 out: str, out_dir: Path, note: Any = None) -> Path | None:
+    """Per (data, graph) panel: ``y`` vs epoch per rule at its best learning rate,
+    mean line and min-max band over seeds."""
+    from matplotlib.ticker import MaxNLocator
+
+    df = _frame(tables, name, {"data", "graph", "rule", "learning_rate", "epoch", y})
+    if df.empty or not df[y].notna().any():
+        return None
+    best = _best_lr(tables)
+    pairs = _pairs(df)
+    fig, axes = _grid(len(pairs))
+    for ax, (d, g) in zip(axes, pairs, strict=True):
+        sub = df[(df["data"] == d) & (df["graph"] == g)]
+        for rule in _rules(sub):
+            r = sub[sub["rule"] == rule]
+            lr = best.get((d, g, rule))
+            if lr is not None and np.isclose(r["learning_rate"], lr).any():
+                r = r[np.isclose(r["learning_rate"], lr)]
+            else:  # no accuracy to choose by: the smallest learning rate
+                lr = float(r["learning_rate"].min())
+                r = r[r["learning_rate"] == lr]
+            agg = r.groupby("epoch")[y].agg(["mean", "min", "max"]).dropna()
+            if agg.empty:
+                continue
+            st = _style(rule)
+            ax.plot(agg.index, agg["mean"], color=st["color"], marker=st["marker"], ms=3,
+                    lw=1.3, label=f"{rule} (r = {lr:g})",
+                    mfc="none" if rule == "balance-exact" else None)
+            ax.fill_between(agg.index, agg["min"], agg["max"], color=st["color"], alpha=0.12,
+                            lw=0)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"{d}, {g} graph", fontsize=9)
+        ax.legend(fontsize=6, frameon=False, loc="best")
+        if note is not None:
+            note(ax, g)
+    fig.suptitle(title + " (mean, band: min-max over seeds; each rule at its best mean "
+                 "learning rate)", fontsize=10)
+    return save_png(fig, out_dir, out)
+
+
+def rules_curves(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Test accuracy vs epoch per rule, each at its best mean learning rate.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``rules_curves`` (and ``rules_runs`` to choose the learning rates).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``rules_curves.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rules_curves({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    return _over_epochs(tables, "rules_curves", "test_accuracy", ylabel="test accuracy",
+                        title="Learning curves", out="rules_curves.png", out_dir=out_dir)
+
+
+def _alignment_note(ax: Any, graph: str) -> None:
+    ax.set_ylim(min(0.0, ax.get_ylim()[0]) - 0.05, 1.05)
+    ax.axhline(1.0, color="0.7", lw=0.6, ls=":")
+
+
+def rules_alignment(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Cosine between each rule's update and the exact gradient (all synapses) vs epoch.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``rules_alignment`` (and ``rules_runs`` to choose the learning rates).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``rules_alignment.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rules_alignment({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    return _over_epochs(tables, "rules_alignment", "cosine", note=_alignment_note,
+                        ylabel="cosine(rule's Δw, −∂L/∂w), all synapses",
+                        title="Alignment with the exact gradient: balance-exact IS the "
+                              "gradient (cosine = 1 by construction);\non layered graphs "
+                              "balance = balance-exact. ", out="rules_alignment.png",
+                        out_dir=out_dir)
+
+
+def _strip(ax: Any, df: pd.DataFrame, y: str, rules: list[str], rng: np.random.Generator) -> None:
+    for k, rule in enumerate(rules):
+        v = df.loc[df["rule"] == rule, y].astype(float).dropna()
+        if v.empty:
+            continue
+        st = _style(rule)
+        ax.scatter(k + rng.uniform(-0.15, 0.15, v.size), v, s=16, alpha=0.7, lw=0, **st)
+        ax.hlines(v.mean(), k - 0.3, k + 0.3, color=st["color"], lw=1.5)
+    ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right", fontsize=7)
+
+
+def rules_structure(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Community structure of the hidden-to-hidden weights of recurrent graphs per rule:
+    modularity, its z-score against weight shuffles, within-module excess (a point per run)
+    and the share of each node role.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``rules_structure`` and/or ``rules_roles``.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``rules_structure.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rules_structure({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    st = _frame(tables, "rules_structure", {"data", "graph", "rule"})
+    roles = _frame(tables, "rules_roles", {"data", "graph", "rule", "role", "share"})
+    st = st[st["graph"] == "recurrent"] if not st.empty else st
+    roles = roles[roles["graph"] == "recurrent"] if not roles.empty else roles
+    if st.empty and roles.empty:
+        return None
+    datas = sorted({*map(str, st.get("data", [])), *map(str, roles.get("data", []))})
+    rules = _rules(pd.concat([st.get("rule", pd.Series()), roles.get("rule", pd.Series())])
+                   .to_frame("rule"))
+    graph = "|W|, Leiden modularity"
+    if {"weight_mode", "quality"} <= set(st.columns):
+        mode, quality = str(st["weight_mode"].iloc[0]), str(st["quality"].iloc[0])
+        graph = f"{'|W|' if mode == 'abs' else mode} W, Leiden {quality}"
+    cols = (("modularity", "modularity Q"), ("q_z_shuffle", "Q z-score vs weight shuffles"),
+            ("within_excess", "within-module |w| / chance"))
+    fig, axes = panel_figure(4 * len(datas), ncols=4, panel_size=(3.6, 3.3))
+    rng = np.random.default_rng(0)
+    for i, d in enumerate(datas):
+        sd = st[st["data"] == d] if not st.empty else st
+        for j, (col, label) in enumerate(cols):
+            ax = axes[4 * i + j]
+            if sd.empty or col not in sd or not sd[col].notna().any():
+                ax.text(0.5, 0.5, f"no data: {col}", ha="center", transform=ax.transAxes)
+                continue
+            _strip(ax, sd, col, rules, rng)
+            if col == "q_z_shuffle":
+                for yv, ls in ((0, "-"), (2, ":"), (-2, ":")):
+                    ax.axhline(yv, color="0.6", lw=0.7, ls=ls)
+            ax.set_ylabel(f"{label}\n(hidden→hidden {graph})", fontsize=7.5)
+            ax.set_title(f"{d}, recurrent: {label}", fontsize=8.5)
+        ax = axes[4 * i + 3]
+        rd = roles[roles["data"] == d] if not roles.empty else roles
+        if rd.empty:
+            ax.text(0.5, 0.5, "no data: roles", ha="center", transform=ax.transAxes)
+            continue
+        share = rd.groupby(["rule", "role"])["share"].mean().unstack(fill_value=0.0)
+        share = share.div(share.sum(axis=1), axis=0).reindex([r for r in rules
+                                                              if r in share.index])
+        present = [r for r in ROLE_ORDER if r in share] + sorted(set(share) - set(ROLE_ORDER))
+        bottom = np.zeros(len(share))
+        for role in present:
+            k = ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
+            ax.bar(range(len(share)), share[role], bottom=bottom, color=f"C{k % 10}",
+                   label=role, width=0.7)
+            bottom += share[role].to_numpy()
+        ax.set_xticks(range(len(share)), share.index, rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel("share of hidden neurons (mean over runs)", fontsize=7.5)
+        ax.set_title(f"{d}, recurrent: Guimerà–Amaral roles", fontsize=8.5)
+        ax.legend(fontsize=5.5, frameon=False, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    fig.suptitle("Community structure of the trained hidden→hidden weights per rule "
+                 "(points: runs; bars: mean)", fontsize=10)
+    return save_png(fig, out_dir, "rules_structure.png")
+
+
+def prediction1(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Prediction 1: retrograde amplitude vs balance value (log-log), binned median with
+    interquartile range, and the fitted power law per rule.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``prediction1`` (``prediction1_fit`` for the fitted lines).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``prediction1.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> prediction1({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    p1 = _frame(tables, "prediction1", {"data", "graph", "rule", "balance", "amplitude_median",
+                                        "amplitude_q25", "amplitude_q75"})
+    if p1.empty:
+        return None
+    p1 = p1[(p1["balance"] > 0) & (p1["amplitude_median"] > 0)]
+    if p1.empty:
+        return None
+    fits = _frame(tables, "prediction1_fit", {"data", "graph", "rule", "slope", "intercept"})
+    pairs = _pairs(p1)
+    fig, axes = _grid(len(pairs), size=(4.8, 3.8))
+    for ax, (d, g) in zip(axes, pairs, strict=True):
+        sub = p1[(p1["data"] == d) & (p1["graph"] == g)]
+        rules = _rules(sub)
+        for k, rule in enumerate(rules):
+            r = sub[sub["rule"] == rule].sort_values("balance")
+            st = _style(rule)
+            dodge = 10 ** (0.008 * (k - (len(rules) - 1) / 2))
+            med = r["amplitude_median"].to_numpy(float)
+            err = np.clip([med - r["amplitude_q25"].to_numpy(float),
+                           r["amplitude_q75"].to_numpy(float) - med], 0, None)
+            ax.errorbar(r["balance"] * dodge, med, yerr=err, ls="none", capsize=2, ms=4, alpha=0.8,
+                        mfc="none" if rule == "balance-exact" else st["color"], **st)
+            f = fits[(fits["data"] == d) & (fits["graph"] == g) & (fits["rule"] == rule)] \
+                if not fits.empty else fits
+            label = rule
+            if not f.empty:
+                f = f.iloc[0]
+                xs = np.geomspace(r["balance"].min(), r["balance"].max(), 50)
+                label = (f"{rule}: slope {f['slope']:.2f} ± {f.get('slope_se', np.nan):.2f}, "
+                         f"R² {f.get('r2', np.nan):.2f}, ρ {f.get('spearman_rho', np.nan):.2f}")
+                ax.plot(xs, np.exp(f["intercept"]) * xs ** f["slope"], color=st["color"],
+                        lw=1, ls="--" if rule == "balance-exact" else "-")
+            ax.plot([], [], color=st["color"], marker=st["marker"], ms=4, label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("balance value f(s_i)")
+        ax.set_ylabel("retrograde amplitude Σ_j |g_ji|\n(bin median, IQR)", fontsize=8)
+        ax.set_title(f"{d}, {g} graph", fontsize=9)
+        ax.legend(fontsize=5.5, frameon=False, loc="upper left")
+    fig.suptitle("Prediction 1: retrograde amplitude vs balance (lines: fit "
+                 "exp(intercept) · balance^slope; ρ: Spearman)", fontsize=10)
+    return save_png(fig, out_dir, "prediction1.png")
+
+
+def prediction2(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Prediction 2: median and 99th-percentile |residual| of ``Δw_ij w_ij = r x_j g_ji``
+    per rule (log scale, zeros drawn at the floor 1e-17), beside machine epsilon.
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``prediction2``.
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``prediction2.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> prediction2({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    p2 = _frame(tables, "prediction2", {"data", "graph", "rule", "median_abs_residual",
+                                        "q99_abs_residual"})
+    if p2.empty:
+        return None
+    pairs = _pairs(p2)
+    fig, axes = _grid(len(pairs), size=(4.2, 3.4))
+    eps = float(np.finfo(float).eps)
+    for ax, (d, g) in zip(axes, pairs, strict=True):
+        sub = p2[(p2["data"] == d) & (p2["graph"] == g)]
+        rules = _rules(sub)
+        for k, rule in enumerate(rules):
+            r = sub[sub["rule"] == rule].iloc[0]
+            st = _style(rule)
+            for col, mk in (("median_abs_residual", "o"), ("q99_abs_residual", "^")):
+                v = float(r[col])
+                if not np.isfinite(v):
+                    continue
+                ax.scatter([k + (0.12 if mk == "^" else -0.12)], [max(v, RESIDUAL_FLOOR)],
+                           marker=mk, s=30, edgecolors=st["color"], linewidths=1.2,
+                           facecolors="none" if v <= RESIDUAL_FLOOR else st["color"])
+        for mk, lab, fc in (("o", "median", "0.3"), ("^", "99th percentile", "0.3"),
+                            ("o", "hollow: ≤ floor (e.g. exactly 0)", "none")):
+            ax.scatter([], [], marker=mk, s=30, facecolors=fc, edgecolors="0.3", label=lab)
+        ax.axhline(eps, color="0.4", lw=0.8, ls="--", label=f"machine ε ({eps:.1e})")
+        ax.set_yscale("log")
+        ax.set_ylim(RESIDUAL_FLOOR / 3, 3.0)
+        ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel("|relative residual| of Δw·w = r·x_j·g_ji\n(floored at 1e-17)",
+                      fontsize=8)
+        ax.set_title(f"{d}, {g} graph", fontsize=9)
+        ax.legend(fontsize=6, frameon=False, loc="center left")
+    fig.suptitle("Prediction 2: Δw_ij / g_ji = x_j / w_ij on every synapse; residuals near "
+                 "machine ε mean it holds to rounding", fontsize=10)
+    return save_png(fig, out_dir, "prediction2.png")
+
+
+def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Draw every figure of this module that has data.
+
+    Parameters
+    ----------
+    tables : mapping
+        Table name -> DataFrame.
+    out_dir : Path
+
+    Returns
+    -------
+    dict
+        Figure name -> PNG path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> draw_all({}, Path(tempfile.mkdtemp()))
+    {}
+    """
+    out = {}
+    for fn in (rules_accuracy, rules_curves, rules_alignment, rules_structure, prediction1,
+               prediction2):
+        path = fn(tables, Path(out_dir))
+        if path is not None:
+            out[fn.__name__] = path
+    return out

@@ -1,0 +1,101 @@
+"""`wiring reproduce --quick` end to end, and the committed full-size report against it.
+
+The quick run exercises every study, the analysis and the report; the committed
+``reports/paper`` (full size) must have the same tables (names, columns, dtypes) and
+figures, and its report must be exactly what its own tables give.
+"""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wiring.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "reports" / "paper"
+SECTIONS = ("Phase diagram", "Sensitivity", "Timescales", "Prediction 1", "Prediction 2",
+            "Prediction 3", "FA", "sign-concordant", "DFA", "provenance")
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    base = tmp_path_factory.mktemp("reproduce")
+    out, runs = base / "report", base / "runs"
+    assert main(["reproduce", "--quick", "--out", str(out), "--runs", str(runs), "-q",
+                 "--workers", "2"]) == 0
+    return out, runs
+
+
+def _strip_generated(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "generated" not in line)
+
+
+def test_quick_report_has_every_section_and_figure(quick):
+    out, _ = quick
+    md = (out / "report.md").read_text()
+    for name in SECTIONS:
+        assert name in md, name
+    assert "(Figure not drawn" not in md
+    for ref in pd.Series(md.splitlines()).str.extract(r"\]\((figures/[^)]+)\)")[0].dropna():
+        assert (out / ref).stat().st_size > 1000, ref
+    assert (out / "report.html").stat().st_size > 10_000
+    assert {p.name for p in (out / "configs").glob("*.toml")} == {
+        "phase.toml", "sensitivity.toml", "timescales.toml", "development.toml", "rules.toml"}
+    assert (out / "provenance.json").is_file()
+
+
+def test_quick_tables_have_no_silent_nans_in_stable_rows(quick):
+    out, _ = quick
+    st = pd.read_parquet(out / "tables" / "structure.parquet")
+    ok = st[st["status"] == "ok"]
+    assert len(ok) and ok["modularity"].notna().all()
+    assert st.loc[st["status"] != "ok", "modularity"].isna().all()
+
+
+def test_rerun_resumes_without_redoing_runs(quick):
+    out, runs = quick
+    before = {p: p.stat().st_mtime_ns for p in (runs / "development" / "runs").iterdir()}
+    assert main(["reproduce", "--quick", "--out", str(out), "--runs", str(runs), "-q",
+                 "--only", "development", "--workers", "1"]) == 0
+    after = {p: p.stat().st_mtime_ns for p in (runs / "development" / "runs").iterdir()}
+    assert before == after
+
+
+@pytest.mark.skipif(not (COMMITTED / "tables").is_dir(), reason="no committed full report")
+def test_committed_tables_have_the_quick_schema(quick):
+    out, _ = quick
+    committed = sorted(p.name for p in (COMMITTED / "tables").glob("*.parquet"))
+    produced = sorted(p.name for p in (out / "tables").glob("*.parquet"))
+    assert committed == produced
+    for name in committed:
+        a = pd.read_parquet(COMMITTED / "tables" / name)
+        b = pd.read_parquet(out / "tables" / name)
+        if a.empty and b.empty:
+            continue
+        assert list(a.columns) == list(b.columns), name
+        for col in a.columns:  # same kinds (int/float/bool/object); all-NaN columns may differ
+            if a[col].notna().any() and b[col].notna().any():
+                assert a[col].dtype.kind == b[col].dtype.kind or {
+                    a[col].dtype.kind, b[col].dtype.kind} <= {"i", "f"}, (name, col)
+    assert sorted(p.name for p in (COMMITTED / "figures").glob("*.png")) == sorted(
+        p.name for p in (out / "figures").glob("*.png"))
+
+
+@pytest.mark.skipif(not (COMMITTED / "tables").is_dir(), reason="no committed full report")
+def test_committed_report_is_what_its_tables_give(tmp_path):
+    """Rebuild the report from the committed tables: the text must match the committed one,
+    so every number in it comes from the committed tables."""
+    from community.paper.report import build_paper_report
+
+    copy = tmp_path / "paper"
+    shutil.copytree(COMMITTED, copy)
+    shutil.rmtree(copy / "figures")
+    (copy / "report.md").unlink()
+    prov = (COMMITTED / "provenance.json").read_text()
+    runs_dir = "runs/paper"
+    assert '"quick": false' in prov
+    _, md = build_paper_report(copy, runs_dir=ROOT / runs_dir)
+    assert _strip_generated(md.read_text()) == _strip_generated(
+        (COMMITTED / "report.md").read_text())
