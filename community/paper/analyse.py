@@ -108,29 +108,76 @@ def _noise_tasks(runs_dir: Path) -> list[tuple]:
     return tasks
 
 
+def _log_ratio(values: pd.Series) -> pd.Series:
+    """log10 of a ratio measure, rank-preserving: inf (no within-module weight) becomes 10x
+    the largest finite value, 0 a tenth of the smallest positive one."""
+    v = values.to_numpy(dtype=float).copy()
+    finite = v[np.isfinite(v) & (v > 0)]
+    if finite.size == 0:
+        return pd.Series(np.nan, index=values.index)
+    v[np.isposinf(v)] = finite.max() * 10
+    v[v == 0] = finite.min() / 10
+    return pd.Series(np.log10(v), index=values.index)
+
+
+def _paired_p(a: pd.DataFrame, b: pd.DataFrame, measure: str) -> float:
+    """Paired t-test p of ``measure`` between two graphs of the same runs."""
+    from scipy import stats as sps
+
+    m = a[["run_id", measure]].merge(b[["run_id", measure]], on="run_id").dropna()
+    if len(m) < 2:
+        return float("nan")
+    d = m[f"{measure}_y"] - m[f"{measure}_x"]
+    if np.all(d == d.iloc[0]):
+        return 0.0 if d.iloc[0] != 0 else float("nan")
+    return float(sps.ttest_rel(m[f"{measure}_y"], m[f"{measure}_x"]).pvalue)
+
+
 def _contrasts(structure: pd.DataFrame) -> pd.DataFrame:
-    """Low vs high r in every cell, and trained vs each null at every r."""
-    fin = _finite(structure[structure["is_final"] & (structure["status"] == "ok")])
+    """Low vs high r in every cell, and trained vs each null at every r.
+
+    ``offdiag_index`` (a ratio that is infinite when no weight stays within modules) is
+    compared on a log10 scale with infinities capped (:func:`_log_ratio`): the means and
+    tests of that measure are of log10 values; ``n_inf_a``/``n_inf_b`` count the capped
+    runs."""
+    fin = structure[structure["is_final"] & (structure["status"] == "ok")].copy()
     keys = ["study", "group", "variant", "prune", "sigma"]
     rows = []
     for key, cell in fin.groupby(keys, dropna=False):
         ident = dict(zip(keys, key, strict=True))
-        trained = cell[cell["graph"] == "trained"]
+        cell = cell.copy()
+        n_inf = {}
         for measure in CONTRASTED:
-            lo = trained.loc[np.isclose(trained["learning_rate"], R_LOW), measure].dropna()
-            hi = trained.loc[np.isclose(trained["learning_rate"], R_HIGH), measure].dropna()
+            n_inf[measure] = np.isinf(cell[measure].to_numpy(dtype=float))
+            if measure == "offdiag_index":
+                cell[measure] = _log_ratio(cell[measure])
+        for measure in CONTRASTED:
+            inf = pd.Series(n_inf[measure], index=cell.index)
+            lo_sel = (cell["graph"] == "trained") & np.isclose(cell["learning_rate"], R_LOW)
+            hi_sel = (cell["graph"] == "trained") & np.isclose(cell["learning_rate"], R_HIGH)
+            lo = cell.loc[lo_sel, measure].dropna()
+            hi = cell.loc[hi_sel, measure].dropna()
+            scale = "log10" if measure == "offdiag_index" else "linear"
             if len(lo) and len(hi):
                 rows.append({**ident, "comparison": f"r={R_LOW:g} vs r={R_HIGH:g}",
-                             "learning_rate": np.nan, "measure": measure,
-                             **stats.compare(lo.to_numpy(), hi.to_numpy(), n_perm=5000)})
+                             "learning_rate": np.nan, "measure": measure, "scale": scale,
+                             "n_inf_a": int(inf[lo_sel].sum()),
+                             "n_inf_b": int(inf[hi_sel].sum()),
+                             **stats.compare(lo.to_numpy(), hi.to_numpy(), n_perm=5000),
+                             "p_paired": np.nan})
             for lr, at in cell.groupby("learning_rate"):
-                t = at.loc[at["graph"] == "trained", measure].dropna().to_numpy()
+                tr = at[at["graph"] == "trained"]
+                t = tr[measure].dropna().to_numpy()
                 for null in ("null_initial", "null_shuffle"):
-                    n = at.loc[at["graph"] == null, measure].dropna().to_numpy()
+                    nl = at[at["graph"] == null]
+                    n = nl[measure].dropna().to_numpy()
                     if len(t) and len(n):
                         rows.append({**ident, "comparison": f"{null} vs trained",
-                                     "learning_rate": lr, "measure": measure,
-                                     **stats.compare(n, t, n_perm=2000)})
+                                     "learning_rate": lr, "measure": measure, "scale": scale,
+                                     "n_inf_a": int(inf[nl.index].sum()),
+                                     "n_inf_b": int(inf[tr.index].sum()),
+                                     **stats.compare(n, t, n_perm=2000),
+                                     "p_paired": _paired_p(nl, tr, measure)})
     return pd.DataFrame(rows)
 
 

@@ -14,10 +14,13 @@ study and analysis variant (with 5 seeds per side the smallest possible two-side
 Mann--Whitney p is 2/252 = 0.008, which no cell could pass after correcting over 15
 cells, so the rank test is reported beside it, uncorrected). The claim *holds* in a
 cell when both halves are significant in the paper's direction **and** the trained
-graph beats its weight-shuffled null on the measure that carries it (within at low r,
-across at high r); *reversed* when a half is significant the other way; *partial* when
-one half holds; *not significant* otherwise; *unstable* when the high rate diverges in
-every seed.
+graph beats its weight-shuffled null (paired t-test over the runs, Holm) on the measure
+that carries it (within at low r, across at high r); *mixed* when one half holds and
+the other is significantly reversed; *reversed* when a half is significant the other
+way and none the paper's way; *partial* when one half holds (or both, without beating
+the null); *not significant* otherwise; *unstable* when the high rate diverges in every
+seed. ``offdiag_index`` is compared on a log10 scale with infinite values capped (see
+:func:`community.paper.analyse._contrasts`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import pandas as pd
 
 __all__ = ["holm", "cell_verdicts", "VERDICTS"]
 
-VERDICTS = ("holds", "partial", "reversed", "not significant", "unstable", "no data")
+VERDICTS = ("holds", "partial", "mixed", "reversed", "not significant", "unstable",
+            "no data")
 ALPHA = 0.05
 #: the measures carrying the two halves of the claim
 WITHIN, ACROSS = "modularity", "offdiag_index"
@@ -67,8 +71,9 @@ def _pick(contrasts: pd.DataFrame, measure: str, comparison: str,
     sel = (contrasts["measure"] == measure) & (contrasts["comparison"] == comparison)
     if lr is not None:
         sel &= np.isclose(contrasts["learning_rate"], lr)
-    return contrasts.loc[sel, [*_KEYS, "mean_a", "mean_b", "diff", "p_welch", "p_mannwhitney",
-                               "hedges_g", "cliffs_delta"]]
+    cols = [*_KEYS, "mean_a", "mean_b", "diff", "p_welch", "p_mannwhitney", "hedges_g",
+            "cliffs_delta", "p_paired"]
+    return contrasts.loc[sel, [c for c in cols if c in contrasts.columns]]
 
 
 def cell_verdicts(contrasts: pd.DataFrame, divergence: pd.DataFrame, *, r_low: float,
@@ -110,11 +115,11 @@ def cell_verdicts(contrasts: pd.DataFrame, divergence: pd.DataFrame, *, r_low: f
         "p_mannwhitney": "p_mw_offdiag",
         "hedges_g": "g_offdiag", "cliffs_delta": "delta_offdiag", "diff": "diff_offdiag"})
     wn = _pick(contrasts, WITHIN, "null_shuffle vs trained", r_low)[
-        [*_KEYS, "diff", "p_welch"]].rename(columns={
-            "diff": "within_minus_null", "p_welch": "p_within_vs_null"})
+        [*_KEYS, "diff", "p_paired"]].rename(columns={
+            "diff": "within_minus_null", "p_paired": "p_within_vs_null"})
     on = _pick(contrasts, ACROSS, "null_shuffle vs trained", r_high)[
-        [*_KEYS, "diff", "p_welch"]].rename(columns={
-            "diff": "offdiag_minus_null", "p_welch": "p_offdiag_vs_null"})
+        [*_KEYS, "diff", "p_paired"]].rename(columns={
+            "diff": "offdiag_minus_null", "p_paired": "p_offdiag_vs_null"})
     cells = contrasts[_KEYS].drop_duplicates()
     out = cells.merge(w, on=_KEYS, how="left").merge(o, on=_KEYS, how="left")
     out = out.merge(wn, on=_KEYS, how="left").merge(on, on=_KEYS, how="left")
@@ -145,8 +150,8 @@ def _verdict(r) -> str:
                and r.p_offdiag_vs_null < ALPHA and r.offdiag_minus_null > 0)
     if within and across and null_ok:
         return "holds"
-    if rev and not (within or across):
-        return "reversed"
+    if rev:
+        return "mixed" if (within or across) else "reversed"
     if within or across:
         return "partial"
     return "not significant"

@@ -659,12 +659,14 @@ def development(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     need = {"group", "graph", "step", "status", "learning_rate", "iterations"}
     if st.empty or not need <= set(st.columns):
         return None
-    st = st[(st["status"] == "ok") & st["graph"].isin(["trained", "null_shuffle"])]
+    # step 0 is the dense initial matrix, not comparable with the pruned snapshots
+    st = st[(st["status"] == "ok") & st["graph"].isin(["trained", "null_shuffle"])
+            & (st["step"] > 0)]
     measures = [m for m in ("within_excess_strength", "offdiag_index", "modularity")
                 if m in st and st[m].notna().any()]
     if not measures:
         return None
-    order = ["schedule", "constant_high", "constant_low"]
+    order = ["schedule", "schedule_mild", "constant_high", "constant_low"]
     groups = [g for g in order if g in set(st["group"])] + sorted(set(st["group"]) - set(order))
     colour = {g: f"C{k}" for k, g in enumerate(groups)}
     fig, axes = panel_figure(len(measures) + 1, ncols=2, panel_size=(4.8, 3.5))

@@ -116,7 +116,9 @@ def structure(W: np.ndarray, variant: Variant = REFERENCE, *, seed: int = 0,
     off = A - np.diag(np.diag(A))
     isolated = (off.sum(axis=0) + off.sum(axis=1)) == 0
     out = {
-        "modularity": float(measures.modularity(Wq, m, mode=q_mode)),
+        # one community: Q is 0 exactly (rounding would otherwise leave +-1e-16 noise)
+        "modularity": (0.0 if sizes.size == 1 else
+                       float(measures.modularity(Wq, m, mode=q_mode))),
         "leiden_quality": float(part.quality),
         "n_communities": int(sizes.size),
         "n_nontrivial": int(np.sum(sizes > 1)),
@@ -172,8 +174,9 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     Returns
     -------
     rows : list of dict
-        One row per (variant, snapshot step, graph) with the run's parameters, status
-        and the measures of :func:`structure` (NaN measures for an unstable run, whose
+        One row per (variant, snapshot step, graph) with the run's parameters, status,
+        ``max_change`` (largest |w| change since the previous measured snapshot, trained
+        rows only) and the measures of :func:`structure` (NaN measures for an unstable run, whose
         weights are not an outcome of the rule).
     extra : dict
         ``{"final": W, "initial_pruned": W0p, "membership": m}`` of the reference variant
@@ -207,8 +210,12 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     stable = base["status"] == "ok"
     chosen = snaps if every_snapshot else [snaps[-1]]
     for variant in variants:
+        previous = None
         for snap in chosen:
             W = snap.dense()
+            # largest weight change since the previous snapshot measured (NaN for the first)
+            change = float(np.max(np.abs(W - previous))) if previous is not None else np.nan
+            previous = W
             final = snap is snaps[-1]
             graphs = {"trained": W}
             if final or every_snapshot:
@@ -218,7 +225,8 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
             for kind, M in graphs.items():
                 row = {**base, "variant": variant.name, "weight_mode": variant.weight_mode,
                        "quality": variant.quality, "resolution": variant.resolution,
-                       "step": snap.step, "is_final": final, "graph": kind}
+                       "step": snap.step, "is_final": final, "graph": kind,
+                       "max_change": change if kind == "trained" else np.nan}
                 if stable and np.count_nonzero(M):
                     res = structure(M, variant, seed=seed, clamped=clamped)
                     m = res.pop("membership")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 import wiring.runs as runs
 from community.paper import claims, figures_phase, figures_rules
@@ -153,8 +154,23 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
             s.text("The paper's claim, in full (within-module wiring at low r AND "
                    "across-module wiring at high r, both beyond the shuffled null), holds in "
                    "no cell of this grid.")
-        s.table("Low vs high learning rate per cell (phase study, |W|, modularity).",
+        s.table("Low vs high learning rate per cell (phase study, |W|, modularity; "
+                "offdiag columns are means of log10 offdiag_index).",
                 _verdict_table(pv, ["prune", "sigma"]))
+        c = t["contrasts"]
+        hi = c[(c["study"] == "phase") & (c["variant"] == "abs_modularity")
+               & (c["measure"] == "offdiag_index")
+               & (c["comparison"] == "null_shuffle vs trained")
+               & np.isclose(c["learning_rate"], R_HIGH)]
+        if len(hi):
+            beats = int(((hi["p_paired"] < 0.05) & (hi["diff"] > 0)).sum())
+            s.text(f"Across-module wiring at r = {R_HIGH:g} beyond the arrangement of its "
+                   f"own weights: the trained offdiag_index exceeds its weight-shuffled null "
+                   f"(paired p < 0.05, uncorrected) in {beats} of {len(hi)} (p, sigma) cells. "
+                   "Where it does not, the rise of offdiag_index with r in the heatmaps is "
+                   "reproduced by shuffling the surviving weights, i.e. it comes from which "
+                   "synapses survive and how unequal the weights are, not from where the "
+                   "strong ones sit.")
     return s
 
 
@@ -190,14 +206,14 @@ def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
     if len(ref):
         ref = ref.assign(rT=ref["learning_rate"] * ref["iterations"])
         spread_r, spread_rt = _collapse(ref, "learning_rate"), _collapse(ref, "rT")
-        s.text("Is r or r x iterations the control variable? Curves of modularity Q against "
-               "log r and against log (r x T) for T = a third, once and three times the "
-               "reference iterations, interpolated onto their common range: mean spread "
-               f"(sd across T) {spread_r:.3g} at equal r, {spread_rt:.3g} at equal r x T. "
-               + ("Equal r x T collapses the curves better: the product is the control "
-                  "variable." if spread_rt < spread_r else
-                  "Equal r collapses the curves at least as well as equal r x T: the product "
-                  "is not the better control variable on this grid."))
+        s.text("Is r or r x iterations the control variable? One cubic in log r, and one in "
+               "log (r x T), fitted to modularity Q of every run with T = a third, once and "
+               "three times the reference iterations: RMS residual "
+               f"{spread_r:.3g} against r, {spread_rt:.3g} against r x T. "
+               + ("r x T predicts Q better: the product is the control variable."
+                  if spread_rt < spread_r else
+                  "r alone predicts Q at least as well as r x T: the product is not the "
+                  "better control variable on this grid."))
     cl = st[(st["study"] == "phase") & st["is_final"] & (st["graph"] == "trained")
             & (st["variant"] == "abs_modularity") & (st["status"] == "ok")
             & (st["prune"] == REFERENCE_CELL[0]) & (st["sigma"] == REFERENCE_CELL[1])] \
@@ -211,18 +227,15 @@ def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
 
 
 def _collapse(df: pd.DataFrame, x: str, y: str = "modularity") -> float:
-    """Mean sd across groups of ``y`` interpolated against log ``x`` on the common range."""
-    curves = [g.groupby(x)[y].mean() for _, g in df.groupby("group")]
-    curves = [c for c in curves if len(c) >= 2]
-    if len(curves) < 2:
+    """RMS residual of one cubic in log10 ``x`` fitted to every run of every group: the
+    smaller, the better ``x`` alone predicts ``y`` (the same runs for either ``x``)."""
+    d = df[[x, y]].replace([np.inf, -np.inf], np.nan).dropna()
+    d = d[d[x] > 0]
+    if len(d) < 6 or d[x].nunique() < 4:
         return float("nan")
-    lo = max(np.log10(c.index.min()) for c in curves)
-    hi = min(np.log10(c.index.max()) for c in curves)
-    if hi <= lo:
-        return float("nan")
-    grid = np.linspace(lo, hi, 25)
-    ys = np.array([np.interp(grid, np.log10(c.index.to_numpy()), c.to_numpy()) for c in curves])
-    return float(np.mean(np.std(ys, axis=0, ddof=1)))
+    lx = np.log10(d[x].to_numpy())
+    coef = np.polyfit(lx, d[y].to_numpy(), 3)
+    return float(np.sqrt(np.mean((d[y].to_numpy() - np.polyval(coef, lx)) ** 2)))
 
 
 def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Section:
@@ -262,9 +275,16 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
             s1.text("Recurrent graphs: slopes "
                     + ", ".join(f"{r.rule} on {r.data}: {r.slope:.2f} +- {r.slope_se:.2f} "
                                 f"(rho = {r.spearman_rho:.2f})" for r in rec.itertuples())
-                    + ". " + ("Amplitude rises with the balance value for every rule "
-                              "measured: the prediction holds." if (rec["spearman_rho"] > 0).all()
-                              else "Not every rule shows amplitude rising with balance."))
+                    + ". Amplitude rising with f is consistent with the prediction but "
+                    "largely by construction (f is a factor of the amplitude). The part that "
+                    "is not: |credit| against f, Spearman rho "
+                    + ", ".join(f"{r.rule}/{r.data}: {r.credit_spearman_rho:.2f}"
+                                for r in rec.itertuples())
+                    + " -- " + ("credit does not undo the balance factor (rho >= -0.1 for "
+                                "every rule), so balanced neurons do send the largest signals."
+                                if (rec["credit_spearman_rho"] >= -0.1).all() else
+                                "for some rule credit falls as f rises, working against the "
+                                "prediction."))
     if len(fit) and "bell_center" in fit:
         s1.text("Amplitude against the net input s (log amplitude fitted by a parabola in "
                 "s, a Gaussian bell when its curvature is negative): "
@@ -289,7 +309,10 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
         if len(good):
             s2.text(f"balance and balance-exact: largest |residual| "
                     f"{good['max_abs_residual'].max():.2g} (rounding: the identity holds "
-                    "exactly)." if good["max_abs_residual"].max() < 1e-10 else
+                    "exactly, as the algebra says it must when the update and the signal "
+                    "share the factor c_i f(s_i): this checks that the engine implements the "
+                    "rule as written, not an empirical fact about the brain)."
+                    if good["max_abs_residual"].max() < 1e-10 else
                     f"balance and balance-exact: largest |residual| "
                     f"{good['max_abs_residual'].max():.2g}: the identity does NOT hold "
                     "exactly.")
@@ -304,8 +327,9 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
     s3.text("Two schedules, r = 10 -> 0.1 ('schedule') and r = 1 -> 0.01 ('schedule_mild'), "
             "each in 6 geometric stages, beside constant r = 10 and r = 0.1, same iterations "
             "and seeds; measures at every snapshot after the first pruning (trained, and the "
-            "shuffled null). A snapshot is 'early' at 1/12 of the run, inside the first "
-            "(highest-rate) stage.")
+            "shuffled null). 'early' is the first snapshot after step 0, at 1/12 of the run, "
+            "inside the first (highest-rate) stage; early and final are compared within "
+            "seeds (paired).")
     st = t["structure"]
     # step 0 is the dense initial matrix, not comparable with the pruned snapshots
     dv = st[(st["study"] == "development") & (st["graph"] == "trained")
@@ -314,7 +338,7 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
         rows = []
         for group, g in dv.groupby("group"):
             steps = sorted(g["step"].unique())
-            early = steps[min(1, len(steps) - 1)]
+            early = steps[0]
             a = g[g["step"] == early]
             b = g[g["step"] == steps[-1]]
             for m in ("modularity", "within_excess_strength", "offdiag_index"):
@@ -323,13 +347,17 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
                 from community import stats
 
                 res = stats.compare(x, y, n_perm=2000) if len(x) and len(y) else {}
+                pair = a[["seed", m]].merge(b[["seed", m]], on="seed").replace(
+                    [np.inf, -np.inf], np.nan).dropna()
+                p_pair = (float(sps.ttest_rel(pair[f"{m}_x"], pair[f"{m}_y"]).pvalue)
+                          if len(pair) >= 2 else np.nan)
                 rows.append({"group": group, "measure": m, "early_step": early,
                              "final_step": steps[-1], "early": res.get("mean_a", np.nan),
                              "final": res.get("mean_b", np.nan),
-                             "p_welch": res.get("p_welch", np.nan),
+                             "p_paired": p_pair,
                              "hedges_g": res.get("hedges_g", np.nan)})
         dt = pd.DataFrame(rows)
-        s3.table("Early (after the first high-r stage) vs final snapshot per group.", dt)
+        s3.table("Early (inside the first stage) vs final snapshot per group.", dt)
         for name in ("schedule", "schedule_mild"):
             _development_claim(s3, dt, dv, name)
     _figure(s3, out, figs.get("development"), "Measures against iteration per schedule; "
@@ -342,26 +370,34 @@ def _development_claim(s3: _Section, dt: pd.DataFrame, dv: pd.DataFrame, name: s
     if len(sch) == 3:
         w, o = sch.loc["modularity"], sch.loc["offdiag_index"]
         shift = (w["final"] > w["early"] and o["final"] < o["early"])
-        g = dv[dv["group"] == name].sort_values("step")
-        frozen = ""
-        if len(g):
-            per_step = g.groupby("step")["weight_abs_max"].mean()
-            last_change = per_step.index[np.flatnonzero(np.diff(per_step.to_numpy()))]
-            if len(last_change) and last_change.max() < per_step.index.max() / 2:
-                frozen = (f" max |w| (mean over seeds) stops changing after step "
-                          f"{int(last_change.max())} of a run of {int(per_step.index.max())}"
-                          ": learning freezes. The likely mechanism: the high-rate stage "
-                          "makes the surviving weights so large that the neurons they "
-                          "feed saturate, f = tanh' rounds to 0, and 'regrow' pruning "
-                          "cannot bring back a zeroed weight against so high a threshold.")
+        frozen = _frozen_note(dv[dv["group"] == name])
         s3.text(f"Under '{name}', modularity Q goes from "
-                f"{w['early']:.3g} to {w['final']:.3g} (p = {_p(w['p_welch'])}) and "
-                f"offdiag_index from {o['early']:.3g} to {o['final']:.3g} (p = "
-                f"{_p(o['p_welch'])}). "
+                f"{w['early']:.3g} to {w['final']:.3g} (paired t-test over seeds, p = "
+                f"{_p(w['p_paired'])}) and offdiag_index from {o['early']:.3g} to "
+                f"{o['final']:.3g} (p = {_p(o['p_paired'])}). "
                 + ("Across-module wiring gives way to within-module wiring, as predicted."
-                   if shift and w["p_welch"] < 0.05 and o["p_welch"] < 0.05 else
+                   if shift and w["p_paired"] < 0.05 and o["p_paired"] < 0.05 else
                    "This is not the predicted across-to-within shift (or not "
                    "significant).") + frozen)
+
+
+def _frozen_note(g: pd.DataFrame) -> str:
+    """Say when learning stops: the last snapshot after which no seed's weights change."""
+    if g.empty or "max_change" not in g:
+        return ""
+    per_step = g.groupby("step")["max_change"].max().dropna()
+    if per_step.empty:
+        return ""
+    moving = per_step.index[per_step.to_numpy() > 0]
+    # a change at step t happened between the snapshot before t and t
+    last = int(moving.max()) if len(moving) else int(g["step"].min())
+    end = int(per_step.index.max())
+    if last >= end:
+        return ""
+    return (f" No weight of any seed changes after step {last} of {end}: learning freezes. "
+            "The likely mechanism: the high-rate stage makes the surviving weights so large "
+            "that the neurons they feed saturate, f = tanh' rounds to 0, and 'regrow' pruning "
+            "cannot bring back a zeroed weight against so high a threshold.")
 
 
 def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
@@ -378,7 +414,14 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
     if len(rr):
         mean = rr.groupby(["data", "graph", "rule", "learning_rate"])["test_accuracy"].agg(
             ["mean", "std", "size"]).reset_index()
+        missing = sorted(set(map(tuple, mean[["data", "graph", "rule"]].to_numpy()))
+                         - set(map(tuple, mean.dropna(subset=["mean"])[
+                             ["data", "graph", "rule"]].to_numpy())))
+        mean = mean.dropna(subset=["mean"])
         best = mean.loc[mean.groupby(["data", "graph", "rule"])["mean"].idxmax()]
+        if missing:
+            s.text("No test accuracy at any grid rate (every run failed or diverged) for: "
+                   + ", ".join("/".join(m) for m in missing) + ".")
         s.table("Test accuracy at each rule's best learning rate (mean, sd over seeds).",
                 best.rename(columns={"mean": "accuracy_mean", "std": "accuracy_sd",
                                      "size": "seeds"}))
