@@ -5,6 +5,7 @@ The quick run exercises every study, the analysis and the report; the committed
 figures, and its report must be exactly what its own tables give.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -54,13 +55,19 @@ def test_quick_tables_have_no_silent_nans_in_stable_rows(quick):
     assert st.loc[st["status"] != "ok", "modularity"].isna().all()
 
 
-def test_rerun_resumes_without_redoing_runs(quick):
+def test_rerun_resumes_without_redoing_runs_and_reuses_the_analysis(quick):
     out, runs = quick
     before = {p: p.stat().st_mtime_ns for p in (runs / "development" / "runs").iterdir()}
+    cached = sorted((runs / "phase" / "paper_analysis").glob("*.pkl"))
+    assert len(cached) == len(list((runs / "phase" / "runs").iterdir()))
+    stamps = {p: p.stat().st_mtime_ns for p in cached}
+    table = pd.read_parquet(out / "tables" / "structure.parquet")
     assert main(["reproduce", "--quick", "--out", str(out), "--runs", str(runs), "-q",
                  "--only", "development", "--workers", "1"]) == 0
     after = {p: p.stat().st_mtime_ns for p in (runs / "development" / "runs").iterdir()}
     assert before == after
+    assert stamps == {p: p.stat().st_mtime_ns for p in cached}  # measured once, reused
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "tables" / "structure.parquet"), table)
 
 
 @pytest.mark.skipif(not (COMMITTED / "tables").is_dir(), reason="no committed full report")
@@ -99,3 +106,15 @@ def test_committed_report_is_what_its_tables_give(tmp_path):
     _, md = build_paper_report(copy, runs_dir=ROOT / runs_dir)
     assert _strip_generated(md.read_text()) == _strip_generated(
         (COMMITTED / "report.md").read_text())
+
+
+def test_a_changed_run_is_measured_again(quick):
+    out, runs = quick
+    cached = sorted((runs / "phase" / "paper_analysis").glob("*.pkl"))
+    stamps = {p: p.stat().st_mtime_ns for p in cached}
+    changed = runs / "phase" / "runs" / cached[0].stem / "status.json"
+    os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
+    assert main(["reproduce", "--quick", "--out", str(out), "--runs", str(runs), "-q",
+                 "--report-only", "--workers", "1"]) == 0
+    moved = [p for p in cached if p.stat().st_mtime_ns != stamps[p]]
+    assert moved == [cached[0]]

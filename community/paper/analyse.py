@@ -32,8 +32,11 @@ Tables
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
+import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -67,14 +70,45 @@ ANALYSIS_VARIANTS = (Variant("signed"), Variant("sym"), Variant("abs", "rb", 0.5
                      Variant("abs", "rb", 2.0))
 
 
+def _cache_key(run_dir: Path, variants: tuple, every: bool) -> str:
+    """What a run's measurements depend on: the measuring code, the variants and the run's
+    files (names, sizes, modification times)."""
+    from community.paper import measure as _m
+
+    h = hashlib.sha256(Path(_m.__file__).read_bytes())
+    h.update(repr((variants, every)).encode())
+    for p in sorted([run_dir / "status.json", *runs.list_snapshots(run_dir)]):
+        if p.exists():
+            st = p.stat()
+            h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
 def _measure(task):
+    """Measure one run, through a per-run cache in ``<study>/paper_analysis/`` (beside the
+    runs, never in the report): re-analysing a finished sweep only measures what changed."""
     study, group, run_dir, variants, every = task
+    cache = run_dir.parent.parent / "paper_analysis" / f"{run_dir.name}.pkl"
     try:
+        key = _cache_key(run_dir, variants, every)
+        if cache.is_file():
+            with open(cache, "rb") as fh:
+                stored = pickle.load(fh)
+            if stored.get("key") == key:
+                return study, stored["rows"], stored["extra"], ""
         rows, extra = measure_run(run_dir, variants, every_snapshot=every)
     except (WiringError, OSError) as exc:
         return study, [], {}, f"{run_dir.name}: {exc}"
     for r in rows:
         r["study"], r["group"] = study, group
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump({"key": key, "rows": rows, "extra": extra}, fh)
+        os.replace(tmp, cache)
+    except OSError as exc:  # a read-only runs directory: no cache, same results
+        log.info("no analysis cache for %s: %s", run_dir.name, exc)
     return study, rows, extra, ""
 
 
