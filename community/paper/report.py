@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +33,17 @@ log = logging.getLogger(__name__)
 PAPER_TABLES = ("structure", "cells", "divergence", "contrasts", "rules_runs", "rules_curves",
                 "rules_alignment", "rules_structure", "rules_roles", "prediction1",
                 "prediction1_fit", "prediction2", "errors")
+
+
+@dataclass
+class _Sec(_Section):
+    """A report section whose key sentences also go to the summary at the top."""
+
+    highlights: list[str] = field(default_factory=list)
+
+    def key(self, text: str) -> None:
+        self.text(text)
+        self.highlights.append(text)
 
 
 def read_paper_tables(out: str | Path) -> dict[str, pd.DataFrame]:
@@ -82,7 +94,8 @@ def _figure(section: _Section, out: Path, path: Path | None, caption: str,
 def _verdict_table(v: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     cols = [*by, "within_low", "within_high", "p_within", "p_mw_within", "g_within",
             "offdiag_low", "offdiag_high", "p_offdiag", "p_mw_offdiag", "g_offdiag",
-            "within_minus_null", "offdiag_minus_null", "unstable_high", "verdict"]
+            "within_minus_null", "p_within_vs_null", "offdiag_minus_null",
+            "p_offdiag_vs_null", "unstable_high", "verdict"]
     return v[[c for c in cols if c in v.columns]]
 
 
@@ -92,7 +105,7 @@ def _count(v: pd.DataFrame) -> str:
 
 
 def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Section:
-    s = _Section("phase-diagram", "Phase diagram: learning rate x pruning x noise (Fig. 4)")
+    s = _Sec("phase-diagram", "Phase diagram: learning rate x pruning x noise (Fig. 4)")
     st = t["structure"]
     ph = st[(st["study"] == "phase")] if len(st) else st
     if ph.empty:
@@ -142,16 +155,37 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
                "Caution, shown by a test on a planted projection b -> b+1: Leiden cuts a "
                "purely disassortative graph so that offdiag_index stays below 1; the index "
                "detects across-module blocks only beside modules, as in the paper's figure.")
-        s.text(f"Verdict per (p, sigma) cell, r = {R_LOW:g} vs r = {R_HIGH:g} (Welch t-test "
+        s.key(f"Verdict per (p, sigma) cell, r = {R_LOW:g} vs r = {R_HIGH:g} (Welch t-test "
                "over seeds, Holm-corrected over the cells; Mann-Whitney p uncorrected; "
                f"g = Hedges' g of high minus low): {_count(pv)}.")
+        both = pv[(pv["p_within"] < claims.ALPHA) & (pv["diff_within"] < 0)
+                  & (pv["p_offdiag"] < claims.ALPHA) & (pv["diff_offdiag"] > 0)]
+        if len(both):
+            s.key("Direction of the claim reproduced (Q higher at low r AND offdiag_index "
+                  "higher at high r, both Holm-significant) at: "
+                  + "; ".join(f"p = {r.prune:g}, sigma = {r.sigma:g} (Q {r.within_low:.3f} vs "
+                              f"{r.within_high:.3f}, Hedges' g {r.g_within:.1f}; log10 offdiag "
+                              f"{r.offdiag_low:.2f} vs {r.offdiag_high:.2f}, g "
+                              f"{r.g_offdiag:.1f})" for r in both.itertuples())
+                  + ". There the low-r Q exceeds its shuffled null by "
+                  + ", ".join(f"{r.within_minus_null:.3f} (Holm p {_p(r.p_within_vs_null)})"
+                              for r in both.itertuples())
+                  + ", and the high-r log10 offdiag_index exceeds its shuffled null by "
+                  + ", ".join(f"{r.offdiag_minus_null:.3f} (Holm p {_p(r.p_offdiag_vs_null)})"
+                              for r in both.itertuples())
+                  + ". A difference beside the null that is significant is real structure "
+                  "built by the rule; one that is not is explained by which synapses survive "
+                  "and how unequal their weights are.")
+        else:
+            s.key("In no cell are both halves of the claim significant in the paper's "
+                  "direction.")
         holds = pv[pv["verdict"] == "holds"]
         if len(holds):
-            s.text("The paper's claim holds (both halves, beyond the shuffled null) at: "
+            s.key("The paper's claim holds (both halves, beyond the shuffled null) at: "
                    + "; ".join(f"p = {r.prune:g}, sigma = {r.sigma:g}"
                                for r in holds.itertuples()) + ".")
         else:
-            s.text("The paper's claim, in full (within-module wiring at low r AND "
+            s.key("The paper's claim, in full (within-module wiring at low r AND "
                    "across-module wiring at high r, both beyond the shuffled null), holds in "
                    "no cell of this grid.")
         s.table("Low vs high learning rate per cell (phase study, |W|, modularity; "
@@ -164,7 +198,7 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
                & np.isclose(c["learning_rate"], R_HIGH)]
         if len(hi):
             beats = int(((hi["p_paired"] < 0.05) & (hi["diff"] > 0)).sum())
-            s.text(f"Across-module wiring at r = {R_HIGH:g} beyond the arrangement of its "
+            s.key(f"Across-module wiring at r = {R_HIGH:g} beyond the arrangement of its "
                    f"own weights: the trained offdiag_index exceeds its weight-shuffled null "
                    f"(paired p < 0.05, uncorrected) in {beats} of {len(hi)} (p, sigma) cells. "
                    "Where it does not, the rise of offdiag_index with r in the heatmaps is "
@@ -176,7 +210,7 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
 
 def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
                          num: list) -> _Section:
-    s = _Section("sensitivity", "Sensitivity to the unstated choices")
+    s = _Sec("sensitivity", "Sensitivity to the unstated choices")
     s.text("Each group changes one choice at the reference cell (p = "
            f"{REFERENCE_CELL[0]:g}, sigma = {REFERENCE_CELL[1]:g}): activation (sigmoid), "
            "initial weight scale (0.5, 2), number of iterations (a third, three times), the "
@@ -186,7 +220,7 @@ def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
            "re-analyses of the phase runs at that cell.")
     sv = v[v["study"] == "sensitivity"] if len(v) else v
     if len(sv):
-        s.text(f"Verdicts over the sensitivity groups: {_count(sv)}.")
+        s.key(f"Verdicts over the sensitivity groups: {_count(sv)}.")
         s.table("Low vs high r per sensitivity group.", _verdict_table(sv, ["group"]))
     av = v[(v["study"] == "phase") & (v["prune"] == REFERENCE_CELL[0])
            & (v["sigma"] == REFERENCE_CELL[1])] if len(v) else v
@@ -206,7 +240,7 @@ def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
     if len(ref):
         ref = ref.assign(rT=ref["learning_rate"] * ref["iterations"])
         spread_r, spread_rt = _collapse(ref, "learning_rate"), _collapse(ref, "rT")
-        s.text("Is r or r x iterations the control variable? One cubic in log r, and one in "
+        s.key("Is r or r x iterations the control variable? One cubic in log r, and one in "
                "log (r x T), fitted to modularity Q of every run with T = a third, once and "
                "three times the reference iterations: RMS residual "
                f"{spread_r:.3g} against r, {spread_rt:.3g} against r x T. "
@@ -239,7 +273,7 @@ def _collapse(df: pd.DataFrame, x: str, y: str = "modularity") -> float:
 
 
 def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Section:
-    s = _Section("timescales", "Timescales: settled processes vs one step")
+    s = _Sec("timescales", "Timescales: settled processes vs one step")
     s.text("mode = settled: firing and credit iterated to their fixed points every "
            "iteration (tolerance 1e-8), the paper's timescale separation; one-step: "
            "Algorithm 1 as written. Both at the reference cell with the same (smaller) "
@@ -250,7 +284,7 @@ def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Se
         same = tv.set_index("group")["verdict"]
         if {"one-step", "settled"} <= set(same.index):
             a, b = same["one-step"], same["settled"]
-            s.text(f"Verdict one-step: {a}; settled: {b}. "
+            s.key(f"Verdict one-step: {a}; settled: {b}. "
                    + ("The two modes cannot be compared on this verdict (a mode has no data "
                       "or diverges at the high rate)." if {a, b} & {"no data", "unstable"}
                       else "The regime structure is the same in both modes." if a == b
@@ -260,7 +294,7 @@ def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Se
 
 
 def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Section]:
-    s1 = _Section("prediction-1", "Prediction 1: retrograde signal amplitude vs balance")
+    s1 = _Sec("prediction-1", "Prediction 1: retrograde signal amplitude vs balance")
     s1.text("Amplitude of neuron i's retrograde signal = sum_j |g_ji| = |c_i f(s_i)| "
             "sum_j |w_ij| (the credit carrier's weights), measured on trained supervised "
             "networks (hidden neurons, held-out samples) against the balance value f(s_i). "
@@ -272,7 +306,7 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
         s1.table("Fit of amplitude against balance, per data set, graph and rule.", fit)
         rec = fit[(fit["graph"] == "recurrent")]
         if len(rec):
-            s1.text("Recurrent graphs: slopes "
+            s1.key("Recurrent graphs: slopes "
                     + ", ".join(f"{r.rule} on {r.data}: {r.slope:.2f} +- {r.slope_se:.2f} "
                                 f"(rho = {r.spearman_rho:.2f})" for r in rec.itertuples())
                     + ". Amplitude rising with f is consistent with the prediction but "
@@ -295,7 +329,7 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
                 + ". A bell centred near s = 0 (the balanced state) is the prediction.")
     _figure(s1, out, figs.get("prediction1"), "Retrograde amplitude against balance value, "
             "binned median and quartiles, with the fitted power law.", num)
-    s2 = _Section("prediction-2", "Prediction 2: dw_ij / g_ji = x_j / w_ij")
+    s2 = _Sec("prediction-2", "Prediction 2: dw_ij / g_ji = x_j / w_ij")
     s2.text("On every synapse of trained networks and 20 held-out samples each: the engine's "
             "update dw_ij (learning rate r) against the retrograde signal g_ji; residual = "
             "(dw w - r x_j g) / (|dw w| + |r x_j g|), scale-free, 0/0 cases excluded. The "
@@ -307,7 +341,7 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
         good = p2[p2["rule"].isin(["balance", "balance-exact"])]
         bad = p2[p2["rule"].isin(["fa", "sign-concordant"])]
         if len(good):
-            s2.text(f"balance and balance-exact: largest |residual| "
+            s2.key(f"balance and balance-exact: largest |residual| "
                     f"{good['max_abs_residual'].max():.2g} (rounding: the identity holds "
                     "exactly, as the algebra says it must when the update and the signal "
                     "share the factor c_i f(s_i): this checks that the engine implements the "
@@ -317,13 +351,13 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
                     f"{good['max_abs_residual'].max():.2g}: the identity does NOT hold "
                     "exactly.")
         if len(bad):
-            s2.text("fa and sign-concordant: median |residual| "
+            s2.key("fa and sign-concordant: median |residual| "
                     + ", ".join(f"{r.rule} on {r.data}/{r.graph}: {r.median_abs_residual:.2g}"
                                 for r in bad.itertuples())
                     + " (the credit carrier is not w_ij).")
     _figure(s2, out, figs.get("prediction2"), "Median and 99th percentile |residual| per "
             "rule.", num)
-    s3 = _Section("prediction-3", "Prediction 3: development from across- to within-module")
+    s3 = _Sec("prediction-3", "Prediction 3: development from across- to within-module")
     s3.text("Two schedules, r = 10 -> 0.1 ('schedule') and r = 1 -> 0.01 ('schedule_mild'), "
             "each in 6 geometric stages, beside constant r = 10 and r = 0.1, same iterations "
             "and seeds; measures at every snapshot after the first pruning (trained, and the "
@@ -371,7 +405,7 @@ def _development_claim(s3: _Section, dt: pd.DataFrame, dv: pd.DataFrame, name: s
         w, o = sch.loc["modularity"], sch.loc["offdiag_index"]
         shift = (w["final"] > w["early"] and o["final"] < o["early"])
         frozen = _frozen_note(dv[dv["group"] == name])
-        s3.text(f"Under '{name}', modularity Q goes from "
+        s3.key(f"Under '{name}', modularity Q goes from "
                 f"{w['early']:.3g} to {w['final']:.3g} (paired t-test over seeds, p = "
                 f"{_p(w['p_paired'])}) and offdiag_index from {o['early']:.3g} to "
                 f"{o['final']:.3g} (p = {_p(o['p_paired'])}). "
@@ -401,7 +435,7 @@ def _frozen_note(g: pd.DataFrame) -> str:
 
 
 def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
-    s = _Section("rules", "Rules compared: balance, balance-exact, FA, sign-concordant, DFA")
+    s = _Sec("rules", "Rules compared: balance, balance-exact, FA, sign-concordant, DFA")
     s.text("Supervised digits (8x8) and mnist1d, a recurrent graph (100 hidden neurons, 10% "
            "recurrent edges, 10% output-to-hidden feedback edges, so balance differs from "
            "balance-exact) and a layered reference (one hidden layer of 100), cross-entropy, "
@@ -429,11 +463,11 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
             top = b["accuracy_mean"].max() if "accuracy_mean" in b else b["mean"].max()
             lag = b[b["mean"] < top - 0.02]
             if len(lag):
-                s.text(f"{data}, {graph}: lagging the best rule by more than 2 points: "
+                s.key(f"{data}, {graph}: lagging the best rule by more than 2 points: "
                        + ", ".join(f"{r.rule} ({r.mean:.3f} vs {top:.3f})"
                                    for r in lag.itertuples()) + ".")
             else:
-                s.text(f"{data}, {graph}: every rule within 2 points of the best "
+                s.key(f"{data}, {graph}: every rule within 2 points of the best "
                        f"({top:.3f}).")
     al = t["rules_alignment"]
     if len(al):
@@ -458,7 +492,7 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
 
 
 def _provenance_section(out: Path, runs_dir: Path | None, quick: bool) -> _Section:
-    s = _Section("provenance", "Configuration and provenance")
+    s = _Sec("provenance", "Configuration and provenance")
     cmd = "wiring reproduce" + (" --quick" if quick else "")
     s.text(f"Regenerate: `{cmd} --out {out.name}` (runs resume; analysis and report are "
            "rebuilt from the runs). Study configurations are in configs/, provenance in "
@@ -506,12 +540,19 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
     if len(verdicts):
         runs.write_table(out / "tables", "verdicts", verdicts)
     num = [0]
-    sections = [_phase_section(t, verdicts, out, figs, num),
+    body = [_phase_section(t, verdicts, out, figs, num),
                 _sensitivity_section(t, verdicts, out, figs, num),
                 _timescale_section(verdicts, out, figs, num),
                 *_prediction_sections(t, out, figs, num),
                 _rules_section(t, out, figs, num),
                 _provenance_section(out, Path(runs_dir) if runs_dir else None, quick)]
+    summary = _Sec("summary", "Summary: what the data say")
+    summary.text("The key sentences of every section below, computed from the tables "
+                 "(details, tests and figures in the sections).")
+    for sec in body:
+        for text in getattr(sec, "highlights", []):
+            summary.text(f"[{sec.title.split(':')[0]}] {text}")
+    sections = [summary, *body]
     if len(t["errors"]):
         sections[-1].table("Runs that could not be measured.", t["errors"])
     context = {"title": "Contribute to balance, wire in accordance: reproduction report"
