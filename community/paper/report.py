@@ -415,23 +415,28 @@ def _development_claim(s3: _Section, dt: pd.DataFrame, dv: pd.DataFrame, name: s
                    "significant).") + frozen)
 
 
+#: weight changes between snapshots below this fraction of max |w| count as "frozen"
+FROZEN_RELATIVE = 1e-3
+
+
 def _frozen_note(g: pd.DataFrame) -> str:
-    """Say when learning stops: the last snapshot after which no seed's weights change."""
+    """Say when learning stops: the last snapshot after which the largest weight change
+    between snapshots stays below :data:`FROZEN_RELATIVE` of max |w| (every seed)."""
     if g.empty or "max_change" not in g:
         return ""
-    per_step = g.groupby("step")["max_change"].max().dropna()
-    if per_step.empty:
+    rel = (g["max_change"] / g["weight_abs_max"]).groupby(g["step"]).max().dropna()
+    if rel.empty:
         return ""
-    moving = per_step.index[per_step.to_numpy() > 0]
-    # a change at step t happened between the snapshot before t and t
+    moving = rel.index[rel.to_numpy() >= FROZEN_RELATIVE]
     last = int(moving.max()) if len(moving) else int(g["step"].min())
-    end = int(per_step.index.max())
+    end = int(rel.index.max())
     if last >= end:
         return ""
-    return (f" No weight of any seed changes after step {last} of {end}: learning freezes. "
-            "The likely mechanism: the high-rate stage makes the surviving weights so large "
-            "that the neurons they feed saturate, f = tanh' rounds to 0, and 'regrow' pruning "
-            "cannot bring back a zeroed weight against so high a threshold.")
+    return (f" After step {last} of {end} no weight of any seed moves by more than "
+            f"{FROZEN_RELATIVE:g} of max |w| between snapshots: the structure set by the "
+            "high-rate stage is frozen in. The likely mechanism: that stage makes the "
+            "surviving weights so large that the neurons they feed saturate, f = tanh' is "
+            "(nearly) 0, and later, smaller rates cannot move weights of that size.")
 
 
 def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
