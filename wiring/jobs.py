@@ -337,7 +337,9 @@ def _probe_row(net: Network, X: np.ndarray, Y: np.ndarray, t, epoch: int, step: 
     from wiring import probes
     from wiring.errors import SettleDidNotConverge
 
-    row = {"epoch": epoch, "step": step, "n_samples": len(X)}
+    row = {"epoch": epoch, "step": step, "n_samples": len(X), "cosine": np.nan,
+           "sign_agreement": np.nan, "cosine_free": np.nan, "norm_rule": np.nan,
+           "norm_gradient": np.nan, "probe_error": ""}
     try:
         al = probes.update_alignment(net, X, Y, rule=t.rule, loss=t.loss, tol=t.tol,
                                      max_iter=t.max_iter)
@@ -345,7 +347,7 @@ def _probe_row(net: Network, X: np.ndarray, Y: np.ndarray, t, epoch: int, step: 
                    cosine_free=al["cosine_free"], norm_rule=al["norm_rule"],
                    norm_gradient=al["norm_gradient"])
     except SettleDidNotConverge as exc:
-        row.update(cosine=np.nan, probe_error=str(exc))
+        row.update(probe_error=str(exc))
     return row
 
 

@@ -68,6 +68,7 @@ def _evaluate(net, X, Y, loss, tol, max_iter, method):
         "test_loss": float(stats[:done, 6][ok].mean()) if ok.any() else float("nan"),
         "test_accuracy": float(stats[:done, 7][ok].mean()) if ok.any() else float("nan"),
         "test_nonconverged": int(X.shape[0] - ok.sum()),
+        "test_samples": int(X.shape[0]),
     }
 
 

@@ -247,9 +247,19 @@ def _rules_tables(sweep_dir: Path, workers: int) -> dict[str, pd.DataFrame]:
         except (WiringError, OSError):
             rows.append({**ident, "test_accuracy": np.nan})
             continue
-        curves.append(m.assign(**ident))
+        n_test = _test_samples(m, cfg)
+        m = m.drop(columns=["test_samples"], errors="ignore").assign(**ident)
+        m["test_samples"] = n_test
+        # accuracy over every test sample, a sample whose firing did not settle counted wrong
+        # (the engine's test_accuracy is over the settled samples only)
+        m["test_accuracy_all"] = (m["test_accuracy"].fillna(0.0)
+                                  * (n_test - m["test_nonconverged"]) / n_test)
+        m["test_nonconverged_fraction"] = m["test_nonconverged"] / n_test
+        curves.append(m)
         last = m.iloc[-1]
-        rows.append({**ident, "test_accuracy": float(last.get("test_accuracy", np.nan)),
+        rows.append({**ident, "test_accuracy_all": float(last["test_accuracy_all"]),
+                     "test_nonconverged_fraction": float(last["test_nonconverged_fraction"]),
+                     "test_accuracy": float(last.get("test_accuracy", np.nan)),
                      "train_loss": float(last.get("train_loss", np.nan)),
                      "epochs_done": int(last.get("epoch", 0))})
         for name, sink in (("probes", align), ("retrograde", pred1), ("synapses", pred2)):
@@ -279,11 +289,37 @@ def _rules_tables(sweep_dir: Path, workers: int) -> dict[str, pd.DataFrame]:
                           "role": role, "share": float(v)} for role, v in share.items())
     out = {"rules_runs": pd.DataFrame(rows),
            "rules_curves": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
-           "rules_alignment": pd.concat(align, ignore_index=True) if align else pd.DataFrame(),
+           "rules_alignment": _with_error_column(align),
            "rules_structure": pd.concat(struct, ignore_index=True) if struct else pd.DataFrame(),
            "rules_roles": pd.DataFrame(roles)}
     out.update(_prediction_tables(pred1, pred2))
     return out
+
+
+def _test_samples(metrics: pd.DataFrame, cfg: dict) -> float:
+    """Test-set size of a supervised run: the ``test_samples`` column (engine >= this
+    version), else the documented split of the built-in data sets (ceil(test_fraction x
+    1797) for digits, ceil(test_fraction x n_samples) for mnist1d), else NaN."""
+    if "test_samples" in metrics and metrics["test_samples"].notna().any():
+        return float(metrics["test_samples"].dropna().iloc[0])
+    data = cfg.get("data", {})
+    frac = float(data.get("test_fraction", 0.25))
+    if data.get("name") == "digits":
+        return float(np.ceil(frac * 1797))
+    if data.get("name") == "mnist1d":
+        return float(np.ceil(frac * int(data.get("n_samples", 4000))))
+    return float("nan")
+
+
+def _with_error_column(align: list) -> pd.DataFrame:
+    """The alignment probes with a ``probe_error`` column always present ("" when fine)."""
+    if not align:
+        return pd.DataFrame()
+    df = pd.concat(align, ignore_index=True)
+    df["probe_error"] = df["probe_error"].fillna("") if "probe_error" in df else ""
+    cols = [c for c in df.columns if c != "probe_error"]
+    at = cols.index("norm_gradient") + 1 if "norm_gradient" in cols else len(cols)
+    return df[[*cols[:at], "probe_error", *cols[at:]]]
 
 
 def _analyse_rules_run(task):
@@ -325,14 +361,24 @@ def _prediction_tables(pred1: list, pred2: list) -> dict[str, pd.DataFrame]:
                              "n": len(part)})
     if pred2:
         p2 = pd.concat(pred2, ignore_index=True)
+        lhs = (p2["dw"] * p2["w"]).abs()
+        rhs = (p2["learning_rate"] * p2["x_pre"] * p2["g"]).abs()
+        # a synapse whose both sides are below 1e-10 of the largest signal of its sample
+        # (saturated neurons, f at rounding level) carries no test of the identity
+        scale = rhs.groupby([p2["run_id"], p2["sample"]]).transform("max")
+        p2["tested"] = (lhs > 1e-10 * scale) | (rhs > 1e-10 * scale)
         for key, df in p2.groupby(keys):
             r = df["residual"].abs()
+            rt = r[df["tested"]]
             q2.append({**dict(zip(keys, key, strict=True)), "n_synapse_samples": len(df),
-                       "median_abs_residual": float(r.median()),
-                       "q99_abs_residual": float(r.quantile(0.99)),
-                       "max_abs_residual": float(r.max()),
-                       "share_below_1e-12": float((r < 1e-12).mean()),
-                       "share_below_0.1": float((r < 0.1).mean())})
+                       "n_tested": int(df["tested"].sum()),
+                       "median_abs_residual": float(rt.median()) if len(rt) else np.nan,
+                       "q99_abs_residual": float(rt.quantile(0.99)) if len(rt) else np.nan,
+                       "max_abs_residual": float(rt.max()) if len(rt) else np.nan,
+                       "max_abs_residual_untested": float(r[~df["tested"]].max())
+                       if (~df["tested"]).any() else np.nan,
+                       "share_below_1e-12": float((rt < 1e-12).mean()) if len(rt) else np.nan,
+                       "share_below_0.1": float((rt < 0.1).mean()) if len(rt) else np.nan})
     return {"prediction1": pd.DataFrame(bins), "prediction1_fit": pd.DataFrame(fits),
             "prediction2": pd.DataFrame(q2)}
 

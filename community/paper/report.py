@@ -332,7 +332,10 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
     s2 = _Sec("prediction-2", "Prediction 2: dw_ij / g_ji = x_j / w_ij")
     s2.text("On every synapse of trained networks and 20 held-out samples each: the engine's "
             "update dw_ij (learning rate r) against the retrograde signal g_ji; residual = "
-            "(dw w - r x_j g) / (|dw w| + |r x_j g|), scale-free, 0/0 cases excluded. The "
+            "(dw w - r x_j g) / (|dw w| + |r x_j g|), scale-free, 0/0 cases excluded; "
+            "synapses where both sides are below 1e-10 of the largest signal in their sample "
+            "(saturated neurons: f at rounding level, so the relative residual is noise) are "
+            "counted but not tested (max_abs_residual_untested). The "
             "paper's identity carries the factor r. Under feedback alignment the credit "
             "travels over B, not W, so the identity should fail there.")
     p2 = t["prediction2"]
@@ -341,15 +344,20 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
         good = p2[p2["rule"].isin(["balance", "balance-exact"])]
         bad = p2[p2["rule"].isin(["fa", "sign-concordant"])]
         if len(good):
-            s2.key(f"balance and balance-exact: largest |residual| "
-                    f"{good['max_abs_residual'].max():.2g} (rounding: the identity holds "
-                    "exactly, as the algebra says it must when the update and the signal "
-                    "share the factor c_i f(s_i): this checks that the engine implements the "
-                    "rule as written, not an empirical fact about the brain)."
-                    if good["max_abs_residual"].max() < 1e-10 else
-                    f"balance and balance-exact: largest |residual| "
-                    f"{good['max_abs_residual'].max():.2g}: the identity does NOT hold "
-                    "exactly.")
+            worst, q99 = good["max_abs_residual"].max(), good["q99_abs_residual"].max()
+            if worst < 1e-10:
+                verdict = "the identity holds exactly (rounding)."
+            elif q99 < 1e-6 and worst < 1e-3:
+                verdict = (f"99% of tested synapses are below {q99:.2g}: the identity holds to "
+                           "rounding. The tail comes from how f = 1 - tanh(s)^2 is computed: "
+                           "the engine's kernel and the probe use different tanh routines "
+                           "(2 ulp apart), and their relative difference grows as f -> 0.")
+            else:
+                verdict = "the identity does NOT hold on every synapse."
+            s2.key(f"balance and balance-exact: largest tested |residual| {worst:.2g}; "
+                   + verdict + " Algebraically the update and the signal share the factor "
+                   "c_i f(s_i), so this checks that the engine implements the rule as "
+                   "written; it is not an empirical fact about synapses.")
         if len(bad):
             s2.key("fa and sign-concordant: median |residual| "
                     + ", ".join(f"{r.rule} on {r.data}/{r.graph}: {r.median_abs_residual:.2g}"
@@ -451,8 +459,13 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
            "feedback, DFA = direct feedback alignment.")
     rr = t["rules_runs"]
     if len(rr):
-        mean = rr.groupby(["data", "graph", "rule", "learning_rate"])["test_accuracy"].agg(
+        acc = "test_accuracy_all" if "test_accuracy_all" in rr else "test_accuracy"
+        mean = rr.groupby(["data", "graph", "rule", "learning_rate"])[acc].agg(
             ["mean", "std", "size"]).reset_index()
+        if "test_nonconverged_fraction" in rr:
+            nc = rr.groupby(["data", "graph", "rule", "learning_rate"])[
+                "test_nonconverged_fraction"].mean().reset_index(drop=True)
+            mean["nonconverged"] = nc.to_numpy()
         missing = sorted(set(map(tuple, mean[["data", "graph", "rule"]].to_numpy()))
                          - set(map(tuple, mean.dropna(subset=["mean"])[
                              ["data", "graph", "rule"]].to_numpy())))
@@ -461,11 +474,17 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
         if missing:
             s.text("No test accuracy at any grid rate (every run failed or diverged) for: "
                    + ", ".join("/".join(m) for m in missing) + ".")
+        s.text("Accuracy is over every test sample, a sample whose firing did not settle "
+               "(1,000 iterations, tolerance 1e-8) counted as wrong; 'nonconverged' is the "
+               "mean fraction of such samples. On recurrent graphs with feedback edges, high "
+               "learning rates make many test samples fail to settle: a finding about the "
+               "dynamics, and the reason the engine's own test_accuracy (settled samples only) "
+               "is not the headline here.")
         s.table("Test accuracy at each rule's best learning rate (mean, sd over seeds).",
                 best.rename(columns={"mean": "accuracy_mean", "std": "accuracy_sd",
                                      "size": "seeds"}))
         for (data, graph), b in best.groupby(["data", "graph"]):
-            top = b["accuracy_mean"].max() if "accuracy_mean" in b else b["mean"].max()
+            top = b["mean"].max()
             lag = b[b["mean"] < top - 0.02]
             if len(lag):
                 s.key(f"{data}, {graph}: lagging the best rule by more than 2 points: "
