@@ -138,6 +138,12 @@ def _cmd_reproduce(args) -> int:
     (out / "configs").mkdir(exist_ok=True)
     for path in sorted((runs_dir / "configs").glob("*.toml")):
         shutil.copyfile(path, out / "configs" / path.name)
+    for study in STUDIES:  # each sweep's status table and provenance, beside the report
+        for name in ("sweep_status.csv", "provenance.json"):
+            src = runs_dir / study / name
+            if src.is_file():
+                (out / "sweeps" / study).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, out / "sweeps" / study / name)
     runs.write_provenance(out, seed=None, extra={"job": "reproduce", "quick": args.quick,
                                                  "runs": str(runs_dir)})
     analyse_studies(runs_dir, out, workers=args.workers or 2)

@@ -519,8 +519,10 @@ def _provenance_section(out: Path, runs_dir: Path | None, quick: bool) -> _Secti
     s = _Sec("provenance", "Configuration and provenance")
     cmd = "wiring reproduce" + (" --quick" if quick else "")
     s.text(f"Regenerate: `{cmd} --out {out.name}` (runs resume; analysis and report are "
-           "rebuilt from the runs). Study configurations are in configs/, provenance in "
-           "provenance.json.")
+           "rebuilt from the runs). Study configurations are in configs/, the report's "
+           "provenance in provenance.json, and each study's run table (status, reason, "
+           "seconds per run) and provenance (the commit the runs were made with) in "
+           "sweeps/<study>/.")
     for path in sorted((out / "configs").glob("*.toml")):
         s.code(f"configs/{path.name}", path.read_text(), "toml")
     prov = out / "provenance.json"
