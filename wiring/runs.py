@@ -383,7 +383,8 @@ def _git_state(package_dir: Path) -> tuple[str | None, bool]:
     ignored = _git(["check-ignore", "-q", str(package_dir)], parent)
     if ignored is None or ignored.returncode == 0:
         return None, False
-    status = _git(["status", "--porcelain"], parent)
+    # dirty = tracked files changed; untracked ones (the outputs being written) do not count
+    status = _git(["status", "--porcelain", "--untracked-files=no"], parent)
     dirty = status is None or status.returncode != 0 or bool(status.stdout.strip())
     return head.stdout.strip(), dirty
 
