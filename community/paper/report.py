@@ -507,6 +507,15 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
         tab = rs.groupby(["data", "rule"])[[c for c in cols if c in rs]].mean().reset_index()
         s.table("Community structure of the hidden-to-hidden weights built by each rule "
                 "(recurrent graphs; Q z-score against weight-shuffled nulls).", tab)
+        if {"modularity", "q_initial_pruned", "q_z_shuffle"} <= set(tab.columns):
+            dq = (tab["modularity"] - tab["q_initial_pruned"]).abs().max()
+            zmax = tab["q_z_shuffle"].abs().max()
+            s.key(f"Community structure built by the rules on the recurrent hidden layer: Q "
+                  f"differs from the initial graph's by at most {dq:.3f} and its mean z-score "
+                  f"against weight-shuffled nulls is at most {zmax:.2f} in size"
+                  + (": no rule builds modules beyond the initial wiring in this training "
+                     "budget." if dq < 0.02 and zmax < 2 else
+                     ": some rule changes the modular structure (see the table)."))
     for name, cap in (("rules_accuracy", "Test accuracy against learning rate per rule."),
                       ("rules_curves", "Learning curves at each rule's best learning rate."),
                       ("rules_alignment", "Cosine with the exact gradient over training."),
