@@ -64,7 +64,7 @@ def _noise_base(n: int, iterations: int) -> dict:
 def _sizes(quick: bool) -> dict:
     if quick:
         return {"n": 300, "iterations": 600, "lrs": [0.001, 0.1, 10.0], "seeds": [0, 1],
-                "prunes": [0.0, 0.9], "sigmas": [0.03, 0.1], "settled_iterations": 150,
+                "prunes": [0.0, 0.9], "sigmas": [0.03, 0.1, 0.3], "settled_iterations": 150,
                 "dev_iterations": 1200, "dev_seeds": [0], "rule_lrs": [0.02], "rule_seeds": [0],
                 "epochs": 2, "samples": 600, "probes": 40}
     return {"n": 300, "iterations": 6000,
