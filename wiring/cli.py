@@ -54,7 +54,8 @@ def _summary(run_dir) -> str:
     from wiring.runs import read_metrics
 
     last = read_metrics(run_dir).iloc[-1]
-    keys = ("epoch", "iteration", "train_loss", "test_accuracy", "weight_abs_max", "density")
+    keys = ("epoch", "iteration", "train_loss", "test_accuracy", "test_nonconverged",
+            "weight_abs_max", "density")
     parts = [f"{k}={last[k]:.4g}" for k in keys if k in last.index and last[k] == last[k]]
     return "last checkpoint: " + ", ".join(parts)
 

@@ -69,6 +69,8 @@ def _evaluate(net, X, Y, loss, tol, max_iter, method):
         "test_accuracy": float(stats[:done, 7][ok].mean()) if ok.any() else float("nan"),
         "test_nonconverged": int(X.shape[0] - ok.sum()),
         "test_samples": int(X.shape[0]),
+        # every test sample, one whose firing did not settle counted wrong
+        "test_accuracy_all": float(stats[:done, 7][ok].sum() / X.shape[0]),
     }
 
 
@@ -144,7 +146,9 @@ def fit(
     FitResult
         ``metrics`` rows have: ``epoch``, ``step`` (samples seen), ``train_loss``,
         ``train_accuracy`` (at each sample's settle, before its update),
-        ``test_loss``, ``test_accuracy``, ``test_nonconverged``,
+        ``test_loss``, ``test_accuracy`` (over the test samples whose firing settled),
+        ``test_nonconverged``, ``test_samples``, ``test_accuracy_all`` (over every test
+        sample, an unsettled one counted wrong: the honest figure when some do not settle),
         ``firing_iterations_mean/max``, ``credit_iterations_mean/max``,
         ``nonconverged``, weight statistics, ``seconds``, ``samples_per_second``.
 

@@ -248,7 +248,7 @@ def _rules_tables(sweep_dir: Path, workers: int) -> dict[str, pd.DataFrame]:
             rows.append({**ident, "test_accuracy": np.nan})
             continue
         n_test = _test_samples(m, cfg)
-        m = m.drop(columns=["test_samples"], errors="ignore").assign(**ident)
+        m = m.drop(columns=["test_samples", "test_accuracy_all"], errors="ignore").assign(**ident)
         m["test_samples"] = n_test
         # accuracy over every test sample, a sample whose firing did not settle counted wrong
         # (the engine's test_accuracy is over the settled samples only)
