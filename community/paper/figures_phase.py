@@ -2,9 +2,10 @@
 
 Every function takes the tables written by :func:`community.paper.analyse.analyse_studies`
 (name -> DataFrame, plus ``"fig4"``: the arrays of ``fig4_matrices.npz``; see
-:func:`load_tables`) and an output directory, writes one PNG atomically and returns its
-path, or None when the tables it needs are missing or empty. Figures are
-:class:`matplotlib.figure.Figure` objects (no pyplot state to close) on the Agg backend.
+:func:`community.paper.report.read_paper_tables`) and an output directory, writes
+one PNG atomically and returns its path, or None when the tables it needs are missing or
+empty. Figures are :class:`matplotlib.figure.Figure` objects (no pyplot state to close) on
+the Agg backend.
 
 Unless a panel says otherwise, the weight graph is ``|W|`` partitioned by Leiden on
 directed modularity (the ``abs_modularity`` variant), and ``trained`` is drawn beside the
@@ -14,8 +15,8 @@ the same density) and ``null_shuffle`` (trained weights shuffled over the surviv
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
+import tempfile  # noqa: F401 -- the docstring examples use it
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,9 @@ import pandas as pd
 from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
 from community.paper.measure import REFERENCE
 from community.plot_matrices import panel_figure, weight_heatmap
+from community.report.build import _write_atomic
 
-__all__ = ["LABELS", "GRAPH_LABELS", "save_png", "load_tables", "phase_heatmaps", "fig4_pair",
+__all__ = ["LABELS", "GRAPH_LABELS", "save_png", "phase_heatmaps", "fig4_pair",
            "phase_curves", "sensitivity", "analysis_variants", "timescales", "development",
            "draw_all"]
 
@@ -131,7 +133,8 @@ def _fig4_lines(ax: Any) -> None:
 
 
 def save_png(fig: Any, out_dir: str | Path, name: str) -> Path:
-    """Write ``fig`` to ``out_dir / name`` atomically (temporary file, then ``os.replace``).
+    """Write ``fig`` to ``out_dir / name`` atomically (rendered in memory, then
+    :func:`community.report.build._write_atomic`: temporary file, ``os.replace``).
 
     Parameters
     ----------
@@ -154,42 +157,12 @@ def save_png(fig: Any, out_dir: str | Path, name: str) -> Path:
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".png", dir=out_dir)
-    os.close(fd)
+    buf = io.BytesIO()
     try:
-        fig.savefig(tmp, dpi=DPI, format="png")
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, out_dir / name)
+        fig.savefig(buf, dpi=DPI, format="png")
     finally:
-        Path(tmp).unlink(missing_ok=True)
         fig.clear()
-    return out_dir / name
-
-
-def load_tables(tables_dir: str | Path) -> dict[str, Any]:
-    """Read every ``*.parquet`` table of a ``tables/`` directory, and ``fig4_matrices.npz``.
-
-    Parameters
-    ----------
-    tables_dir : str or Path
-
-    Returns
-    -------
-    dict
-        Table name -> DataFrame; ``"fig4"`` -> dict of arrays when the npz file exists.
-
-    Examples
-    --------
-    >>> load_tables("/nonexistent")
-    {}
-    """
-    d = Path(tables_dir)
-    out: dict[str, Any] = {p.stem: pd.read_parquet(p) for p in sorted(d.glob("*.parquet"))}
-    npz = d / "fig4_matrices.npz"
-    if npz.is_file():
-        with np.load(npz) as z:
-            out["fig4"] = {k: z[k] for k in z.files}
-    return out
+    return _write_atomic(out_dir / name, buf.getvalue())
 
 
 # --------------------------------------------------------------------------- phase diagram
@@ -716,7 +689,8 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     Parameters
     ----------
     tables : mapping
-        Table name -> DataFrame (and ``"fig4"``), as from :func:`load_tables`.
+        Table name -> DataFrame (and ``"fig4"``), as from
+        :func:`community.paper.report.read_paper_tables`.
     out_dir : Path
 
     Returns

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats as sps
 
 import wiring.runs as runs
+from community import stats
 from community.paper import claims, figures_phase, figures_rules
 from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
 from community.report.build import _environment, _write_atomic
@@ -386,8 +387,6 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
             for m in ("modularity", "within_excess_strength", "offdiag_index"):
                 x = a[m].replace([np.inf, -np.inf], np.nan).dropna().to_numpy()
                 y = b[m].replace([np.inf, -np.inf], np.nan).dropna().to_numpy()
-                from community import stats
-
                 res = stats.compare(x, y, n_perm=2000) if len(x) and len(y) else {}
                 pair = a[["seed", m]].merge(b[["seed", m]], on="seed").replace(
                     [np.inf, -np.inf], np.nan).dropna()

@@ -199,10 +199,15 @@ def test_schedule_stages_are_geometric():
     assert rates.tolist() == [0.1] and edges.tolist() == [0, 600]
 
 
-def test_load_tables_reads_parquet_and_fig4(tables, tmp_path):
-    tables["prediction2"].to_parquet(tmp_path / "prediction2.parquet")
-    np.savez(tmp_path / "fig4_matrices.npz", **tables["fig4"])
-    got = fp.load_tables(tmp_path)
-    assert set(got) == {"prediction2", "fig4"}
+def test_read_paper_tables_reads_parquet_and_fig4(tables, tmp_path):
+    from community.paper.report import PAPER_TABLES, read_paper_tables
+
+    (tmp_path / "tables").mkdir()
+    tables["prediction2"].to_parquet(tmp_path / "tables" / "prediction2.parquet")
+    np.savez(tmp_path / "tables" / "fig4_matrices.npz", **tables["fig4"])
+    got = read_paper_tables(tmp_path)
+    assert set(got) == {*PAPER_TABLES, "fig4"}
+    pd.testing.assert_frame_equal(got["prediction2"], tables["prediction2"])
+    assert all(got[name].empty for name in PAPER_TABLES if name != "prediction2")
     np.testing.assert_array_equal(got["fig4"]["low_membership"],
                                   tables["fig4"]["low_membership"])
