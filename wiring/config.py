@@ -116,6 +116,9 @@ class TrainSettings:
     method: str = "auto"  # "auto" | "jacobi" | "gauss-seidel"
     warm_start: bool = False
     on_diverge: str = "record"
+    kernel: str = "auto"  # "auto" | "sample" | "batch" (see wiring.train.fit)
+    dtype: str = "float64"  # "float64" | "float32" (batch kernel)
+    threads: int = 0  # numba threads of the batch kernel; 0 = numba's default
     probes: int = 0  # > 0: rule-vs-gradient alignment and prediction probes on this
     #                 many test samples at every snapshot (probes.parquet)
     snapshot_epochs: list[int] = field(default_factory=lambda: [0, 1, 2, 4, 8])

@@ -141,11 +141,12 @@ def validate(cfg: TrainConfig) -> None:
     --------
     >>> validate(TrainConfig())
     """
+    from wiring._batched import DTYPES
     from wiring._checks import check_choice, check_fraction, check_int, check_positive
     from wiring.neurons import ACTIVATIONS, BALANCES
     from wiring.rules import LOSSES, RULES
     from wiring.simulate import PRUNING_MODES, SIMULATION_MODES
-    from wiring.train import ON_DIVERGE
+    from wiring.train import KERNELS, ON_DIVERGE
 
     checks = [
         (cfg.task.kind, "task.kind", ("supervised", "noise")),
@@ -158,6 +159,8 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.train.loss, "train.loss", LOSSES),
         (cfg.train.method, "train.method", METHODS),
         (cfg.train.on_diverge, "train.on_diverge", ON_DIVERGE),
+        (cfg.train.kernel, "train.kernel", KERNELS),
+        (cfg.train.dtype, "train.dtype", DTYPES),
         (cfg.simulation.pruning, "simulation.pruning", PRUNING_MODES),
         (cfg.simulation.mode, "simulation.mode", SIMULATION_MODES),
     ]
@@ -179,6 +182,7 @@ def validate(cfg: TrainConfig) -> None:
             check_positive(value, name, allow_zero=zero_ok)
         for value, name, minimum in [
             (t.epochs, "train.epochs", 0), (t.batch_size, "train.batch_size", 1),
+            (t.threads, "train.threads", 0),
             (t.max_iter, "train.max_iter", 1), (sim.iterations, "simulation.iterations", 0),
             (sim.max_iter, "simulation.max_iter", 1), (sim.snapshots, "simulation.snapshots", 1),
             (sim.stages, "simulation.stages", 1), (t.probes, "train.probes", 0),
@@ -291,6 +295,7 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
                   epochs=t.epochs, batch_size=t.batch_size, seed=cfg.task.seed, tol=t.tol,
                   max_iter=t.max_iter, method=t.method, warm_start=t.warm_start,
                   on_diverge=t.on_diverge, snapshot_epochs=t.snapshot_epochs,
+                  kernel=t.kernel, dtype=t.dtype, threads=t.threads or None,
                   on_snapshot=on_snapshot,
                   on_epoch=on_epoch)
         params = {"rule": t.rule, "learning_rate": t.learning_rate, "seed": cfg.task.seed,

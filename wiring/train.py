@@ -12,18 +12,27 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
+from wiring._batched import DTYPES, run_batched
 from wiring._checks import as_rng, check_choice, check_int, check_positive
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
 
-__all__ = ["FitResult", "fit", "ON_DIVERGE"]
+__all__ = ["FitResult", "fit", "ON_DIVERGE", "KERNELS"]
 
 log = logging.getLogger(__name__)
 
 ON_DIVERGE = ("record", "raise")
+#: Training kernels: "sample" walks the graph once per sample (``kernels.plasticity``);
+#: "batch" moves a whole mini-batch through each sweep (``kernels.batch``, CSR x
+#: dense batch, multi-threaded); "auto" picks "batch" when ``batch_size > 1`` (or
+#: float32 is asked for) and nothing needs the per-sample kernel.
+KERNELS = ("auto", "sample", "batch")
+#: Samples per call when the batch kernel evaluates a test set.
+EVAL_BATCH = 256
 
 
 @dataclass
@@ -56,13 +65,18 @@ def _split(data):
     raise DataError("`data` must be a wiring.data.Dataset or a tuple (X, Y[, X_test, Y_test])")
 
 
-def _evaluate(net, X, Y, loss, tol, max_iter, method):
+def _evaluate(net, X, Y, loss, tol, max_iter, method, engine=None):
     if X is None or len(X) == 0:
         return {}
     X = net._check_X(X)
     Y = net._check_Y(Y, X.shape[0])
-    done, stats, _ = net._run(X, Y, rule="balance-exact", loss=loss, tol=tol, max_iter=max_iter,
-                              method=method, do_credit=False)
+    if engine is not None:  # (kernel, dtype): the mini-batch kernel in that float type
+        done, stats = run_batched(net, X, Y, rule="balance-exact", loss=loss, tol=tol,
+                                  max_iter=max_iter, method=method, do_credit=False,
+                                  batch_size=EVAL_BATCH, dtype=engine[1])
+    else:
+        done, stats, _ = net._run(X, Y, rule="balance-exact", loss=loss, tol=tol,
+                                  max_iter=max_iter, method=method, do_credit=False)
     ok = stats[:done, 2] == CONVERGED
     return {
         "test_loss": float(stats[:done, 6][ok].mean()) if ok.any() else float("nan"),
@@ -103,6 +117,9 @@ def fit(
     snapshot_epochs: Iterable[int] = (),
     on_snapshot: Callable[[int, int, Network], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
+    kernel: str = "auto",
+    dtype: str = "float64",
+    threads: int | None = None,
 ) -> FitResult:
     """Train ``network`` in place with a learning rule.
 
@@ -140,6 +157,21 @@ def fit(
         Receives snapshots instead of keeping them in memory.
     on_epoch : callable(row), optional
         Receives each metrics row as it is made (progress reporting).
+    kernel : {"auto", "sample", "batch"}
+        "sample": the graph is walked once per sample. "batch": a whole mini-batch
+        goes through every sweep together (CSR x dense batch; parallel over neurons,
+        bit-identical for any thread count). Both settle each batch with the weights
+        at its start and apply the same update; they agree to rounding (iterative
+        settling stops per sample within ``tol`` either way). "auto": "batch" when
+        ``batch_size > 1`` or ``dtype="float32"``, unless ``warm_start`` or
+        ``method="gauss-seidel"`` (per-sample only).
+    dtype : {"float64", "float32"}
+        Float type of weights, data and state inside the batch kernel. float32
+        halves memory and roughly doubles throughput; its accuracy cost is measured
+        in ``benchmarks/bench_batch.py`` (README, Speed). The network keeps float64
+        arrays holding the float32 values.
+    threads : int, optional
+        numba threads for the batch kernel (default: numba's setting, all cores).
 
     Returns
     -------
@@ -161,6 +193,18 @@ def fit(
     >>> res.metrics[-1]["train_loss"] < res.metrics[1]["train_loss"]
     True
     """
+    if threads is not None:  # numba's thread count is process state: restore it after
+        args = dict(locals(), threads=None)
+        previous = numba.get_num_threads()
+        threads = check_int(threads, "threads", minimum=1)
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            raise WiringError(f"`threads` must be <= {numba.config.NUMBA_NUM_THREADS} (numba's "
+                              f"pool, NUMBA_NUM_THREADS), got {threads}")
+        numba.set_num_threads(threads)
+        try:
+            return fit(**args)
+        finally:
+            numba.set_num_threads(previous)
     if not isinstance(network, Network):
         raise WiringError(f"`network` must be a wiring.Network, got {type(network).__name__}")
     X, Y, Xt, Yt = _split(data)
@@ -175,6 +219,18 @@ def fit(
     epochs = check_int(epochs, "epochs", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     check_choice(on_diverge, "on_diverge", ON_DIVERGE)
+    check_choice(kernel, "kernel", KERNELS)
+    check_choice(dtype, "dtype", DTYPES)
+    per_sample_only = warm_start or method == "gauss-seidel"
+    if kernel == "auto":
+        kernel = "batch" if (batch_size > 1 or dtype == "float32") and not per_sample_only \
+            else "sample"
+    if kernel == "batch" and per_sample_only:
+        raise WiringError("`kernel='batch'` cannot warm-start or settle by Gauss-Seidel: use "
+                          "kernel='sample' or method='jacobi'/'auto' without warm_start")
+    if kernel == "sample" and dtype != "float64":
+        raise WiringError("`dtype='float32'` needs the batch kernel: kernel='batch' or 'auto'")
+    engine = ("batch", dtype) if kernel == "batch" else None
     rng = as_rng(seed)
     snaps = {int(e) for e in snapshot_epochs}
     result = FitResult()
@@ -186,9 +242,10 @@ def fit(
             else:
                 result.snapshots.append((epoch, step, network.weight, network.bias.copy()))
 
-    row0 = {"epoch": 0, "step": 0, **_evaluate(network, Xt, Yt, loss, tol, max_iter, method),
+    row0 = {"epoch": 0, "step": 0,
+            **_evaluate(network, Xt, Yt, loss, tol, max_iter, method, engine),
             **_weight_stats(network)}
-    tr = _evaluate(network, X, Y, loss, tol, max_iter, method)
+    tr = _evaluate(network, X, Y, loss, tol, max_iter, method, engine)
     row0["train_loss"], row0["train_accuracy"] = tr["test_loss"], tr["test_accuracy"]
     result.metrics.append(row0)
     if on_epoch is not None:
@@ -198,9 +255,15 @@ def fit(
     for epoch in range(1, epochs + 1):
         order = rng.permutation(X.shape[0]).astype(np.int64)
         t0 = time.perf_counter()
-        done, stats, _ = network._run(X, Y, rule=rule, loss=loss, tol=tol, max_iter=max_iter,
-                                      method=method, lr=lr, batch_size=batch_size, order=order,
-                                      warm_start=warm_start)
+        if engine is not None:
+            done, stats = run_batched(network, X, Y, rule=rule, loss=loss, tol=tol,
+                                      max_iter=max_iter, method=method, lr=lr,
+                                      batch_size=batch_size, order=order, dtype=dtype)
+        else:
+            done, stats, _ = network._run(X, Y, rule=rule, loss=loss, tol=tol,
+                                          max_iter=max_iter, method=method, lr=lr,
+                                          batch_size=batch_size, order=order,
+                                          warm_start=warm_start)
         seconds = time.perf_counter() - t0
         step += done
         st = stats[:done]
@@ -232,7 +295,7 @@ def fit(
             result.metrics.append(row)
             log.info("training unstable: %s", reason)
             break
-        row.update(_evaluate(network, Xt, Yt, loss, tol, max_iter, method))
+        row.update(_evaluate(network, Xt, Yt, loss, tol, max_iter, method, engine))
         row.update(_weight_stats(network))
         row["status"] = "ok"
         result.metrics.append(row)
