@@ -146,7 +146,7 @@ def validate(cfg: TrainConfig) -> None:
     from wiring.neurons import ACTIVATIONS, BALANCES
     from wiring.rules import LOSSES, RULES
     from wiring.simulate import PRUNING_MODES, SIMULATION_MODES
-    from wiring.train import KERNELS, ON_DIVERGE
+    from wiring.train import FLOAT32_MIN_TOL, FLOAT32_TOL, KERNELS, ON_DIVERGE
 
     checks = [
         (cfg.task.kind, "task.kind", ("supervised", "noise")),
@@ -190,6 +190,10 @@ def validate(cfg: TrainConfig) -> None:
             (g.k, "graph.k", 1), (d.n_samples, "data.n_samples", 10),
         ]:
             check_int(value, name, minimum=minimum)
+        if t.dtype == "float32" and t.tol < FLOAT32_MIN_TOL:
+            raise ConfigError(f"train.tol = {t.tol:g} is below what float32 resolves; with "
+                              f"train.dtype = \"float32\" set train.tol >= {FLOAT32_MIN_TOL:g} "
+                              f"(e.g. {FLOAT32_TOL:g})")
         for value, name in [(sim.prune, "simulation.prune"),
                             (sim.clamped_fraction, "simulation.clamped_fraction"),
                             (d.test_fraction, "data.test_fraction")]:

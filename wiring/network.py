@@ -25,8 +25,9 @@ __all__ = ["Network", "SettleInfo"]
 log = logging.getLogger(__name__)
 
 #: Settling methods: "auto" (one exact sweep on acyclic graphs, else Jacobi),
-#: "jacobi", "gauss-seidel" (in place; same fixed points, usually fewer sweeps).
-METHODS = ("auto", "jacobi", "gauss-seidel")
+#: "jacobi", "gauss-seidel" (in place; same fixed points, usually fewer sweeps),
+#: "anderson" (Jacobi sweeps combined by Anderson acceleration; same fixed points).
+METHODS = ("auto", "jacobi", "gauss-seidel", "anderson")
 DEFAULT_TOL = 1e-10
 DEFAULT_MAX_ITER = 1000
 _STATUS_NAMES = {CONVERGED: "converged", CAPPED: "iteration cap", DIVERGED: "diverged"}
@@ -279,11 +280,12 @@ class Network:
         return as_float_array(Y, "Y", shape=(batch, self.graph.outputs.size), error=DataError)
 
     def _method_code(self, method: str) -> int:
-        """0 Jacobi, 1 Gauss-Seidel, 2 one topological sweep (acyclic graphs, "auto")."""
+        """0 Jacobi, 1 Gauss-Seidel, 2 one topological sweep (acyclic graphs, "auto"),
+        3 Anderson-accelerated Jacobi."""
         check_choice(method, "method", METHODS)
         if method == "auto":
             return 2 if self.graph.is_dag else 0
-        return {"jacobi": 0, "gauss-seidel": 1}[method]
+        return {"jacobi": 0, "gauss-seidel": 1, "anderson": 3}[method]
 
     def _run(self, X, Y, *, rule, loss, tol, max_iter, method, lr=0.0, batch_size=1,
              order=None, warm_start=False, do_credit=True, record=False, dw=None, db=None):
@@ -354,7 +356,7 @@ class Network:
         *,
         tol: float = DEFAULT_TOL,
         max_iter: int = DEFAULT_MAX_ITER,
-        method: Literal["auto", "jacobi", "gauss-seidel"] = "auto",
+        method: Literal["auto", "jacobi", "gauss-seidel", "anderson"] = "auto",
         return_info: bool = False,
     ):
         """Firing equilibrium with the input neurons clamped to the rows of ``X``.
@@ -362,7 +364,11 @@ class Network:
         Free neurons start at rate 0 and iterate ``x <- sigma(W x + b)`` until the
         largest change is ``<= tol``: Jacobi (``"jacobi"``, all neurons from the
         previous sweep) or Gauss-Seidel (``"gauss-seidel"``, in place in neuron order:
-        the same fixed points, usually fewer sweeps). ``"auto"`` does one exact sweep
+        the same fixed points, usually fewer sweeps) or ``"anderson"`` (each step
+        combines the last 5 Jacobi sweeps by Anderson acceleration: the same stopping
+        rule and fixed points, far fewer sweeps near the edge of stability; it can also
+        reach an equilibrium the neurons' own dynamics would not settle to, so where
+        plain iteration fails, check what it found). ``"auto"`` does one exact sweep
         in topological order on an acyclic graph and Jacobi otherwise.
 
         Parameters
@@ -373,7 +379,7 @@ class Network:
             Convergence tolerance on the max-abs change of the rates.
         max_iter : int
             Iteration cap per sample.
-        method : {"auto", "jacobi", "gauss-seidel"}
+        method : {"auto", "jacobi", "gauss-seidel", "anderson"}
         return_info : bool
             Also return a :class:`SettleInfo` instead of raising on non-convergence.
 

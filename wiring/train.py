@@ -31,6 +31,10 @@ ON_DIVERGE = ("record", "raise")
 #: dense batch, multi-threaded); "auto" picks "batch" when ``batch_size > 1`` (or
 #: float32 is asked for) and nothing needs the per-sample kernel.
 KERNELS = ("auto", "sample", "batch")
+#: Default settling tolerance in float32, and the smallest accepted: changes of a few
+#: float32 ulps (6e-8 relative) cannot be resolved, so a smaller tol never converges.
+FLOAT32_TOL = 1e-5
+FLOAT32_MIN_TOL = 1e-6
 #: Samples per call when the batch kernel evaluates a test set.
 EVAL_BATCH = 256
 
@@ -109,7 +113,7 @@ def fit(
     epochs: int = 10,
     batch_size: int = 1,
     seed: int | np.random.Generator | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
     max_iter: int = DEFAULT_MAX_ITER,
     method: str = "auto",
     warm_start: bool = False,
@@ -144,7 +148,11 @@ def fit(
     batch_size : int
     seed : int, Generator or None
         Seeds the sample order.
-    tol, max_iter, method
+    tol : float, optional
+        Convergence tolerance of settling (max-abs change). Default ``1e-10`` in
+        float64 and ``FLOAT32_TOL`` (1e-5) in float32, whose rounding (about 6e-8
+        relative) stops smaller changes from ever being seen.
+    max_iter, method
         Settling controls, as in :meth:`Network.settle`.
     warm_start : bool
         Start each sample's settle from the previous sample's state.
@@ -164,7 +172,7 @@ def fit(
         at its start and apply the same update; they agree to rounding (iterative
         settling stops per sample within ``tol`` either way). "auto": "batch" when
         ``batch_size > 1`` or ``dtype="float32"``, unless ``warm_start`` or
-        ``method="gauss-seidel"`` (per-sample only).
+        ``method="gauss-seidel"`` or ``"anderson"`` (per-sample only).
     dtype : {"float64", "float32"}
         Float type of weights, data and state inside the batch kernel. float32
         halves memory and roughly doubles throughput; its accuracy cost is measured
@@ -221,16 +229,22 @@ def fit(
     check_choice(on_diverge, "on_diverge", ON_DIVERGE)
     check_choice(kernel, "kernel", KERNELS)
     check_choice(dtype, "dtype", DTYPES)
-    per_sample_only = warm_start or method == "gauss-seidel"
+    per_sample_only = warm_start or method in ("gauss-seidel", "anderson")
     if kernel == "auto":
         kernel = "batch" if (batch_size > 1 or dtype == "float32") and not per_sample_only \
             else "sample"
     if kernel == "batch" and per_sample_only:
-        raise WiringError("`kernel='batch'` cannot warm-start or settle by Gauss-Seidel: use "
-                          "kernel='sample' or method='jacobi'/'auto' without warm_start")
+        raise WiringError("`kernel='batch'` cannot warm-start or settle by Gauss-Seidel or "
+                          "Anderson: use kernel='sample', or method='jacobi'/'auto' without "
+                          "warm_start")
     if kernel == "sample" and dtype != "float64":
         raise WiringError("`dtype='float32'` needs the batch kernel: kernel='batch' or 'auto'")
     engine = ("batch", dtype) if kernel == "batch" else None
+    if tol is None:
+        tol = FLOAT32_TOL if dtype == "float32" else DEFAULT_TOL
+    elif dtype == "float32" and check_positive(tol, "tol") < FLOAT32_MIN_TOL:
+        raise WiringError(f"`tol`={tol:g} is below what float32 can resolve: use tol >= "
+                          f"{FLOAT32_MIN_TOL:g} with dtype='float32' (default {FLOAT32_TOL:g})")
     rng = as_rng(seed)
     snaps = {int(e) for e in snapshot_epochs}
     result = FitResult()

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from numba import njit
 
+from wiring.kernels.anderson import credit_anderson, firing_anderson
 from wiring.kernels.settle import (
     CONVERGED,
     DIVERGED,
@@ -115,7 +116,8 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
     feedback : (fb_mode, B_out, M_out, B_direct)
     data : (X, Y, order)
     settings : (loss_code, tol, max_iter, method, lr, batch_size, warm_start, do_credit),
-        method 0 = Jacobi, 1 = Gauss-Seidel, 2 = one exact sweep in topological order (DAG)
+        method 0 = Jacobi, 1 = Gauss-Seidel, 2 = one exact sweep in topological order (DAG),
+        3 = Anderson-accelerated Jacobi
     dw, db : accumulators (in-CSR edge order, neurons); summed over samples when lr == 0
     stats : (len(order), 8) output, columns STAT_COLUMNS
     record : (x_rec, s_rec, c_rec), each (len(order), n) to record the settled rates,
@@ -162,6 +164,8 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
             x[inputs[q]] = X[r, q]
         if use_dag:
             fi, fr, fs = firing_dag(in_csr, topo, w_in, bias, act, clamp, x, s)
+        elif method == 3:
+            fi, fr, fs = firing_anderson(in_csr, w_in, bias, act, clamp, x, s, tol, max_iter)
         else:
             fi, fr, fs = firing_settle(in_csr, w_in, bias, act, clamp, x, xbuf, s, tol, max_iter,
                                        gs)
@@ -200,6 +204,8 @@ def run_samples(graph, params, neurons, feedback, data, settings, dw, db, stats,
                 fb = fb_sign
             if use_dag:
                 ci, cr, cs = credit_dag(out_csr, topo, fb, fbal, e, fixed, c, d)
+            elif method == 3:
+                ci, cr, cs = credit_anderson(out_csr, fb, fbal, e, fixed, c, d, tol, max_iter)
             else:
                 ci, cr, cs = credit_settle(out_csr, fb, fbal, e, fixed, c, cbuf, d, tol,
                                            max_iter, gs)
