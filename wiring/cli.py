@@ -60,6 +60,15 @@ def _summary(run_dir) -> str:
     return "last checkpoint: " + ", ".join(parts)
 
 
+def _scheduler_address(flag: str | None) -> str | None:
+    """--scheduler, else $DASK_SCHEDULER_ADDRESS; "local" (or unset) means local processes."""
+    import os
+
+    address = flag if flag is not None else os.environ.get("DASK_SCHEDULER_ADDRESS", "")
+    address = address.strip()
+    return None if address in ("", "local") else address
+
+
 def _cmd_sweep(args) -> int:
     from wiring.sweep import run_sweep
 
@@ -67,7 +76,7 @@ def _cmd_sweep(args) -> int:
     update, close = _progress_bar("sweep", args.quiet)
     try:
         result = run_sweep(args.config, out, resume=args.resume, workers=args.workers,
-                           progress=update)
+                           progress=update, scheduler=_scheduler_address(args.scheduler))
     finally:
         close()
     print(f"sweep directory: {result.out}  " + ", ".join(
@@ -186,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--resume", action="store_true",
                     help="keep finished runs of an interrupted sweep, run the rest")
     sw.add_argument("--no-report", action="store_true", help="only run the trainings")
+    sw.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run each training as a task on this Dask scheduler "
+                    "(tcp://HOST:PORT) instead of local processes; --out must be on a "
+                    "filesystem every Dask worker shares, under the same path. Default: "
+                    "$DASK_SCHEDULER_ADDRESS if set, else local processes ('local' forces "
+                    "them)")
     _analysis_options(sw)
     sw.set_defaults(func=_cmd_sweep)
     rp = sub.add_parser("report", help="analyse a sweep or run directory and write its report")

@@ -37,11 +37,20 @@ Output of :func:`run_sweep`::
       sweep_status.parquet    one row per run: run_id, group, varied parameters,
       sweep_status.csv        status (ok/unstable/failed/skipped), reason, seconds, resumed
 
-Each run is written into ``runs/.tmp-<run_id>-<pid>`` and renamed to
+Each run is written into ``runs/.tmp-<run_id>-<pid>-<random>`` and renamed to
 ``runs/<run_id>`` once it has a ``status.json``, so a killed sweep never leaves a
-half run under its final name; ``resume=True`` keeps finished runs and redoes the
-rest. ``skipped`` marks runs that have not run (yet): the status table is
-rewritten after every run, so it is current even after a kill.
+half run under its final name; ``resume=True`` keeps finished runs, removes what
+a killed sweep left half-written (``runs/.tmp-*``, ``.*.tmp`` files of the
+sweep's own tables) and redoes the rest. ``skipped`` marks runs that have not run
+(yet): the status table is rewritten after every run, so it is current even
+after a kill. Before any run starts, the output directory is created and proved
+writable (a probe file written, fsynced and removed) with at least
+:data:`MIN_FREE_BYTES` free.
+
+Runs execute in this process (``workers=1``), in local worker processes (the
+default), or on a Dask cluster (``scheduler="tcp://HOST:PORT"``, see
+:func:`run_sweep`); a run's results depend only on its configuration, never on
+where it ran.
 
 Examples
 --------
@@ -57,12 +66,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import itertools
 import logging
 import math
 import multiprocessing
 import os
 import re
+import secrets
 import shutil
 import time
 import tomllib
@@ -81,8 +92,8 @@ from wiring.config import TrainConfig, _coerce, _merge, config_to_dict
 from wiring.errors import ConfigError, WiringError
 from wiring.jobs import run_train, validate
 
-__all__ = ["DEFAULT_SWEEP", "START_METHOD", "SweepConfig", "SweepGroup", "RunSpec",
-           "SweepResult", "load_sweep", "expand", "run_sweep"]
+__all__ = ["DEFAULT_SWEEP", "MIN_FREE_BYTES", "START_METHOD", "SweepConfig", "SweepGroup",
+           "RunSpec", "SweepResult", "load_sweep", "expand", "run_sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +154,10 @@ hidden = 60
 epochs = 3
 snapshot_epochs = [0, 1, 2, 3]
 """
+
+#: Free space the output directory needs before a sweep starts (64 MiB: a floor that
+#: catches a full disk, not an estimate of the sweep's size).
+MIN_FREE_BYTES = 64 * 2**20
 
 SWEEP_FILE = "sweep.toml"
 STATUS_TABLE = "sweep_status"
@@ -513,7 +528,9 @@ def _execute(spec: RunSpec, runs_dir: str) -> dict:
     Runs in a worker process (or in-process for ``workers=1``); returns the status row.
     """
     parent = Path(runs_dir)
-    tmp = parent / f"{TMP_PREFIX}{spec.run_id}-{os.getpid()}"
+    # pid: whose it is; random part: unique even for two attempts in one process or
+    # two hosts with the same pid (Dask workers sharing the directory)
+    tmp = parent / f"{TMP_PREFIX}{spec.run_id}-{os.getpid()}-{secrets.token_hex(3)}"
     start = time.perf_counter()
     error = ""
     try:
@@ -629,10 +646,70 @@ def _previous_seconds(out: Path) -> dict[str, float]:
     return dict(zip(done["run_id"], done["seconds"], strict=True))
 
 
+def _os_error(exc: OSError) -> str:
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return f"{exc.strerror or exc}" + (f" ({code})" if code else "")
+
+
+def _preflight(out: Path) -> Path:
+    """Create ``out/runs`` and prove it writable with room to spare, before any run starts.
+
+    Writes, fsyncs and removes a probe file, then checks free space against
+    :data:`MIN_FREE_BYTES`; an ``OSError`` becomes a :class:`WiringError` naming the
+    path and the error. Returns the runs directory.
+    """
+    runs_dir = out / "runs"
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or runs_dir
+        raise WiringError(f"cannot create the sweep output directory {runs_dir}: {where}: "
+                          f"{_os_error(exc)}; choose another --out or fix its permissions") \
+            from None
+    probe = runs_dir / f"{TMP_PREFIX}preflight-{secrets.token_hex(6)}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, b"wiring sweep: can this directory be written?\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        raise WiringError(f"the sweep output directory {runs_dir} is not writable: writing "
+                          f"{probe.name} failed: {_os_error(exc)}; choose another --out, fix "
+                          "its permissions or free some space") from None
+    free = shutil.disk_usage(runs_dir).free
+    if free < MIN_FREE_BYTES:
+        raise WiringError(f"the sweep output directory {runs_dir} has {free / 2**20:.1f} MiB "
+                          f"free, less than the {MIN_FREE_BYTES / 2**20:.0f} MiB a sweep needs "
+                          "to start (wiring.sweep.MIN_FREE_BYTES); free some space or choose "
+                          "another --out")
+    return runs_dir
+
+
+def _clean_stale(out: Path, runs_dir: Path) -> None:
+    """Remove what an interrupted sweep left half-written: ``runs/.tmp-*`` (run
+    directories, probes, markers) and the temp files of ``out``'s atomic writes."""
+    for stale in runs_dir.glob(f"{TMP_PREFIX}*"):
+        log.info("removing stale %s", stale)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink(missing_ok=True)
+    for stale in out.glob(".*.tmp"):  # _atomic_open's temp files (sweep_status, sweep.toml)
+        if stale.is_file():
+            log.info("removing stale %s", stale)
+            stale.unlink(missing_ok=True)
+
+
 def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
               out: str | os.PathLike = "runs/sweep", *, resume: bool = False,
               workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+              progress: Callable[[int, int], None] | None = None,
+              scheduler: str | None = None) -> SweepResult:
     """Run every run of a sweep into ``out`` (see the module docstring for the layout).
 
     Parameters
@@ -644,8 +721,8 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
     resume : bool
         Finish an interrupted sweep in ``out``: runs whose directory holds a
         ``status.json`` are kept (whatever their status; delete a run directory to
-        redo it), stale ``.tmp-*`` directories are removed, the rest run. The
-        sweep configuration must be the one ``out`` was started with.
+        redo it), stale ``.tmp-*`` directories and temp files are removed, the rest
+        run. The sweep configuration must be the one ``out`` was started with.
     workers : int, optional
         Worker processes (default: ``sweep.workers`` of the file, else
         ``os.cpu_count()``). ``workers=1`` runs everything in this process, one
@@ -655,9 +732,14 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         configuration only, so results do not depend on ``workers``. Workers
         share numba's on-disk cache (``NUMBA_CACHE_DIR`` is inherited). As with
         any spawn/forkserver pool, a script calling this must guard its entry
-        point with ``if __name__ == "__main__":``.
+        point with ``if __name__ == "__main__":``. Not used with ``scheduler``.
     progress : callable(done, total), optional
         Called in this process with the number of finished runs (kept ones count).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``"tcp://HOST:PORT"``): each run
+        becomes one task on its workers instead of a local process (see Notes).
+        ``out`` must be on a filesystem every worker shares, under the same path;
+        the workers need this package, in the same version, importable.
 
     Returns
     -------
@@ -668,7 +750,13 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
     ConfigError
         Invalid sweep file (names file and key).
     WiringError
-        ``out`` exists and is not empty without ``resume``, or cannot be resumed.
+        ``out`` exists and is not empty without ``resume``, or cannot be resumed;
+        ``out`` cannot be created or written, or has less than
+        :data:`MIN_FREE_BYTES` free (checked before any run starts; the message
+        names the directory and the error). With ``scheduler``: the address is
+        malformed, nothing answers as a Dask scheduler there within
+        ``distributed.comm.timeouts.connect`` (default 30 s), no worker joins
+        within that time, or a worker cannot see or write ``out``.
         A run raising :class:`WiringError` does not stop the sweep: it is recorded
         as ``failed`` with its reason.
 
@@ -679,6 +767,23 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
     status table marks what did not run as ``skipped``. After ``kill -9`` of the
     parent alone, its workers finish the run they hold before exiting; resuming
     meanwhile is safe (a run finished twice keeps the first copy).
+
+    On Dask, each run is one task whose key, ``wiring-run-<config hash>-<attempt>``,
+    starts with 16 hex digits of the SHA-256 of the run's ``config.toml``, then 8 of a
+    hash of its run id, run directory and this call (a resumed sweep never attaches to a
+    task of the killed one). Rows are recorded as tasks finish. A task whose worker dies
+    is rescheduled by the scheduler, up to ``distributed.scheduler.allowed-failures``
+    (default 3) times, then recorded as ``failed``; exceptions are not retried (a run is
+    seeded by its configuration: it would fail again). Before the first task, every
+    worker must read a marker file in ``out/runs`` and write beside it, or the sweep
+    fails naming the workers; then a worker plugin compiles the numba kernels once per
+    worker process (or loads them from numba's on-disk cache, ``cache=True``: beside the
+    package sources, or in ``NUMBA_CACHE_DIR`` where those are read-only), on every
+    worker that runs tasks, including those that join or restart later. Start workers
+    with one thread each (``dask worker ADDRESS --nthreads 1``, several with
+    ``--nworkers``): numba's parallel kernels use ``NUMBA_NUM_THREADS`` threads per run.
+    On an error or Ctrl-C, as with local processes, tasks not yet started are cancelled,
+    the sweep waits for those running and records those that finished.
 
     Examples
     --------
@@ -705,19 +810,32 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         workers = sweep.workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise WiringError(f"`workers` must be an integer >= 1, got {workers!r}")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise WiringError(f"`scheduler` must be a Dask scheduler address such as "
+                          f"'tcp://HOST:PORT', got {scheduler!r}")
     specs = expand(sweep)
     out = Path(out)
     resolved = _resolved(sweep, workers)
     _check_out(out, resume, resolved)
-    runs_dir = out / "runs"
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(out):
+    fresh = [p for p in (out, out / "runs") if not p.exists()]
+    with contextlib.ExitStack() as stack:
+        client = None
+        try:
+            runs_dir = _preflight(out)
+            if scheduler is not None:
+                from wiring import _sweep_dask
+
+                client = stack.enter_context(_sweep_dask.dask_client(scheduler.strip()))
+        except BaseException:  # leave no empty directory behind: a retry needs no --resume
+            for path in reversed(fresh):
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            raise
+        stack.enter_context(_locked(out))
         with _atomic_open(out / SWEEP_FILE, "w") as fh:
             fh.write(f"# resolved sweep configuration (source: {sweep.source})\n")
             fh.write(dump_toml(resolved))
-        for stale in runs_dir.glob(f"{TMP_PREFIX}*"):
-            log.info("removing stale %s", stale)
-            shutil.rmtree(stale)
+        _clean_stale(out, runs_dir)
         seconds = _previous_seconds(out) if resume else {}
         rows: dict[str, dict] = {}
         todo = []
@@ -737,14 +855,21 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
             rows[spec.run_id] = {**row, "status": "skipped", "reason": _NOT_RUN,
                                  "seconds": float("nan"), "resumed": False}
             todo.append(spec)
+        if client is not None:
+            executor = {"executor": "dask", "scheduler": scheduler.strip(),
+                        "dask_workers": len(client.scheduler_info()["workers"]),
+                        "start_method": "dask"}
+        else:
+            executor = {"executor": "in-process" if workers == 1 else "processes",
+                        "start_method": "in-process" if workers == 1 else START_METHOD}
         runs.write_provenance(out, seed=None, extra={
             "job": "sweep", "sweep": sweep.name, "source": sweep.source, "runs": len(specs),
             "kept": len(specs) - len(todo), "resume": resume, "workers": workers,
-            "start_method": "in-process" if workers == 1 else START_METHOD})
+            **executor})
         runs.write_table(out, STATUS_TABLE, _table(rows, specs))
         done = len(specs) - len(todo)
-        log.info("sweep %s: %d runs, %d kept, %d to run on %d worker(s)", sweep.name,
-                 len(specs), done, len(todo), workers)
+        log.info("sweep %s: %d runs, %d kept, %d to run on %s", sweep.name, len(specs), done,
+                 len(todo), f"Dask ({scheduler})" if client is not None else f"{workers} worker(s)")
         if progress is not None:
             progress(done, len(specs))
 
@@ -756,8 +881,16 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
             if progress is not None:
                 progress(done, len(specs))
 
-        if todo:
+        if todo and client is not None:
+            runs_abs = runs_dir.absolute()  # the workers' working directories differ
+            marker = _sweep_dask.prepare_workers(client, runs_abs)
+            try:
+                _sweep_dask.execute_all(client, todo, runs_abs, marker, on_row)
+            finally:
+                marker.unlink(missing_ok=True)
+        elif todo:
             _execute_all(todo, runs_dir, workers, on_row)
+        _clean_stale(out, runs_dir)  # attempts that died (a killed Dask worker's run)
     table = _table(rows, specs)
     counts = {s: int((table["status"] == s).sum()) for s in STATUS_ORDER}
     log.info("sweep %s finished: %s", sweep.name, counts)
