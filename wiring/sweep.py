@@ -559,6 +559,14 @@ def _execute(spec: RunSpec, runs_dir: str) -> dict:
     return {**row, "status": status["status"], "reason": status.get("reason", "") or error}
 
 
+def _one_thread_per_worker() -> None:
+    """Pool initializer: the processes already share the cores, so each run's numba
+    kernels use one thread (a config's ``train.threads`` still overrides it)."""
+    import numba
+
+    numba.set_num_threads(1)
+
+
 def _execute_all(todo: list[RunSpec], runs_dir: Path, workers: int,
                  on_row: Callable[[dict], None]) -> None:
     if workers == 1:
@@ -566,7 +574,8 @@ def _execute_all(todo: list[RunSpec], runs_dir: Path, workers: int,
             on_row(_execute(spec, str(runs_dir)))
         return
     ctx = multiprocessing.get_context(START_METHOD)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
+                               initializer=_one_thread_per_worker)
     futures = [pool.submit(_execute, spec, str(runs_dir)) for spec in todo]
     recorded = set()
     try:
