@@ -58,6 +58,12 @@ case "${1:-}" in
     .venv/bin/python benchmarks/bench_online.py --json benchmarks/results/online.json
     .venv/bin/python benchmarks/bench_algorithm1.py --json benchmarks/results/algorithm1.json
     .venv/bin/python benchmarks/bench_startup.py --json benchmarks/results/startup.json
+    .venv/bin/python benchmarks/bench_batch.py --json benchmarks/results/batch.json
+    .venv/bin/python benchmarks/bench_settle.py --json benchmarks/results/settle.json
+    # a fresh process, so its peak memory is this job's alone
+    .venv/bin/python benchmarks/bench_scale.py --json benchmarks/results/scale.json
+    .venv/bin/python benchmarks/bench_community.py --json benchmarks/results/community.json
+    .venv/bin/python benchmarks/bench_jobs.py --json benchmarks/results/jobs.json
     ;;
   *)
     echo "usage: bash dev.sh main|test|bench [extra arguments]" >&2
