@@ -37,6 +37,7 @@ FLOAT32_TOL = 1e-5
 FLOAT32_MIN_TOL = 1e-6
 #: Samples per call when the batch kernel evaluates a test set.
 EVAL_BATCH = 256
+EVAL_MEMORY = 2**28
 
 
 @dataclass
@@ -69,6 +70,13 @@ def _split(data):
     raise DataError("`data` must be a wiring.data.Dataset or a tuple (X, Y[, X_test, Y_test])")
 
 
+def _eval_batch(n: int, dtype: str) -> int:
+    """Samples per evaluation call: EVAL_BATCH, fewer when the (n, B) work arrays (nine
+    of them) would pass EVAL_MEMORY bytes."""
+    per_sample = 9 * n * np.dtype(dtype).itemsize
+    return int(max(1, min(EVAL_BATCH, EVAL_MEMORY // max(per_sample, 1))))
+
+
 def _evaluate(net, X, Y, loss, tol, max_iter, method, engine=None):
     if X is None or len(X) == 0:
         return {}
@@ -77,7 +85,7 @@ def _evaluate(net, X, Y, loss, tol, max_iter, method, engine=None):
     if engine is not None:  # (kernel, dtype): the mini-batch kernel in that float type
         done, stats = run_batched(net, X, Y, rule="balance-exact", loss=loss, tol=tol,
                                   max_iter=max_iter, method=method, do_credit=False,
-                                  batch_size=EVAL_BATCH, dtype=engine[1])
+                                  batch_size=_eval_batch(net.n, engine[1]), dtype=engine[1])
     else:
         done, stats, _ = net._run(X, Y, rule="balance-exact", loss=loss, tol=tol,
                                   max_iter=max_iter, method=method, do_credit=False)
