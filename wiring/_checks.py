@@ -22,7 +22,13 @@ __all__ = [
     "check_positive",
     "check_fraction",
     "check_int",
+    "check_memory",
+    "physical_memory",
+    "MAX_INT",
 ]
+
+MAX_INT = 2**63 - 1
+"""Largest integer a kernel argument (int64) can hold."""
 
 
 def as_index_array(values, name: str, n: int, *, error=GraphError) -> np.ndarray:
@@ -30,7 +36,10 @@ def as_index_array(values, name: str, n: int, *, error=GraphError) -> np.ndarray
 
     Raises ``error`` naming ``name`` when a value is not an integer, or out of range.
     """
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:  # ragged nested sequences
+        raise error(f"`{name}` must be a 1-D sequence of neuron indices: {exc}") from None
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
@@ -43,6 +52,8 @@ def as_index_array(values, name: str, n: int, *, error=GraphError) -> np.ndarray
         arr = arr.astype(np.int64)
     elif arr.dtype.kind == "b" or arr.dtype.kind not in "iu":
         raise error(f"`{name}` must hold integer neuron indices, got dtype {arr.dtype}")
+    if arr.dtype.kind == "u" and int(arr.max()) > MAX_INT:  # would wrap to a negative int64
+        raise error(f"`{name}` holds index {int(arr.max())}, outside [0, {n}) for n={n} neurons")
     arr = arr.astype(np.int64, copy=False)
     lo, hi = int(arr.min()), int(arr.max())
     if lo < 0 or hi >= n:
@@ -89,7 +100,11 @@ def as_rng(seed) -> np.random.Generator:
     """Normalise ``seed`` (int, Generator or None) to a :class:`numpy.random.Generator`."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, numbers.Integral | np.random.SeedSequence):
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed < 0:
+        raise WiringError(f"`seed` must be a non-negative int, a numpy Generator or None, "
+                          f"got {seed!r}")
+    if seed is None or (isinstance(seed, numbers.Integral | np.random.SeedSequence)
+                        and not isinstance(seed, bool)):
         return np.random.default_rng(seed)
     raise WiringError(f"`seed` must be an int, a numpy Generator or None, got {seed!r}")
 
@@ -111,12 +126,51 @@ def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
     return float(value)
 
 
-def check_int(value, name: str, *, minimum: int = 0, error=WiringError) -> int:
-    """Check ``value`` is an integer (not a bool) ``>= minimum``; raise ``error`` naming it."""
+def check_int(
+    value, name: str, *, minimum: int = 0, maximum: int = MAX_INT, error=WiringError
+) -> int:
+    """Check ``value`` is an integer (not a bool) in ``[minimum, maximum]``; raise ``error``
+    naming it. The default ``maximum`` is the largest int64, what a kernel can take."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         want = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise error(f"`{name}` must be {want}, got {value!r}")
+    if value > maximum:
+        raise error(f"`{name}` = {value!r} is too large: at most {maximum}")
     return int(value)
+
+
+def physical_memory() -> int:
+    """Bytes of physical memory of this machine (0 if unknown)."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().total)
+    except ImportError:  # pragma: no cover - psutil is a declared dependency
+        import os
+
+        try:
+            return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        except (ValueError, OSError, AttributeError):
+            return 0
+
+
+def check_memory(nbytes: float, what: str, *, error=WiringError) -> None:
+    """Raise ``error`` before allocating if ``nbytes`` exceed the machine's physical memory.
+
+    ``what`` names the argument(s) the size comes from, e.g. "`n` = 10**12 neurons".
+    Sizes are lower bounds of what the arrays will take, so a refused request could
+    never have succeeded; nothing is allocated here.
+    """
+    total = physical_memory()
+    if total and nbytes > total:
+        raise error(
+            f"{what} would need at least {_gib(nbytes)} of memory, more than the "
+            f"{_gib(total)} this machine has; use a smaller size"
+        )
+
+
+def _gib(nbytes: float) -> str:
+    return f"{nbytes / 2**30:.3g} GiB"
 
 
 def check_fraction(value, name: str) -> float:

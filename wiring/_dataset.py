@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from wiring._checks import as_rng, check_finite, check_int
+from wiring._checks import as_rng, check_finite, check_int, check_memory
 from wiring.errors import DataError
 
 __all__ = [
@@ -170,7 +170,9 @@ def one_hot(labels: Any, n_classes: int | None = None) -> np.ndarray:
     Raises
     ------
     DataError
-        If ``labels`` is not 1-D, not integral, negative, or reaches ``n_classes``.
+        If ``labels`` is not 1-D, not integral, negative, or reaches ``n_classes``,
+        or the encoding could not fit in memory (a huge label; refused before
+        allocating).
 
     Examples
     --------
@@ -190,6 +192,7 @@ def one_hot(labels: Any, n_classes: int | None = None) -> np.ndarray:
     arr = _as_labels(labels, "labels", n_classes)
     if n_classes is None:
         n_classes = int(arr.max()) + 1 if arr.size else 0
+    _check_one_hot_size(arr.size, n_classes)
     out = np.zeros((arr.size, n_classes), dtype=np.float64)
     out[np.arange(arr.size), arr] = 1.0
     return out
@@ -198,8 +201,19 @@ def one_hot(labels: Any, n_classes: int | None = None) -> np.ndarray:
 # --------------------------------------------------------------------------- helpers
 
 
+def _check_one_hot_size(n_rows: int, n_classes: int) -> None:
+    """Refuse one-hot targets that cannot fit in memory, before allocating them."""
+    check_memory(
+        8.0 * n_rows * n_classes,
+        f"one-hot targets of {n_rows} samples x {n_classes} classes (`n_classes` is the "
+        f"largest label plus one: {n_classes - 1})",
+        error=DataError,
+    )
+
+
 def _make(X_train, labels_train, X_test, labels_test, *, name: str, n_classes: int) -> Dataset:
     """Build a Dataset from inputs and labels, deriving the one-hot targets."""
+    _check_one_hot_size(len(labels_train) + len(labels_test), n_classes)
     return Dataset(
         X_train=np.ascontiguousarray(X_train, dtype=np.float64),
         Y_train=one_hot(labels_train, n_classes),
@@ -218,6 +232,7 @@ def _split_dataset(
     """Split validated arrays with ``test_fraction`` and build the Dataset."""
     test_fraction = _check_test_fraction(test_fraction)
     n_test = _n_test(labels.size, test_fraction)
+    _check_one_hot_size(labels.size, n_classes)
     test, train = _pick(labels, n_test, _random_state(seed))
     return _make(X[train], labels[train], X[test], labels[test], name=name, n_classes=n_classes)
 
@@ -238,8 +253,7 @@ def _pick(labels: np.ndarray, n_pick: int, random_state: int | None):
     from sklearn.model_selection import train_test_split
 
     n = labels.size
-    counts = np.bincount(labels)
-    counts = counts[counts > 0]
+    counts = np.unique(labels, return_counts=True)[1]  # not bincount: labels may be large
     k = counts.size
     stratify = labels if counts.min() >= 2 and k <= n_pick <= n - k else None
     if stratify is None:
@@ -301,6 +315,12 @@ def _as_labels(values, name: str, n_classes: int | None = None) -> np.ndarray:
             )
     elif arr.dtype.kind not in "iu":
         raise DataError(f"`{name}` must hold integer class labels, got dtype {arr.dtype}")
+    if arr.dtype.kind in "fu":  # values an int64 cannot hold would wrap when converted
+        big = np.flatnonzero(arr >= 2.0**63)
+        if big.size:
+            raise DataError(
+                f"`{name}`[{big[0]}] = {arr[big[0]]} is too large for a class label"
+            )
     out = np.ascontiguousarray(arr, dtype=np.int64)
     neg = np.flatnonzero(out < 0)
     if neg.size:

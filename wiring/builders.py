@@ -14,6 +14,10 @@ pairs may be edges, and are honoured exactly:
 * ``output_sinks=True`` -- no edge leaves an output neuron;
 * ``self_loops=False`` -- no edge goes from a neuron to itself.
 
+Every builder refuses, before sampling, sizes whose graph would exceed
+:data:`wiring.graph.MAX_NEURONS` neurons or this machine's memory (for random families,
+at the expected edge count), with a :class:`~wiring.errors.GraphError` naming the sizes.
+
 Randomness comes from ``seed`` (an int, a :class:`numpy.random.Generator` or
 ``None``), normalised once with :func:`wiring._checks.as_rng`. Random sampling is
 vectorised (geometric skipping or a uniform draw per candidate block, never a
@@ -36,7 +40,7 @@ from numpy.typing import ArrayLike
 
 from wiring._checks import as_rng, check_int
 from wiring.errors import GraphError
-from wiring.graph import Graph
+from wiring.graph import Graph, check_graph_size
 
 __all__ = [
     "layered",
@@ -92,6 +96,12 @@ def _io_counts(n: int, n_inputs, n_outputs) -> tuple[int, int]:
             f"`n_inputs` + `n_outputs` = {n_in} + {n_out} exceeds the {n} neurons available"
         )
     return n_in, n_out
+
+
+def _check_size(n: int, n_edges: float, what: str) -> None:
+    """Refuse sizes beyond the neuron limit or this machine's memory before sampling
+    (``n_edges`` may be the expected count of a random family)."""
+    check_graph_size(n, n_edges, what=f"{what} ({n} neurons, ~{n_edges:.3g} edges)")
 
 
 def _flag(value, name: str) -> bool:
@@ -190,6 +200,11 @@ def _io_arrays(n: int, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(n_in, dtype=np.int64), np.arange(n - n_out, n, dtype=np.int64)
 
 
+def _pairs(dst_range: tuple[int, int], src_range: tuple[int, int]) -> float:
+    """Candidate pairs of a block (an upper bound: self-loops included), as a float."""
+    return float(max(dst_range[1] - dst_range[0], 0)) * max(src_range[1] - src_range[0], 0)
+
+
 def _clip(r: tuple[int, int], lo: int, hi: int) -> tuple[int, int]:
     return max(r[0], lo), min(r[1], hi)
 
@@ -232,6 +247,10 @@ def layered(sizes: Sequence[int], *, skip: bool = False) -> Graph:
     """
     sizes = _sizes(sizes, "sizes", min_len=2)
     skip = _flag(skip, "skip")
+    before = np.cumsum([0, *sizes[:-1]], dtype=float)  # neurons in earlier layers
+    n_edges = sum(s * (before[k] if skip else sizes[k - 1]) for k, s in enumerate(sizes) if k)
+    shown = sizes if len(sizes) <= 6 else [*sizes[:3], "...", *sizes[-2:]]
+    _check_size(sum(sizes), n_edges, f"layered `sizes` = {shown}")
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     n = int(bounds[-1])
     blocks = []
@@ -300,6 +319,7 @@ def all_to_all(
     dst_range, src_range = _allowed(
         n, n_in, n_out, _flag(input_sources, "input_sources"), _flag(output_sinks, "output_sinks")
     )
+    _check_size(n, _pairs(dst_range, src_range), f"all_to_all `n` = {n}")
     return _assemble(
         n, [_block(None, dst_range, src_range, 1.0, self_loops)], *_io_arrays(n, n_in, n_out)
     )
@@ -361,6 +381,8 @@ def erdos_renyi(
     dst_range, src_range = _allowed(
         n, n_in, n_out, _flag(input_sources, "input_sources"), _flag(output_sinks, "output_sinks")
     )
+    _check_size(n, density * _pairs(dst_range, src_range),
+                f"erdos_renyi `n` = {n}, `density` = {density}")
     rng = as_rng(seed)
     return _assemble(
         n, [_block(rng, dst_range, src_range, density, self_loops)], *_io_arrays(n, n_in, n_out)
@@ -450,7 +472,13 @@ def stochastic_block(
     8
     """
     sizes = _sizes(sizes, "sizes")
+    if len(sizes) > 10**5:  # (B, B) probabilities: refuse before building them
+        check_graph_size(sum(sizes), float(len(sizes)) ** 2,
+                         what=f"stochastic_block with {len(sizes)} blocks")
     probs = _block_probabilities(p, len(sizes))
+    sz = np.asarray(sizes, dtype=float)
+    _check_size(sum(sizes), float(sz @ probs @ sz), f"stochastic_block `sizes` ({len(sizes)} "
+                "blocks)")
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     n = int(bounds[-1])
     n_in, n_out = _io_counts(n, n_inputs, n_outputs)
@@ -579,6 +607,9 @@ def small_world(
             f"have here (n={n}, n_inputs={n_in}, input_sources={t0 > 0}, "
             f"self_loops={self_loops})"
         )
+    # edges, plus the (rewired edges x (k + 1)) boolean rank table, in edges' worth of bytes
+    _check_size(n, float(s_hi) * k * (1 + rewire * (k + 1) / 56),
+                f"small_world `n` = {n}, `k` = {k}")
     rng = as_rng(seed)
     sources = np.arange(s_hi, dtype=np.int64)
     ring = (sources[:, None] + np.arange(1, k + 1)) % n  # (S, k) initial targets
@@ -665,8 +696,10 @@ def recurrent(
     p_out = _probability(output_density, "output_density")
     p_fb = _probability(feedback_density, "feedback_density")
     self_loops = _flag(self_loops, "self_loops")
-    rng = as_rng(seed)
     n = n_in + n_hid + n_out
+    _check_size(n, float(n_hid) * (n_in * p_in + n_hid * p_rec + n_out * (p_fb + p_out)),
+                f"recurrent `n_inputs`, `n_hidden`, `n_outputs` = {n_in}, {n_hid}, {n_out}")
+    rng = as_rng(seed)
     inp, hid, out = (0, n_in), (n_in, n_in + n_hid), (n_in + n_hid, n)
     blocks = [
         _block(rng, hid, inp, p_in, True),

@@ -243,9 +243,11 @@ def load_config(
         return cfg
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
+        raise ConfigError(f"{path}: not UTF-8 text (TOML files are UTF-8): {exc}") from None
     try:
         mapping = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

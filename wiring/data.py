@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from wiring._checks import check_memory
 from wiring._dataset import (
     Dataset,
     Seed,
@@ -159,6 +160,10 @@ def load_mnist1d(
     True
     """
     n_samples = _check_count(n_samples, "n_samples", minimum=10)
+    # the generator keeps several float64 copies of every 40-value signal (and more
+    # while it transforms them); refuse counts that cannot fit before generating any
+    check_memory(8.0 * 40 * 8 * n_samples, f"`n_samples` = {n_samples} MNIST-1D samples",
+                 error=DataError)
     if n_samples % 10:
         raise DataError(
             f"`n_samples` must be a multiple of 10 (equal samples per class), got {n_samples}"

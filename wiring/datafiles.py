@@ -35,7 +35,7 @@ from typing import Literal
 
 import numpy as np
 
-from wiring._checks import check_finite
+from wiring._checks import MAX_INT, check_finite
 from wiring._dataset import (
     Dataset,
     Seed,
@@ -242,9 +242,11 @@ def load_csv(
             X[i, j] = _parse_number(cells[c], path, line, c)
         labels[i] = _parse_label(cells[col], path, line, col)
     n_classes = int(labels.max()) + 1
-    return _split_dataset(
-        X, labels, name=path.stem, n_classes=n_classes, test_fraction=test_fraction, seed=seed
-    )
+    with _errors_about(path):
+        return _split_dataset(
+            X, labels, name=path.stem, n_classes=n_classes, test_fraction=test_fraction,
+            seed=seed,
+        )
 
 
 def load_idx(
@@ -318,16 +320,19 @@ def load_idx(
     stem = Path(images).name.removesuffix(".gz")
     name = Path(stem).stem or stem
     if test_images is None:
-        return _split_dataset(
-            X, y, name=name, n_classes=int(y.max()) + 1, test_fraction=test_fraction, seed=seed
-        )
+        with _errors_about(Path(labels)):
+            return _split_dataset(
+                X, y, name=name, n_classes=int(y.max()) + 1, test_fraction=test_fraction,
+                seed=seed,
+            )
     X_test, y_test = _read_idx_pair(test_images, test_labels, scale=scale)
     if X_test.shape[1] != X.shape[1]:
         raise DataError(
             f"{test_images} has images of {X_test.shape[1]} pixels but {images} has {X.shape[1]}"
         )
     n_classes = int(max(y.max(), y_test.max())) + 1
-    return _make(X, y, X_test, y_test, name=name, n_classes=n_classes)
+    with _errors_about(Path(labels)):
+        return _make(X, y, X_test, y_test, name=name, n_classes=n_classes)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -340,6 +345,8 @@ def _rows(values, name: str) -> np.ndarray:
         raise DataError(f"`{name}` must have one row per sample (2-D), got shape {arr.shape}")
     if arr.dtype.kind not in "biuf":
         raise DataError(f"`{name}` must be numeric, got dtype {arr.dtype}")
+    if arr.shape[0] == 0:
+        raise DataError(f"`{name}` has no samples (shape {arr.shape})")
     return _float_matrix(arr.reshape(arr.shape[0], -1), name)
 
 
@@ -464,6 +471,11 @@ def _parse_label(cell: str, path: Path, line: int, column: int) -> int:
         raise DataError(
             f"{path}, line {line}, column {column + 1}: label {text!r} is not a "
             "non-negative integer"
+        )
+    if value > MAX_INT:
+        raise DataError(
+            f"{path}, line {line}, column {column + 1}: label {text!r} is too large for a "
+            "class label"
         )
     return int(value)
 

@@ -23,12 +23,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wiring._checks import as_index_array
+from wiring._checks import as_index_array, check_memory
 from wiring.errors import GraphError
 
-__all__ = ["Graph"]
+__all__ = ["Graph", "MAX_NEURONS"]
 
 INDEX_DTYPE = np.uint32  # kernels index with unsigned 32-bit ints (faster gathers)
+MAX_NEURONS = int(np.iinfo(INDEX_DTYPE).max) + 1
+"""Most neurons a graph may have: kernels index neurons with 32-bit unsigned ints."""
+# lower bounds of the bytes a graph takes (CSR arrays both ways, edge maps, and the
+# temporaries of building them); used to refuse sizes far beyond memory before allocating
+_BYTES_PER_NEURON = 48
+_BYTES_PER_EDGE = 56
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,8 +105,10 @@ class Graph:
         Raises
         ------
         GraphError
-            If an index is out of range, shapes differ, an edge is repeated, or the
-            input/output sets repeat a neuron or overlap.
+            If an index is out of range, shapes differ, an edge is repeated, the
+            input/output sets repeat a neuron or overlap, or ``n`` exceeds
+            :data:`MAX_NEURONS` or the graph could not fit in memory (checked before
+            anything is allocated).
 
         Examples
         --------
@@ -111,20 +119,22 @@ class Graph:
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise GraphError(f"`n` must be a positive integer, got {n!r}")
         n = int(n)
+        check_graph_size(n, 0)
         src = as_index_array(src, "src", n)
         dst = as_index_array(dst, "dst", n)
         if src.shape != dst.shape:
             raise GraphError(
                 f"`src` and `dst` must have the same length, got {src.size} and {dst.size}"
             )
-        if n * n < 2**63:
-            key = src * n + dst
-            uniq, counts = np.unique(key, return_counts=True)
-            if uniq.size != key.size:
-                k = int(uniq[np.argmax(counts > 1)])
-                raise GraphError(
-                    f"duplicate edge {k // n} -> {k % n}: each ordered pair may appear once"
-                )
+        check_graph_size(n, src.size)
+        # n <= 2**32, so src * n + dst < 2**64 fits an unsigned 64-bit key
+        key = src.astype(np.uint64) * np.uint64(n) + dst.astype(np.uint64)
+        uniq, counts = np.unique(key, return_counts=True)
+        if uniq.size != key.size:
+            k = int(uniq[np.argmax(counts > 1)])
+            raise GraphError(
+                f"duplicate edge {k // n} -> {k % n}: each ordered pair may appear once"
+            )
         inputs = as_index_array(inputs, "inputs", n)
         outputs = as_index_array(outputs, "outputs", n)
         for name, arr in (("inputs", inputs), ("outputs", outputs)):
@@ -273,6 +283,24 @@ class Graph:
         W = np.zeros((self.n, self.n))
         W[self.dst, self.src] = weight
         return W
+
+
+def check_graph_size(n: int, n_edges: float, *, what: str | None = None) -> None:
+    """Refuse, before allocating, a graph of ``n`` neurons and ``n_edges`` edges that
+    exceeds :data:`MAX_NEURONS` or cannot fit in this machine's memory.
+
+    ``n_edges`` may be an expected count (random builders). ``what`` names the
+    arguments the sizes come from (default: `n` and the edge count). Raises
+    :class:`~wiring.errors.GraphError`.
+    """
+    label = what or f"a graph of `n` = {n} neurons" + (
+        f" and {int(n_edges)} edges" if n_edges else "")
+    if n > MAX_NEURONS:
+        raise GraphError(
+            f"{label}: a graph may have at most {MAX_NEURONS} neurons (neuron indices are "
+            "32-bit unsigned ints)"
+        )
+    check_memory(_BYTES_PER_NEURON * n + _BYTES_PER_EDGE * n_edges, label, error=GraphError)
 
 
 def _topological_order(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:

@@ -116,7 +116,21 @@ def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Grap
 
         if not g.path:
             raise ConfigError("'graph.path' is required for graph.family = 'file'")
-        return graph_io.read_graph(g.path)[0]
+        if Path(g.path).suffix.lower() == ".csv":  # a CSV edge list names no inputs/outputs
+            if n_inputs or n_outputs:
+                raise ConfigError(
+                    f"'graph.path' = {g.path!r}: a CSV edge list does not say which neurons "
+                    "are inputs and outputs, which a data task needs; use a GraphML or GEXF "
+                    "file with boolean node attributes 'input' and 'output'")
+            return graph_io.read_graph(g.path, inputs=[], outputs=[])[0]
+        graph = graph_io.read_graph(g.path)[0]
+        have = (graph.inputs.size, graph.outputs.size)
+        if (n_inputs or n_outputs) and have != (n_inputs, n_outputs):
+            raise ConfigError(
+                f"'graph.path' = {g.path!r} has {have[0]} input and {have[1]} output neurons; "
+                f"the data set needs {n_inputs} inputs (features) and {n_outputs} outputs "
+                "(classes)")
+        return graph
     raise ConfigError(f"unknown 'graph.family' {g.family!r}; choose one of "
                       f"{', '.join(GRAPH_FAMILIES)}")
 
@@ -188,8 +202,14 @@ def validate(cfg: TrainConfig) -> None:
             (sim.stages, "simulation.stages", 1), (t.probes, "train.probes", 0),
             (g.hidden, "graph.hidden", 1), (g.n, "graph.n", 1), (g.blocks, "graph.blocks", 1),
             (g.k, "graph.k", 1), (d.n_samples, "data.n_samples", 10),
+            *((size, f"graph.sizes[{i}]", 1) for i, size in enumerate(g.sizes)),
         ]:
             check_int(value, name, minimum=minimum)
+        # the seed also seeds the data split (scikit-learn takes [0, 2**32))
+        check_int(cfg.task.seed, "task.seed", maximum=2**32 - 1)
+        if not np.isfinite(nc.balance_center):
+            raise WiringError(f"`neurons.balance_center` must be a finite number, got "
+                              f"{nc.balance_center!r}")
         if t.dtype == "float32" and t.tol < FLOAT32_MIN_TOL:
             raise ConfigError(f"train.tol = {t.tol:g} is below what float32 resolves; with "
                               f"train.dtype = \"float32\" set train.tol >= {FLOAT32_MIN_TOL:g} "
