@@ -488,10 +488,6 @@ def test_random_sweep_file_loads_or_names_the_file(grid, kind, section):
         assert group.seeds and all(s >= 0 for s in group.seeds)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="wiring/sweep.py load_sweep catches only OSError around "
-                          "read_text(encoding='utf-8'): a non-UTF-8 sweep file escapes as "
-                          "UnicodeDecodeError (fix: also catch UnicodeDecodeError -> ConfigError)")
 def test_sweep_defect_non_utf8_file_is_a_config_error():
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(tmp, "s.toml", "[sweep]\nname = 'é'\n".encode("latin-1"))

@@ -267,17 +267,17 @@ class Network:
                     "earlier (lower the learning rate) or bad values were set"
                 )
 
-    def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X
+    def _check_X(self, X, name: str = "X") -> np.ndarray:
+        X = as_float_array(X, name, error=DataError)
         if X.ndim == 1:
             X = X[None, :]
-        return as_float_array(X, "X", shape=(None, self.graph.inputs.size), error=DataError)
+        return as_float_array(X, name, shape=(None, self.graph.inputs.size), error=DataError)
 
-    def _check_Y(self, Y, batch: int) -> np.ndarray:
-        Y = np.asarray(Y, dtype=float) if not isinstance(Y, np.ndarray) else Y
+    def _check_Y(self, Y, batch: int, name: str = "Y") -> np.ndarray:
+        Y = as_float_array(Y, name, error=DataError)
         if Y.ndim == 1:
             Y = Y[None, :]
-        return as_float_array(Y, "Y", shape=(batch, self.graph.outputs.size), error=DataError)
+        return as_float_array(Y, name, shape=(batch, self.graph.outputs.size), error=DataError)
 
     def _method_code(self, method: str) -> int:
         """0 Jacobi, 1 Gauss-Seidel, 2 one topological sweep (acyclic graphs, "auto"),

@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wiring._checks import as_rng, check_choice, check_fraction, check_int, check_positive
+from wiring._checks import (
+    as_float_array,
+    as_rng,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_positive,
+)
 from wiring.errors import WiringError
 from wiring.graph import Graph
 from wiring.kernels import algorithm1 as _ka
@@ -189,12 +196,11 @@ def simulate(
         indeg = np.bincount(graph.dst, minlength=n).astype(float)
         weight = rng.standard_normal(E) * init_scale / np.sqrt(np.maximum(indeg[graph.dst], 1))
     else:
-        from wiring._checks import as_float_array
-
         weight = as_float_array(weight, "weight", shape=(E,))
     n_clamped = int(round(clamped_fraction * n))
     clamped = np.sort(rng.choice(n, size=n_clamped, replace=False)).astype(np.int64)
-    snap_steps = sorted({int(s) for s in snapshot_at})
+    snap_steps = sorted({check_int(s, "snapshot_at entries", minimum=0) for s in snapshot_at})
+    as_float_array(balance_center, "balance_center", shape=())  # finite, a number
     bad = [s for s in snap_steps if s < 0 or s > iterations]
     if bad:
         raise WiringError(f"`snapshot_at` holds {bad[0]}, outside [0, {iterations}]")
@@ -292,7 +298,8 @@ def simulate(
             "learning_rate": lr,
             "weight_abs_mean": float(np.mean(np.abs(wu))) if E else 0.0,
             "weight_abs_max": float(np.max(np.abs(wu), initial=0.0)),
-            "weight_std": float(np.std(wu)) if E else 0.0,
+            "weight_std": (float(np.max(np.abs(wu)) * np.std(wu / np.max(np.abs(wu))))
+                           if E and np.max(np.abs(wu)) > 0 else 0.0),
             "density": float(np.mean(wu != 0)) if E else 0.0,
             "rate_abs_mean": float(np.mean(np.abs(x))),
             "credit_abs_mean": float(np.mean(np.abs(c))),

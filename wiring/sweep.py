@@ -418,6 +418,9 @@ def load_sweep(path: str | os.PathLike | None = None) -> SweepConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read sweep file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"sweep file {path} is not UTF-8 text (byte {exc.start}): TOML "
+                          "files must be UTF-8") from None
     return _parse(text, str(path))
 
 

@@ -100,13 +100,20 @@ def _evaluate(net, X, Y, loss, tol, max_iter, method, engine=None):
     }
 
 
+def _scaled(stat, w) -> float:
+    """stat(w) computed as max|w| * stat(w / max|w|): exact for std and norm, no overflow."""
+    top = float(np.max(np.abs(w))) if w.size else 0.0
+    return float(top * stat(w / top)) if top > 0 and np.isfinite(top) else float(stat(w))
+
+
 def _weight_stats(net):
     w = net._w_in
     return {
         "weight_abs_mean": float(np.mean(np.abs(w))) if w.size else 0.0,
         "weight_abs_max": float(np.max(np.abs(w))) if w.size else 0.0,
-        "weight_std": float(np.std(w)) if w.size else 0.0,
-        "weight_norm": float(np.linalg.norm(w)),
+        # on w / max|w|, so weights near the float range do not overflow the squares
+        "weight_std": _scaled(np.std, w),
+        "weight_norm": _scaled(np.linalg.norm, w),
         "bias_abs_max": float(np.max(np.abs(net.bias))),
     }
 
@@ -132,6 +139,7 @@ def fit(
     kernel: str = "auto",
     dtype: str = "float64",
     threads: int | None = None,
+    weight_limit: float = 1e6,
 ) -> FitResult:
     """Train ``network`` in place with a learning rule.
 
@@ -188,6 +196,10 @@ def fit(
         arrays holding the float32 values.
     threads : int, optional
         numba threads for the batch kernel (default: numba's setting, all cores).
+    weight_limit : float
+        A run whose largest ``|w|`` passes this after an epoch is stopped and recorded
+        ``"unstable"`` (saturating activations can hide runaway weights from the
+        settle's divergence check), as in :func:`wiring.simulate`.
 
     Returns
     -------
@@ -229,13 +241,14 @@ def fit(
     if X.shape[0] == 0:
         raise DataError("`X` has no rows: there is nothing to train on")
     if Xt is not None:
-        Xt = network._check_X(Xt)
-        Yt = network._check_Y(Yt, Xt.shape[0])
+        Xt = network._check_X(Xt, "X_test")
+        Yt = network._check_Y(Yt, Xt.shape[0], "Y_test")
     lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
     epochs = check_int(epochs, "epochs", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     check_choice(on_diverge, "on_diverge", ON_DIVERGE)
     check_choice(kernel, "kernel", KERNELS)
+    weight_limit = check_positive(weight_limit, "weight_limit")
     check_choice(dtype, "dtype", DTYPES)
     per_sample_only = warm_start or method in ("gauss-seidel", "anderson")
     if kernel == "auto":
@@ -254,7 +267,7 @@ def fit(
         raise WiringError(f"`tol`={tol:g} is below what float32 can resolve: use tol >= "
                           f"{FLOAT32_MIN_TOL:g} with dtype='float32' (default {FLOAT32_TOL:g})")
     rng = as_rng(seed)
-    snaps = {int(e) for e in snapshot_epochs}
+    snaps = {check_int(e, "snapshot_epochs entries", minimum=0) for e in snapshot_epochs}
     result = FitResult()
 
     def snapshot(epoch, step):
@@ -304,10 +317,15 @@ def fit(
             "samples_per_second": done / seconds if seconds > 0 else float("inf"),
         }
         diverged = done < X.shape[0] or (st[-1, 2] == DIVERGED or st[-1, 5] == DIVERGED)
-        if diverged or not np.all(np.isfinite(network._w_in)):
+        w_max = float(np.max(np.abs(network._w_in), initial=0.0))
+        runaway = not w_max <= weight_limit
+        if diverged or runaway:
             phase = "firing" if st[-1, 2] == DIVERGED else "credit"
             reason = (f"{phase} dynamics diverged at epoch {epoch}, sample {done - 1} "
                       f"(learning rate {lr:g}); the weights grew past the stable regime")
+            if runaway and not diverged:
+                reason = (f"max |w| = {w_max:.3g} passed weight_limit {weight_limit:g} at epoch "
+                          f"{epoch} (learning rate {lr:g}): the weights ran away")
             if on_diverge == "raise":
                 col = 0 if phase == "firing" else 3
                 raise SettleDidNotConverge(reason, phase=phase, iterations=int(st[-1, col]),
