@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ from community.graphs import (
     _as_membership,
     _as_rng,
     _check_choice,
+    _safe_scale,
     weight_graph,
 )
 from wiring.runs import Snapshot
@@ -200,24 +202,42 @@ def _int_seed(seed: Any) -> int:
     return int(_as_rng(seed).integers(2**31 - 1))
 
 
+def _weight_scale(graph: WeightGraph) -> float:
+    """A power of two bringing the largest weight of ``graph`` near 1 when it lies outside
+    ``community.graphs.SAFE_WEIGHT`` (else 1.0: results are bit-for-bit unscaled ones).
+
+    Without it networkx's Louvain raises OverflowError and leidenalg returns -inf for
+    weights near 1e200. Every quality here is invariant under the scaling (CPM's
+    resolution is divided by the same factor and its quality multiplied back).
+    """
+    top = max((float(np.max(layer.es["weight"])) for layer in graph.layers if layer.ecount()),
+              default=0.0)
+    return _safe_scale(top)
+
+
 def _layer_partitions(graph: WeightGraph, quality: str, resolution: float,
                       membership: list[int] | None = None):
     """leidenalg partitions of the non-empty layers and their optimisation weights."""
     parts, weights = [], []
+    scale = _weight_scale(graph)
     for k, (layer, lw) in enumerate(zip(graph.layers, graph.layer_weights, strict=True)):
         if layer.ecount() == 0:
             continue
         kind = _PARTITION_TYPES[quality]
-        kwargs: dict[str, Any] = {"weights": "weight", "initial_membership": membership}
+        w = layer.es["weight"] if scale == 1.0 else [x / scale for x in layer.es["weight"]]
+        kwargs: dict[str, Any] = {"weights": "weight" if scale == 1.0 else w,
+                                  "initial_membership": membership}
         if quality != "modularity":
             # CPM: the negative layer of a signed graph has no size penalty
             negative_cpm = quality == "cpm" and graph.mode == "signed" and k == 1
-            kwargs["resolution_parameter"] = 0.0 if negative_cpm else resolution
+            kwargs["resolution_parameter"] = 0.0 if negative_cpm else (
+                resolution / scale if quality == "cpm" else resolution)
         parts.append(kind(layer, **kwargs))
-        m = float(np.sum(layer.es["weight"]))
+        m = float(np.sum(w))
         if not layer.is_directed():
             m *= 2.0  # leidenalg's undirected rb is 2 m Q, with m the sum of edge weights
-        weights.append(lw / m if quality == "rb" else lw)
+        # CPM is in weight units: its scaled quality times `scale` is the unscaled one
+        weights.append(lw / m if quality == "rb" else lw * scale if quality == "cpm" else lw)
     return parts, weights
 
 
@@ -419,8 +439,16 @@ def louvain(
     _require_edges(graph)
     int_seed = _int_seed(seed)
     G = graph.to_networkx()
+    scale = _weight_scale(graph)
+    if scale != 1.0:  # modularity is invariant under scaling; networkx's sums are not safe
+        for _, _, d in G.edges(data=True):
+            d["weight"] /= scale
     comms = nx.community.louvain_communities(G, weight="weight", resolution=resolution,
                                              seed=int_seed)
+    # networkx graphs are reference cycles (cached degree views hold their graph): free
+    # them now, or their memory (~0.5 GB per 1e6 edges) stays until some later collection
+    del G
+    gc.collect()
     membership = np.empty(graph.n, dtype=np.int64)
     for c, nodes in enumerate(comms):
         membership[list(nodes)] = c

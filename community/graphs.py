@@ -71,6 +71,22 @@ __all__ = [
 WEIGHT_MODES = ("abs", "pos", "neg", "signed", "sym")
 
 
+#: Largest (and, inverted, smallest) weight magnitude the measures and quality functions
+#: take as it is: beyond it products such as ``k_i k_j`` or ``m**2`` can overflow (or
+#: underflow) float64. Scale-invariant quantities are computed on weights divided by a
+#: power of two (:func:`_safe_scale`, exact); within this range nothing is rescaled.
+SAFE_WEIGHT = 2.0**400
+
+
+def _safe_scale(top: float) -> float:
+    """1.0 if ``top`` (a largest weight) is 0 or in ``[1/SAFE_WEIGHT, SAFE_WEIGHT]``,
+    else the power of two nearest below it (dividing by it is exact)."""
+    top = float(top)
+    if top == 0.0 or not math.isfinite(top) or 1.0 / SAFE_WEIGHT <= top <= SAFE_WEIGHT:
+        return 1.0
+    return 2.0 ** math.floor(math.log2(top))
+
+
 class CommunityError(WiringError):
     """Bad input to :mod:`community`: malformed weights, memberships or options.
 
@@ -341,7 +357,10 @@ def _edge_arrays(layer: ig.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _layer(A: np.ndarray) -> ig.Graph:
     """Directed igraph with edge ``j -> i`` weighted ``A[i, j]`` for every ``A[i, j] > 0``."""
     dst, src = np.nonzero(A > 0)
-    g = ig.Graph(n=A.shape[0], edges=np.column_stack([src, dst]).tolist(), directed=True)
+    # (src, dst) tuples from two flat lists: the GC does not track tuples of ints, so this
+    # is ~5x faster than column_stack(...).tolist() (a million 2-lists) on 1e6 edges
+    g = ig.Graph(n=A.shape[0], edges=list(zip(src.tolist(), dst.tolist(), strict=True)),
+                 directed=True)
     g.es["weight"] = A[dst, src].tolist()
     return g
 
@@ -349,7 +368,8 @@ def _layer(A: np.ndarray) -> ig.Graph:
 def _undirected_layer(S: np.ndarray) -> ig.Graph:
     """Undirected igraph: edge ``{i, j}`` weighted ``S[i, j]`` for every ``S[i, j] > 0``, i <= j."""
     i, j = np.nonzero(np.triu(S) > 0)
-    g = ig.Graph(n=S.shape[0], edges=np.column_stack([i, j]).tolist(), directed=False)
+    g = ig.Graph(n=S.shape[0], edges=list(zip(i.tolist(), j.tolist(), strict=True)),
+                 directed=False)
     g.es["weight"] = S[i, j].tolist()
     return g
 

@@ -36,6 +36,7 @@ from community.graphs import (
     CommunityError,
     _as_membership,
     _check_choice,
+    _safe_scale,
     _transform,
     dense_weights,
 )
@@ -127,6 +128,10 @@ def _layer_modularity(A: np.ndarray, m: np.ndarray, K: int, resolution: float) -
     total = A.sum()
     if total <= 0:
         return None
+    scale = _safe_scale(A.max())  # Q is scale-invariant; k_in . k_out must not overflow
+    if scale != 1.0:
+        A = A / scale
+        total = A.sum()
     same = m[:, None] == m[None, :]
     within = A[same].sum()
     k_in_c = np.bincount(m, weights=A.sum(axis=1), minlength=K)
@@ -598,6 +603,7 @@ def within_module_z(
     A, m, K = _abs_and_membership(W, membership)
     S = _module_strengths(A, m, K, direction)
     kappa = S[np.arange(m.size), m]
+    kappa = kappa / _safe_scale(np.max(kappa, initial=0.0))  # z is scale-invariant
     count = np.bincount(m, minlength=K).astype(np.float64)
     mean = np.divide(np.bincount(m, weights=kappa, minlength=K), count,
                      out=np.zeros(K), where=count > 0)

@@ -9,7 +9,9 @@ Nothing here writes files: :mod:`community.report` saves what it needs.
 
 This module draws the measures and training curves from the tidy tables; the
 matrix figures (:func:`weight_heatmap`, :func:`heatmap_grid`,
-:func:`block_heatmap`, :func:`block_grid`, :func:`community_order`) and
+:func:`block_heatmap`, :func:`block_grid`, :func:`community_order`, and the
+block-level views :func:`community_block_heatmap` and :func:`community_block_grid`
+drawn instead of neuron-level heatmaps above :data:`HEATMAP_MAX_NEURONS` neurons) and
 :func:`panel_figure` live in :mod:`community.plot_matrices` and are re-exported
 here, so ``community.plot`` is the one import for every figure.
 
@@ -39,9 +41,12 @@ import numpy as np
 import pandas as pd
 
 from community.plot_matrices import (
+    HEATMAP_MAX_NEURONS,
     _new_axes,
     block_grid,
     block_heatmap,
+    community_block_grid,
+    community_block_heatmap,
     community_order,
     heatmap_grid,
     panel_figure,
@@ -63,6 +68,9 @@ __all__ = [
     "heatmap_grid",
     "block_heatmap",
     "block_grid",
+    "HEATMAP_MAX_NEURONS",
+    "community_block_heatmap",
+    "community_block_grid",
     "measure_vs_lr",
     "community_counts",
     "role_map",

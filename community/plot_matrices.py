@@ -1,5 +1,10 @@
 """Matrix figures: community-ordered weight heatmaps and block matrices, drawn only.
 
+Graphs of more than :data:`HEATMAP_MAX_NEURONS` neurons are too large to draw neuron
+by neuron; :func:`community_block_heatmap` and :func:`community_block_grid` draw them
+as block-level views instead (one cell per pair of communities, sized by the
+communities), from a ``K x K`` block matrix, never an ``n x n`` one.
+
 The matrix half of the figure functions (:mod:`community.plot` holds the measure
 and training figures and re-exports everything public here; import from there).
 Functions take a weight matrix and a membership vector, or a block matrix, that
@@ -47,9 +52,18 @@ __all__ = [
     "heatmap_grid",
     "block_heatmap",
     "block_grid",
+    "HEATMAP_MAX_NEURONS",
+    "community_block_heatmap",
+    "community_block_grid",
 ]
 
 _PANEL = (3.8, 3.3)
+
+#: Largest number of neurons drawn neuron by neuron. Above it a weight matrix is shown as a
+#: block-level view (:func:`community_block_heatmap`: one cell per pair of communities, sized
+#: by the communities), since an ``n x n`` image of more neurons than a figure has pixels
+#: shows nothing the blocks do not, and costs ``8 n^2`` bytes to hold.
+HEATMAP_MAX_NEURONS = 2000
 
 
 # --------------------------------------------------------------------------- helpers
@@ -320,4 +334,130 @@ def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
     fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(3.6, 3.2))
     for ax, (title, B) in zip(axes, panels, strict=False):
         block_heatmap(B, ax=ax, title=title)
+    return fig
+
+
+def community_block_heatmap(B: ArrayLike | pd.DataFrame, sizes: ArrayLike, *,
+                            ax: Axes | None = None, title: str | None = None,
+                            colorbar: bool = True, label: str = "mean |w|") -> Axes:
+    """Block-level view of a weight matrix too large to draw neuron by neuron.
+
+    One cell per (target community ``a``, source community ``b``), coloured by
+    ``B[a, b]`` and as tall and wide as the two communities are large, so the picture
+    is the neuron-level heatmap of :func:`weight_heatmap` (neurons ordered by
+    community) averaged over each block. Memory and time depend on the number of
+    communities ``K`` only, never on the number of neurons. The title says that it
+    is a block-level view.
+
+    Parameters
+    ----------
+    B : array_like or DataFrame, shape (K, K)
+        Block values in community order, rows the target (postsynaptic)
+        community, e.g. the ``mean_abs_weight`` of the ``blocks`` table. NaN cells
+        (a one-neuron community's diagonal) are left blank.
+    sizes : array_like of int, shape (K,)
+        Neurons in each community; cell extents are proportional to them.
+    ax : Axes, optional
+        Where to draw (default: a new figure).
+    title : str, optional
+        First line of the title; a second line says "block-level view" with the
+        numbers of communities and neurons.
+    colorbar : bool
+        Add a colour bar beside ``ax``.
+    label : str
+        Colour-bar label.
+
+    Returns
+    -------
+    Axes
+        With one :class:`~matplotlib.collections.QuadMesh` (gid ``"block-level"``,
+        ``K x K`` values), two lines per community boundary (gid ``"boundary"``)
+        and, for ``K <= 20``, ticks labelled ``community (size)`` on the communities
+        wide enough for a label (at least 1/40 of the neurons).
+
+    Examples
+    --------
+    >>> ax = community_block_heatmap([[1.0, 0.1], [0.2, 0.9]], [300, 100], title="r = 0.1")
+    >>> ax.get_title().splitlines()
+    ['r = 0.1', 'block-level view: 2 communities, 400 neurons']
+    >>> ax.collections[0].get_array().shape, ax.get_xlim()
+    ((2, 2), (np.float64(0.0), np.float64(400.0)))
+    """
+    if isinstance(B, pd.DataFrame):
+        B = B.to_numpy(dtype=float)
+    B = np.asarray(B, dtype=float)
+    sizes = np.asarray(sizes)
+    if B.ndim != 2 or B.shape[0] != B.shape[1] or sizes.shape != (B.shape[0],):
+        raise ValueError(f"`B` must be square (K, K) and `sizes` of length K; got B {B.shape} "
+                         f"and sizes {sizes.shape}")
+    if sizes.size and (sizes.min() < 0 or not np.all(np.isfinite(sizes))):
+        raise ValueError(f"`sizes` must be non-negative counts, got {sizes.tolist()[:10]}")
+    ax = _new_axes(ax, (4.6, 4.0))
+    k = sizes.size
+    edges = np.concatenate([[0.0], np.cumsum(sizes, dtype=float)])
+    n = float(edges[-1])
+    finite = B[np.isfinite(B)]
+    hi = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    lo = min(float(finite.min()), 0.0) if finite.size else 0.0
+    signed = lo < 0
+    vmax = max(hi, -lo) if signed else hi
+    mesh = ax.pcolormesh(edges, edges, np.ma.masked_invalid(B),
+                         cmap="RdBu_r" if signed else "viridis",
+                         vmin=-vmax if signed else 0.0, vmax=vmax)
+    mesh.set_gid("block-level")
+    ax.set_xlim(0.0, n)
+    ax.set_ylim(n, 0.0)  # community 0 at the top, as in the neuron-level heatmap
+    ax.set_aspect("equal")
+    for c in edges[1:-1]:
+        ax.axhline(c, color="0.15", lw=0.6, gid="boundary")
+        ax.axvline(c, color="0.15", lw=0.6, gid="boundary")
+    if 0 < k <= 20:
+        wide = np.flatnonzero(sizes >= n / 40)  # room for a label
+        centres = (edges[:-1] + edges[1:])[wide] / 2
+        labels = [f"{a} ({int(sizes[a])})" for a in wide]
+        ax.set_xticks(centres, labels, fontsize=6, rotation=90)
+        ax.set_yticks(centres, labels, fontsize=6)
+        sizes_note = "community (size)"
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        sizes_note = (f"{k} communities of {int(sizes.min())} to {int(sizes.max())} neurons"
+                      if k else "no communities")
+    ax.set_xlabel(f"presynaptic {sizes_note}")
+    ax.set_ylabel("postsynaptic community")
+    head = f"block-level view: {k} communities, {int(n):,} neurons"
+    ax.set_title(f"{title}\n{head}" if title else head, fontsize=8)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label=label)
+    return ax
+
+
+def community_block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame, ArrayLike]], *,
+                         ncols: int | None = None, label: str = "mean |w|") -> Figure:
+    """Block-level views side by side: :func:`heatmap_grid` for graphs above
+    :data:`HEATMAP_MAX_NEURONS` neurons.
+
+    Parameters
+    ----------
+    panels : sequence of (title, B, sizes)
+        One panel each, drawn with :func:`community_block_heatmap`.
+    ncols : int, optional
+        Columns (default: up to 4).
+    label : str
+        Colour-bar label of every panel.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = community_block_grid([("a", [[1.0]], [5000]), ("b", [[0.5, 0.1], [0.1, 0.5]],
+    ...                                                          [3000, 2000])])
+    >>> [ax.get_title().splitlines()[0] for ax in fig.axes if ax.get_title()]
+    ['a', 'b']
+    """
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.4, 4.0))
+    for ax, (title, B, sizes) in zip(axes, panels, strict=False):
+        community_block_heatmap(B, sizes, ax=ax, title=title, label=label)
     return fig

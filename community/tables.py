@@ -40,6 +40,24 @@ Schema
 ``skipped`` -- run_id, group, stage, reason: every run or snapshot that could not
     be analysed, and why (the report lists them).
 ``regimes`` -- see :mod:`community.regimes`.
+
+Where NaN may appear (and nowhere else): in ``snapshots``, the null-model and Louvain
+columns of non-final snapshots; ``q_z_*`` also on a final snapshot whose null samples do
+not vary (``std == 0``: e.g. no degree-preserving rewiring of a complete graph exists);
+``louvain_*`` and ``q_initial_pruned`` of a final snapshot only with a ``skipped`` row
+saying why; ``ari_seeds``/``nmi_seeds`` with one seed; ``offdiag_index`` as
+:func:`community.measures.offdiagonal_index` defines it (fewer than two communities, or
+no within- or across-community pair; ``inf`` when only the within-community blocks are
+empty); ``within_excess`` when ``within_chance`` is 0; ``weight_change`` when the
+baseline has no weight; ``modularity`` when the graph has no weight. In ``blocks``,
+``mean_abs_weight`` on the diagonal of a one-neuron community (no pair of distinct
+neurons). ``neurons`` has none. ``training`` is the runs' metrics as written (see
+:func:`wiring.train.fit`): the epoch-0 row has no per-epoch training columns
+(iterations, ``nonconverged``, ``seconds``); the row of an ``"unstable"`` epoch lacks
+the test and weight statistics; losses are NaN when no sample settled. Snapshots whose
+weights are far from 1 (beyond ``community.graphs.SAFE_WEIGHT``, e.g. ``1e200`` after a
+run left the stable regime) are analysed on exactly rescaled weights, so such runs give
+finite measures rather than NaN.
 """
 
 from __future__ import annotations
@@ -56,7 +74,7 @@ import pandas as pd
 
 import wiring.runs as runs
 from community import detect, measures, nulls
-from community.graphs import WEIGHT_MODES
+from community.graphs import WEIGHT_MODES, _safe_scale
 from wiring.errors import WiringError
 
 __all__ = ["AnalysisSettings", "TABLES", "analyse_run", "analyse_sweep", "find_runs",
@@ -199,7 +217,11 @@ def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
     flat = W0.ravel()
     out = np.zeros_like(flat)
     if n_keep > 0:
-        keep = np.argsort(-np.abs(flat), kind="stable")[:n_keep]
+        # sort the non-zero entries only (they precede every zero in the stable order of
+        # -|w|, in index order among ties): E log E instead of n^2 log n^2
+        keep = np.flatnonzero(flat)
+        if n_keep < keep.size:
+            keep = keep[np.argsort(-np.abs(flat[keep]), kind="stable")[:n_keep]]
         out[keep] = flat[keep]
     return out.reshape(W0.shape)
 
@@ -221,8 +243,13 @@ def _partition(W: np.ndarray, settings: AnalysisSettings) -> detect.Partition:
     return parts[0] if len(parts) == 1 else detect.consensus(parts, seed=0, graph=W)
 
 
-def _quality_statistic(settings: AnalysisSettings) -> Callable[[np.ndarray], float]:
+def _quality_statistic(settings: AnalysisSettings, known: tuple[np.ndarray, float] | None = None
+                       ) -> Callable[[np.ndarray], float]:
     def stat(W: np.ndarray) -> float:
+        # ``known``: a matrix already partitioned with these settings and its quality; the
+        # same weights give the same (seeded) partition, so it is not run again
+        if known is not None and W.shape == known[0].shape and np.array_equal(W, known[0]):
+            return known[1]
         return float(_partition(W, settings).quality)
     return stat
 
@@ -314,7 +341,9 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         within = measures.within_fraction(Wabs, m)
         chance = measures.within_chance(m, self_loops=bool(np.any(snap.src == snap.dst)))
         base0 = prune_to_density(W0, int(np.count_nonzero(W)))
-        n0 = np.linalg.norm(base0)
+        # norms of weights near 1e200 overflow; the ratio is scale-invariant
+        s = _safe_scale(max(np.abs(W).max(initial=0.0), np.abs(base0).max(initial=0.0)))
+        n0 = np.linalg.norm(base0 / s)
         row = {
             **ident, "step": snap.step, "snapshot_path": str(Path(path).resolve()),
             "run_status": status.get("status", "failed"),
@@ -324,7 +353,8 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             "density": float(np.count_nonzero(W) / max(W.size, 1)),
             "weight_abs_mean": float(np.abs(W).mean()) if W.size else 0.0,
             "weight_abs_max": float(np.abs(W).max(initial=0.0)),
-            "weight_change": float(np.linalg.norm(W - base0) / n0) if n0 > 0 else float("nan"),
+            "weight_change": (float(np.linalg.norm(W / s - base0 / s) / n0) if n0 > 0
+                              else float("nan")),
             "modularity": measures.modularity(W if settings.weight_mode == "signed" else Wm, m,
                                               mode=settings.weight_mode
                                               if settings.weight_mode == "signed" else "abs"),
@@ -377,7 +407,7 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             fin = snaps.index[snaps["is_final"]]
             for i in fin:
                 W = snaps.at[i, "_W"]
-                stat = _quality_statistic(settings)
+                stat = _quality_statistic(settings, (W, float(snaps.at[i, "leiden_quality"])))
                 if settings.weight_mode != "signed":  # Louvain (networkx) as a cross-check
                     try:
                         lv = detect.louvain(W, mode=settings.weight_mode,

@@ -4,9 +4,10 @@ The report is built from what is on disk only: the tables in ``<sweep>/analysis/
 (Parquet, falling back to the CSV twins), ``analysis/settings.json``, the weight
 snapshots named in ``snapshots.snapshot_path``, ``<sweep>/sweep.toml`` and
 ``<sweep>/provenance.json``. Sections, in order: summary; Leiden-ordered weight
-matrices; block matrices; measures against the learning rate; null-model
-z-scores; communities; roles; emergence over training; training and
-convergence; regimes; skipped; configuration and provenance.
+matrices (a block-level view for graphs of more than
+:data:`community.plot.HEATMAP_MAX_NEURONS` neurons); block matrices; measures
+against the learning rate; null-model z-scores; communities; roles; emergence over
+training; training and convergence; regimes; skipped; configuration and provenance.
 
 Missing pieces never stop the build: an absent table gives a short note in its
 section, and a snapshot file that cannot be read is listed under *Skipped* (with
@@ -35,8 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from community.plot import HEATMAP_MAX_NEURONS
 from community.report.sections import (
     _SECTIONS,
     FIGURE_DIR,
@@ -168,7 +171,8 @@ def _write_figures(out: Path, figures: Iterable[_Item]) -> None:
 
 
 def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | None = None,
-                 title: str | None = None) -> tuple[Path, Path]:
+                 title: str | None = None,
+                 heatmap_max_neurons: int = HEATMAP_MAX_NEURONS) -> tuple[Path, Path]:
     """Write ``report.html`` (self-contained) and ``report.md`` for an analysed sweep.
 
     Parameters
@@ -181,6 +185,11 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
         Output directory (created), default ``<sweep_dir>/report``.
     title : str, optional
         Report title, default ``"Community report: <sweep name>"``.
+    heatmap_max_neurons : int, default :data:`community.plot.HEATMAP_MAX_NEURONS`
+        A group whose graphs have more neurons than this is shown in the weight-matrix
+        section as a block-level view (mean ``|w|`` between communities, from the
+        ``blocks`` table), without reading its snapshots or allocating an ``n x n``
+        matrix.
 
     Returns
     -------
@@ -191,7 +200,8 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     Raises
     ------
     WiringError
-        If ``sweep_dir/analysis`` does not exist.
+        If ``sweep_dir/analysis`` does not exist or ``heatmap_max_neurons`` is not a
+        positive integer.
 
     Examples
     --------
@@ -204,12 +214,17 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     ('report.html', 'report.md', True)
     """
     sweep = Path(sweep_dir)
+    if (not isinstance(heatmap_max_neurons, int | np.integer)
+            or isinstance(heatmap_max_neurons, bool) or heatmap_max_neurons < 1):
+        raise WiringError(f"`heatmap_max_neurons` must be a positive integer, got "
+                          f"{heatmap_max_neurons!r}")
     if not (sweep / "analysis").is_dir():
         raise WiringError(f"no analysis directory at {sweep / 'analysis'}; "
                           "run the analysis first")
     out = Path(out_dir) if out_dir is not None else sweep / "report"
     out.mkdir(parents=True, exist_ok=True)
     inp = _load_inputs(sweep)
+    inp.heatmap_max_neurons = int(heatmap_max_neurons)
     sections = [make(inp) for make in _SECTIONS]
     context = {
         "title": title or f"Community report: {sweep.resolve().name}",

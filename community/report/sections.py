@@ -4,7 +4,8 @@
 calls each builder of ``_SECTIONS`` in order and renders the ``_Section`` objects
 they return with the template files. This module holds that content model
 (``_Item``, ``_Section``, ``_Inputs``), the helpers the sections share, and one
-builder per section: summary; Leiden-ordered weight matrices; block matrices;
+builder per section: summary; Leiden-ordered weight matrices (block-level, from the
+``blocks`` table, above ``_Inputs.heatmap_max_neurons`` neurons); block matrices;
 measures against the learning rate; null-model z-scores; communities; roles;
 emergence over training; training and convergence; regimes; skipped;
 configuration and provenance. Figures are drawn with :mod:`community.plot` and
@@ -99,6 +100,7 @@ class _Inputs:
     skipped: list[dict[str, str]] = field(default_factory=list)
     figures: list[_Item] = field(default_factory=list)
     chosen: dict[tuple[str, float], pd.Series] = field(default_factory=dict)
+    heatmap_max_neurons: int = plot.HEATMAP_MAX_NEURONS
 
     def figure(self, section: _Section, fig: Any, caption: str) -> None:
         buf = io.BytesIO()
@@ -270,15 +272,52 @@ def _load_weights(inp: _Inputs, row: pd.Series) -> tuple[np.ndarray, np.ndarray]
         inp.skip(row, "report", f"no snapshot_path for step {row['step']}")
         return None
     try:
-        W = runs.load_snapshot(path).dense()
+        snap = runs.load_snapshot(path)
     except (WiringError, OSError) as exc:
         inp.skip(row, "report", f"snapshot not loaded: {exc}")
         return None
     idx = sel["neuron"].to_numpy(dtype=np.int64)
-    if idx.max(initial=-1) >= W.shape[0]:
-        inp.skip(row, "report", f"neuron index beyond the snapshot's {W.shape[0]} neurons")
+    if idx.max(initial=-1) >= snap.n:
+        inp.skip(row, "report", f"neuron index beyond the snapshot's {snap.n} neurons")
         return None
-    return W[np.ix_(idx, idx)], sel["community"].to_numpy()
+    # the analysed neurons' matrix straight from the edge list: never the n x n of all
+    # neurons (inputs and outputs included) when only the hidden ones are shown
+    pos = np.full(snap.n, -1, dtype=np.int64)
+    pos[idx] = np.arange(idx.size)
+    keep = (pos[snap.src] >= 0) & (pos[snap.dst] >= 0)
+    W = np.zeros((idx.size, idx.size))
+    W[pos[snap.dst[keep]], pos[snap.src[keep]]] = snap.weight[keep]
+    return W, sel["community"].to_numpy()
+
+
+def _n_neurons(inp: _Inputs, row: pd.Series) -> int:
+    """Neurons of one analysed snapshot, from the tables (no snapshot is read)."""
+    n = row.get("n_nodes")
+    if n is not None and pd.notna(n):
+        return int(n)
+    nrn = inp.tables["neurons"]
+    if {"run_id", "step"} <= set(nrn.columns):
+        return int(((nrn["run_id"] == row["run_id"]) & (nrn["step"] == row["step"])).sum())
+    return 0
+
+
+def _load_block_view(inp: _Inputs, row: pd.Series) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """Block matrix (mean |w|) and community sizes of one snapshot from the blocks table."""
+    blocks = inp.tables["blocks"]
+    need = {"run_id", "step", "block_to", "block_from", "mean_abs_weight", "size_to"}
+    if not need <= set(blocks.columns):
+        inp.skip(row, "report", "blocks table missing: no block-level view of a graph of "
+                 f"{_n_neurons(inp, row):,} neurons")
+        return None
+    b = blocks[(blocks["run_id"] == row["run_id"]) & (blocks["step"] == row["step"])]
+    if b.empty:
+        inp.skip(row, "report", f"no block rows for step {row['step']}")
+        return None
+    B = b.pivot_table(index="block_to", columns="block_from", values="mean_abs_weight",
+                      dropna=False)
+    B = B.reindex(index=B.index.union(B.columns), columns=B.index.union(B.columns))
+    sizes = b.groupby("block_to")["size_to"].first().reindex(B.index).fillna(0)
+    return B, sizes.to_numpy(dtype=np.int64)
 
 
 def _heatmaps(inp: _Inputs) -> _Section:
@@ -287,17 +326,23 @@ def _heatmaps(inp: _Inputs) -> _Section:
     if final.empty or "snapshot_path" not in final:
         sec.text("No final snapshots to show.")
         return sec
+    limit = inp.heatmap_max_neurons
     sec.text("Final weights of one seed per learning rate (the lowest seed whose snapshot "
              "could be read), neurons ordered by their Leiden community; lines mark "
              "community boundaries. Colours: red excitatory, blue inhibitory, limits at the "
              "99th percentile of |W| of each panel. Axes: presynaptic j (x), "
-             "postsynaptic i (y).")
+             f"postsynaptic i (y). Groups with graphs of more than {limit:,} neurons are "
+             "shown as a block-level view instead: one cell per pair of communities, "
+             "coloured by the mean |w| onto community a (rows) from community b (columns), "
+             "as tall and wide as the communities are large.")
     for g in _groups(final):
         d = _of(final, g)
+        blocky = max((_n_neurons(inp, row) for _, row in d.iterrows()), default=0) > limit
+        load = _load_block_view if blocky else _load_weights
         panels = []
         for lr in _lrs(d):
             for _, row in d[d["learning_rate"] == lr].sort_values("seed").iterrows():
-                loaded = _load_weights(inp, row)
+                loaded = load(inp, row)
                 if loaded is None:
                     continue
                 inp.chosen[(g, lr)] = row
@@ -308,9 +353,17 @@ def _heatmaps(inp: _Inputs) -> _Section:
         if not panels:
             sec.text(f"Group {_group_name(g)}: no snapshot could be loaded (see Skipped).")
             continue
-        inp.figure(sec, plot.heatmap_grid(panels),
-                   f"Group {_group_name(g)}: final signed weights W, neurons ordered by "
-                   f"Leiden community, one panel per learning rate.")
+        if blocky:
+            inp.figure(sec, plot.community_block_grid(panels),
+                       f"Group {_group_name(g)}: block-level view of the final weights (more "
+                       f"than {limit:,} neurons, too many to draw one by one): mean |w| onto "
+                       "community a (rows) from community b (columns), communities in Leiden "
+                       "order, each cell as tall and wide as its two communities are large "
+                       "(sizes on the axes), one panel per learning rate.")
+        else:
+            inp.figure(sec, plot.heatmap_grid(panels),
+                       f"Group {_group_name(g)}: final signed weights W, neurons ordered by "
+                       f"Leiden community, one panel per learning rate.")
     return sec
 
 

@@ -128,6 +128,47 @@ def test_block_heatmap_and_grid():
     assert sum(1 for a in fig.axes if a.images) == 2
 
 
+def test_community_block_heatmap_cells_sized_by_communities():
+    B = np.array([[1.0, 0.2, 0.1], [0.3, 0.9, 0.0], [0.1, 0.1, np.nan]])
+    sizes = np.array([2500, 1200, 1])  # far beyond HEATMAP_MAX_NEURONS in total
+    ax = plot.community_block_heatmap(B, sizes, title="r = 0.1")
+    (mesh,) = [c for c in ax.collections if c.get_gid() == "block-level"]
+    values = mesh.get_array()
+    np.testing.assert_array_equal(np.ma.getdata(values)[:2], B[:2])
+    assert np.ma.getmaskarray(values)[2, 2]  # the one-neuron community's diagonal: blank
+    # the image spans n neurons, each cell as wide and tall as its communities
+    xy = mesh.get_coordinates()
+    np.testing.assert_array_equal(xy[0, :, 0], [0, 2500, 3700, 3701])
+    np.testing.assert_array_equal(xy[:, 0, 1], [0, 2500, 3700, 3701])
+    assert ax.get_xlim() == (0, 3701) and ax.get_ylim() == (3701, 0)  # community 0 on top
+    assert ax.get_title().splitlines() == ["r = 0.1",
+                                           "block-level view: 3 communities, 3,701 neurons"]
+    assert sum(line.get_gid() == "boundary" for line in ax.lines) == 4
+    # communities too thin for a label (< 1/40 of the neurons) get none
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0 (2500)", "1 (1200)"]
+    assert mesh.get_cmap().name == "viridis" and mesh.get_clim() == (0.0, 1.0)
+    assert len(ax.figure.axes) == 2  # + colour bar
+
+
+def test_community_block_heatmap_signed_many_blocks_and_errors():
+    rng = np.random.default_rng(0)
+    B = rng.normal(size=(30, 30))
+    ax = plot.community_block_heatmap(B, np.full(30, 100), colorbar=False)
+    mesh = ax.collections[0]
+    assert mesh.get_cmap().name == "RdBu_r"
+    lo, hi = mesh.get_clim()
+    assert lo == -hi == -np.abs(B).max()
+    assert not ax.get_xticks().size and "30 communities of 100 to 100" in ax.get_xlabel()
+    assert ax.get_title() == "block-level view: 30 communities, 3,000 neurons"
+    with pytest.raises(ValueError, match="sizes"):
+        plot.community_block_heatmap(np.eye(2), [1, 2, 3])
+    with pytest.raises(ValueError, match="square"):
+        plot.community_block_heatmap(np.ones((2, 3)), [1, 2])
+    fig = plot.community_block_grid([("a", np.eye(2), [3000, 10]), ("b", [[1.0]], [5000])])
+    assert [a.get_title().splitlines()[0] for a in fig.axes if a.get_title()] == ["a", "b"]
+    assert plot.HEATMAP_MAX_NEURONS == 2000
+
+
 def test_panel_figure_removes_unused_cells():
     fig, axes = plot.panel_figure(5, ncols=2)
     assert len(axes) == 5 and len(fig.axes) == 5
