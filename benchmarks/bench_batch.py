@@ -38,7 +38,7 @@ from wiring.builders import all_to_all, erdos_renyi, layered  # noqa: E402
 from wiring.data import load_digits, load_mnist1d  # noqa: E402
 from wiring.kernels import batch as kb  # noqa: E402
 from wiring.network import Network  # noqa: E402
-from wiring.train import fit  # noqa: E402
+from wiring.train import FLOAT32_TOL, fit  # noqa: E402
 
 
 def best_time(f, repeats=7):
@@ -74,7 +74,7 @@ def bound_section(quick):
                 S = np.zeros_like(X)
                 buf = np.zeros_like(X)
                 F = rng.random((g.n, B)).astype(ft)
-                E = np.zeros_like(X)
+                E = rng.standard_normal((g.n, B)).astype(ft)  # non-zero: credit never at rest
                 D = np.zeros_like(X)
                 fixed = np.zeros(g.n, np.uint8)
                 res = np.zeros(B, ft)
@@ -120,7 +120,8 @@ def bound_section(quick):
 def _train_epoch(net, data, order, *, batch, lr, dtype, threads):
     numba.set_num_threads(threads)
     X, Y = data
-    return run_batched(net, X, Y, rule="balance-exact", loss="mse", tol=1e-10, max_iter=1000,
+    tol = FLOAT32_TOL if dtype == "float32" else 1e-10  # float32 cannot resolve 1e-10
+    return run_batched(net, X, Y, rule="balance-exact", loss="mse", tol=tol, max_iter=1000,
                        lr=lr, batch_size=batch, order=order, dtype=dtype)
 
 
@@ -129,7 +130,9 @@ def threads_section(quick):
     d = load_digits()
     cases = {"layered digits 64-100-10": layered([64, 100, 10]),
              "recurrent digits (100 hidden, density 0.1)": erdos_renyi(
-                 174, 0.1, n_inputs=64, n_outputs=10, seed=3)}
+                 174, 0.1, n_inputs=64, n_outputs=10, seed=3),
+             "recurrent digits (2000 neurons, density 0.02)": erdos_renyi(
+                 2000, 0.02, n_inputs=64, n_outputs=10, seed=3)}
     for name, g in cases.items():
         order = np.random.default_rng(0).permutation(d.X_train.shape[0]).astype(np.int64)
         for dtype in ("float64", "float32"):
