@@ -615,6 +615,22 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _drop_new_defaults(old: dict, new: dict) -> None:
+    """Forget config keys added to ``wiring`` after ``old`` was written, where ``new``
+    holds their default: a sweep started before a key existed resumes unchanged."""
+    defaults = tomllib.loads(dump_toml(config_to_dict(TrainConfig())))
+    for group, cfg in new.get("sweep", {}).get("groups", {}).items():
+        before = old.get("sweep", {}).get("groups", {}).get(group)
+        if not isinstance(before, dict):
+            continue
+        for section, table in cfg.items():
+            if not (isinstance(table, dict) and isinstance(before.get(section), dict)):
+                continue
+            for key in [k for k in table if k not in before[section]]:
+                if table[key] == defaults.get(section, {}).get(key, object()):
+                    del table[key]
+
+
 def _check_out(out: Path, resume: bool, resolved: dict) -> None:
     if out.exists() and not out.is_dir():
         raise WiringError(f"sweep output {out} exists and is not a directory; choose another "
@@ -637,6 +653,7 @@ def _check_out(out: Path, resume: bool, resolved: dict) -> None:
     new = tomllib.loads(dump_toml(resolved))
     for d in (old, new):
         d.get("sweep", {}).pop("workers", None)
+    _drop_new_defaults(old, new)
     if old != new:
         raise WiringError(f"cannot resume in {out}: it was started with a different sweep "
                           f"configuration ({previous}); resume with that file as the config, "

@@ -315,3 +315,22 @@ def test_axes_the_task_ignores_are_refused(tmp_path, kind, axis):
                  f"[task]\nkind = '{kind}'\n")
     with pytest.raises(ConfigError, match=r"s\.toml.*(rules|prunes)"):
         expand(load_sweep(p))
+
+
+def test_resume_a_sweep_written_before_newer_config_keys(tmp_path):
+    """A sweep.toml lacking keys added later (at their defaults) still resumes; a new key
+    set away from its default is still a different sweep."""
+    path = write(tmp_path, TINY_NOISE)
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1)
+    sweep_file = out / "sweep.toml"
+    text = sweep_file.read_text()
+    old = re.sub(r'^(kernel|dtype|threads) = .*\n', "", text, flags=re.M)
+    assert old != text
+    sweep_file.write_text(old)
+    res = run_sweep(path, out, resume=True, workers=1)
+    assert res.counts["ok"] + res.counts["unstable"] == 4
+    assert res.table["resumed"].all()
+    changed = write(tmp_path, TINY_NOISE + '\n[train]\ndtype = "float32"\ntol = 1e-5\n', "b.toml")
+    with pytest.raises(WiringError, match="different sweep"):
+        run_sweep(changed, out, resume=True, workers=1)
