@@ -50,6 +50,7 @@ from distributed.comm import get_address_host_port
 from distributed.core import rpc
 from distributed.security import Security
 
+from wiring import runs
 from wiring._toml import dump_toml
 from wiring.config import TrainConfig, config_to_dict
 from wiring.errors import WiringError
@@ -291,6 +292,8 @@ def execute_all(client: Client, todo: list[RunSpec], runs_dir: Path, marker: Pat
         left = [f for f in futures if f.key not in recorded]
         if left and client.status == "running":
             _stop(client, left, on_row)
+            _record_stragglers([futures[f] for f in left if f.status != "finished"], runs_dir,
+                               on_row)
 
 
 def _stop(client: Client, left: list, on_row: Callable[[dict], None]) -> None:
@@ -305,3 +308,28 @@ def _stop(client: Client, left: list, on_row: Callable[[dict], None]) -> None:
     for fut in left:
         if fut.status == "finished":
             on_row(fut.result())
+
+
+#: Longest wait for a cancelled run that had already started on a worker.
+STRAGGLER_WAIT = 300.0
+
+
+def _record_stragglers(specs: list[RunSpec], runs_dir: Path,
+                       on_row: Callable[[dict], None]) -> None:
+    """A run cancelled in the instant a worker started it still finishes there (Dask
+    cannot stop a running task): wait while its temporary directory exists, then record
+    it from disk, so the status table always matches the run directories."""
+    if not specs:
+        return
+    time.sleep(1.0)  # a task the cancel raced with creates its temporary directory first
+    deadline = time.monotonic() + STRAGGLER_WAIT
+    for spec in specs:
+        while (time.monotonic() < deadline
+               and any(runs_dir.glob(f"{TMP_PREFIX}{spec.run_id}-*"))):
+            time.sleep(0.1)
+        final = runs_dir / spec.run_id
+        status = runs.read_status(final) if final.is_dir() else None
+        if status is not None:
+            on_row({"run_id": spec.run_id, "group": spec.group, **spec.params,
+                    "status": status["status"], "reason": status.get("reason", ""),
+                    "seconds": float("nan"), "resumed": False})
