@@ -11,19 +11,15 @@ import html
 import json
 import re
 import shutil
-import subprocess
-import threading
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from community.report import build_report
+from tests.browser import needs_chromium, offline_violations, open_page, page_requests, serve
 from wiring import runs
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -341,7 +337,6 @@ def test_csv_twins_are_used_and_corrupt_snapshots_skipped(tmp_path):
 
 # --------------------------------------------------------------------------- browser test
 
-CHROMIUM = shutil.which("chromium")
 # Runs on the harness page once both frames (and so all their images) have loaded. The
 # report frame must show every image decoded; the control frame holds a corrupt PNG and
 # must show it failed, so the check can tell the two apart.
@@ -371,42 +366,8 @@ window.addEventListener("load", () => {
 """
 CONTROL = ('<!DOCTYPE html><html><body><img src="data:image/png;base64,iVBORw0KGgoAAAA=">'
            "</body></html>")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-extensions", "--disable-default-apps",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--disable-breakpad", "--metrics-recording-only", "--no-pings",
-    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
-    "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
-    # Chromium still pings its own services (component updater, account check) whatever the
-    # flags; no name resolves but 127.0.0.1, so such pings fail inside the browser.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    "--virtual-time-budget=10000", "--window-size=1300,1000", "--dump-dom",
-]
-LOOPBACK = ("127.", "[::1]", "::1")
 
-
-class _LoggingHandler(SimpleHTTPRequestHandler):
-    requests: list = []
-
-    def log_message(self, fmt, *args):  # quiet, but remember who asked for what
-        type(self).requests.append((self.client_address[0], self.path))
-
-
-def _netlog_events(path: Path):
-    """(event type name, params) of Chromium's --log-net-log file."""
-    text = path.read_text(encoding="utf-8").rstrip()
-    if not text.endswith("}"):  # a log cut short at exit: close the events list
-        text = text.rstrip(",") + "]}"
-    log = json.loads(text)
-    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
-    return [(names.get(ev["type"], str(ev["type"])), ev.get("params", {}))
-            for ev in log["events"]]
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
-                    "(apt-get install -y chromium); the browser test needs a real browser")
+@needs_chromium
 def test_headless_chromium_loads_every_image_offline(report, tmp_path):
     _, html_path, _ = report
     site = tmp_path / "site"
@@ -414,21 +375,9 @@ def test_headless_chromium_loads_every_image_offline(report, tmp_path):
     shutil.copy(html_path, site / "report.html")
     (site / "harness.html").write_text(HARNESS)
     (site / "control.html").write_text(CONTROL)
-    _LoggingHandler.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_LoggingHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    netlog = tmp_path / "netlog.json"
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        cmd = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-               f"--log-net-log={netlog}", f"{origin}/harness.html"]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=50, check=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    match = re.search(r'<pre id="result">(.*?)</pre>', out.stdout, re.S)
-    assert match and match.group(1) != "pending", f"no result; stderr:\n{out.stderr[-2000:]}"
-    result = json.loads(html.unescape(match.group(1)))
+    with serve(site) as server:
+        page_run = open_page(f"{server.origin}/harness.html", tmp_path)
+    result = page_run.result()
     page, control = result["report"], result["control"]
 
     # (a) every figure was decoded by the browser, from its data: URI, at its PNG width
@@ -441,21 +390,9 @@ def test_headless_chromium_loads_every_image_offline(report, tmp_path):
     assert control["loaded"] == [False]  # the check does see a broken image
 
     # (b1) the local server was asked for the pages only (no figure needed a request)
-    assert {client for client, _ in _LoggingHandler.requests} == {"127.0.0.1"}
-    assert {p for _, p in _LoggingHandler.requests} - {"/favicon.ico"} == {
+    assert {client for client, _ in server.requests} == {"127.0.0.1"}
+    assert {p for _, p in server.requests} - {"/favicon.ico"} == {
         "/harness.html", "/report.html", "/control.html"}
-    # (b2) every request made on behalf of the page (top-frame site 127.0.0.1) was local
-    events = _netlog_events(netlog)
-    jobs = [p for name, p in events if name == "URL_REQUEST_START_JOB" and "url" in p]
-    ours = [p["url"] for p in jobs
-            if p.get("network_isolation_key", "").startswith("http://127.0.0.1")]
-    assert f"{origin}/report.html" in ours
-    assert all(urlsplit(u).hostname == "127.0.0.1" for u in ours), ours
-    # the rest are Chromium's own service pings, not started by any page
-    assert all(p.get("initiator") == "not an origin" for p in jobs if p["url"] not in ours)
-    # (b3) nothing left the machine: no DNS query, no TCP connection or datagram elsewhere
-    assert not [p for name, p in events if name.startswith("DNS_TRANSACTION")]
-    sent = [(name, p["address"]) for name, p in events
-            if name in ("TCP_CONNECT_ATTEMPT", "UDP_BYTES_SENT") and "address" in p]
-    assert ("TCP_CONNECT_ATTEMPT", f"127.0.0.1:{server.server_address[1]}") in sent
-    assert all(addr.startswith(LOOPBACK) for _, addr in sent), sent
+    # (b2, b3) every page request was local, and nothing left the machine
+    assert f"{server.origin}/report.html" in page_requests(page_run.events)
+    assert offline_violations(page_run.events, server.port) == []
