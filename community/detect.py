@@ -55,7 +55,9 @@ Examples
 from __future__ import annotations
 
 import gc
+import html
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,9 +136,60 @@ class Partition:
         """Number of vertices in each community, ``(K,)`` int64."""
         return np.bincount(self.membership, minlength=self.n_communities).astype(np.int64)
 
+    def __repr__(self) -> str:
+        top = sorted(self.sizes.tolist(), reverse=True)
+        shown = ", ".join(map(str, top[:5])) + (", ..." if len(top) > 5 else "")
+        return (f"Partition(method={self.method!r}, n={self.membership.size}, "
+                f"communities={self.n_communities}, quality={self.quality:.4g}, "
+                f"sizes=[{shown}])")
+
+    def _repr_html_(self) -> str:
+        n, sizes = self.membership.size, self.sizes
+        order = np.argsort(-sizes, kind="stable")[:_HTML_TOP]
+        rows = [("method", self.method), ("vertices", n), ("communities", self.n_communities),
+                (f"quality ({self.params.get('quality', 'optimised')})", self.quality),
+                ("singletons", int(np.sum(sizes == 1)))]
+        rows += [(key, value) for key, value in self.params.items() if key != "quality"]
+        top = [(int(c), int(sizes[c]), sizes[c] / n) for c in order]
+        return _summary_html("community.Partition", rows,
+                             table=("largest communities", ("community", "size", "fraction"),
+                                    top))
+
+
+#: Communities listed in a Partition's HTML summary.
+_HTML_TOP = 8
+
+
+def _summary_html(title: str, rows: Sequence[tuple[str, Any]], *,
+                  table: tuple[str, Sequence[str], Sequence[Sequence[Any]]]) -> str:
+    """An escaped HTML summary (title, name/value rows, one small table) for Jupyter.
+
+    The twin of ``wiring._html.summary_html``: ``community`` imports only
+    ``wiring.runs`` and ``wiring.errors`` from ``wiring``.
+    """
+    def text(value: Any) -> str:
+        if isinstance(value, bool | np.bool_):
+            return "yes" if value else "no"
+        if isinstance(value, numbers.Integral):
+            return html.escape(str(int(value)))
+        if isinstance(value, numbers.Real):
+            return f"{float(value):.4g}"
+        return html.escape(str(value))
+
+    cell = 'style="text-align:left;padding:0 1em 0 0"'
+    out = [f'<div class="community-repr"><b>{html.escape(title)}</b><table>']
+    out += [f"<tr><th {cell}>{text(k)}</th><td {cell}>{text(v)}</td></tr>" for k, v in rows]
+    caption, columns, body = table
+    out.append(f'</table><table><caption style="text-align:left">{html.escape(caption)}'
+               "</caption><tr>" + "".join(f"<th {cell}>{text(c)}</th>" for c in columns)
+               + "</tr>")
+    out += ["<tr>" + "".join(f"<td {cell}>{text(v)}</td>" for v in row) + "</tr>"
+            for row in body]
+    return "".join(out) + "</table></div>"
+
 
 def relabel(membership: ArrayLike) -> np.ndarray:
-    """Renumber communities ``0 .. K-1`` by decreasing size.
+    """Renumber communities by decreasing size, from 0 to K - 1.
 
     Parameters
     ----------

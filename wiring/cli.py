@@ -11,22 +11,14 @@ __all__ = ["main"]
 
 
 def _progress_bar(desc: str, quiet: bool):
+    """(update(done, total), close) of a tqdm.auto bar: drawn when stderr is a terminal
+    (or in Jupyter), never with ``-q`` or when ``CI`` is set."""
     if quiet:
         return None, lambda: None
-    from tqdm import tqdm
+    from wiring._progress import Progress
 
-    bar = {"obj": None}
-
-    def update(done, total):
-        if bar["obj"] is None:
-            bar["obj"] = tqdm(total=total, desc=desc, unit="step", dynamic_ncols=True)
-        bar["obj"].n = done
-        bar["obj"].refresh()
-
-    def close():
-        if bar["obj"] is not None:
-            bar["obj"].close()
-    return update, close
+    bar = Progress("auto", desc=desc, unit="step")
+    return bar.update, bar.close
 
 
 def _cmd_train(args) -> int:
@@ -172,12 +164,20 @@ def _analysis_options(p) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
+def _package_version() -> str:
+    from wiring import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
         prog="wiring",
         description="Train neural circuits with the balance/credit rule and its comparators.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("-V", "--version", action="version",
+                        version=f"%(prog)s {_package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     tr = sub.add_parser("train", help="train one network (or run Algorithm 1) into a run directory")
     tr.add_argument("config", nargs="?", help="TOML config (default: the built-in defaults)")

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from wiring._checks import as_index_array, check_memory
+from wiring._html import summary_html
 from wiring.errors import GraphError
 
 __all__ = ["Graph", "MAX_NEURONS"]
@@ -258,6 +259,25 @@ class Graph:
         True
         """
         return not bool(np.any(self.output_mask()[self.src]))
+
+    def _summary_rows(self) -> list[tuple[str, object]]:
+        """(name, value) rows shared by the reprs of Graph and Network."""
+        n, E = self.n, self.n_edges
+        return [
+            ("neurons", n), ("edges", E), ("inputs", self.inputs.size),
+            ("outputs", self.outputs.size), ("hidden", self.hidden.size),
+            ("density", E / n**2), ("self-loops", self.has_self_loops),
+            ("max in-degree", int(np.diff(self.in_indptr).max(initial=0))),
+            ("settling", "one exact sweep (acyclic)" if self.is_dag
+             else "iterated to a fixed point (the graph has cycles)"),
+        ]
+
+    def __repr__(self) -> str:
+        return (f"Graph(n={self.n}, edges={self.n_edges}, inputs={self.inputs.size}, "
+                f"outputs={self.outputs.size}, acyclic={self.is_dag})")
+
+    def _repr_html_(self) -> str:
+        return summary_html("wiring.Graph", self._summary_rows())
 
     def dense(self, weight: ArrayLike) -> np.ndarray:
         """Dense ``(n, n)`` matrix ``W`` with ``W[dst[e], src[e]] = weight[e]``.

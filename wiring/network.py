@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from wiring._checks import as_float_array, as_rng, check_choice, check_int, check_positive
+from wiring._html import summary_html
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.graph import Graph
 from wiring.kernels import plasticity as _kp
@@ -601,5 +602,19 @@ class Network:
         return (f"Network(n={g.n}, edges={g.n_edges}, inputs={g.inputs.size}, "
                 f"outputs={g.outputs.size}, activation={self.activation!r}, "
                 f"balance={self.balance!r})")
+
+    def _repr_html_(self) -> str:
+        act = self.activation
+        if self.output_activation != act:
+            act = f"{act} (outputs: {self.output_activation})"
+        balance = self.balance
+        if balance == "gaussian":
+            balance = f"gaussian (center {self.balance_center:g}, width {self.balance_width:g})"
+        w = np.abs(self._w_in)
+        rows = [*self.graph._summary_rows(), ("activation", act), ("balance", balance),
+                ("mean |w|", float(w.mean()) if w.size else 0.0),
+                ("max |w|", float(w.max(initial=0.0))), ("zero weights", int(np.sum(w == 0))),
+                ("max |bias|", float(np.max(np.abs(self._bias))))]
+        return summary_html("wiring.Network", rows)
 
 

@@ -66,6 +66,10 @@ arrays (any name, no object dtype); readers keep them.
 run directory without it is unfinished (still running, or killed). JSON files may
 contain the non-standard tokens ``NaN`` and ``Infinity`` (as Python writes them).
 
+**Reading a run.** :func:`open_run` returns a read-only :class:`Run` view of a run
+directory: its configuration, status and snapshots, with metrics and snapshot
+arrays read on demand (in Jupyter it displays as a summary table).
+
 **Atomic writes.** Every file is written to a temporary file in its target
 directory (a name starting with ``.``), flushed, fsynced and renamed into place
 with :func:`os.replace`, so a reader never sees a partly written file.
@@ -106,6 +110,7 @@ import pyarrow
 
 from wiring._atomic import RunFormatError, _atomic_open, _read_json, _write_json
 from wiring._checks import check_choice
+from wiring._run_view import Run, open_run
 from wiring._toml import dump_toml
 from wiring.errors import ConfigError, WiringError
 from wiring.snapshots import (
@@ -150,6 +155,8 @@ __all__ = [
     "read_metrics",
     "write_status",
     "read_status",
+    "Run",
+    "open_run",
 ]
 
 CONFIG_FILE = "config.toml"

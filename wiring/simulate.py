@@ -37,6 +37,8 @@ from wiring._checks import (
     check_int,
     check_positive,
 )
+from wiring._html import summary_html
+from wiring._progress import Progress, ProgressArg
 from wiring.errors import WiringError
 from wiring.graph import Graph
 from wiring.kernels import algorithm1 as _ka
@@ -84,6 +86,31 @@ class SimulationResult:
     snapshots: list = field(default_factory=list)
     metrics: list = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return (f"SimulationResult(status={self.status!r}, iterations={self.iterations}, "
+                f"n={self.bias.size}, edges={self.weight.size}, "
+                f"density={_density(self.weight):.4g}, snapshots={len(self.snapshots)})")
+
+    def _repr_html_(self) -> str:
+        w = np.abs(self.weight)
+        last = self.metrics[-1] if self.metrics else {}
+        rows = [("status", self.status + (f": {self.reason}" if self.reason else "")),
+                ("iterations", self.iterations), ("neurons", self.bias.size),
+                ("edges", self.weight.size), ("credit-clamped", self.clamped.size),
+                ("learning rate", last.get("learning_rate", float("nan"))),
+                ("density", _density(self.weight)),
+                ("mean |w|", float(w.mean()) if w.size else 0.0),
+                ("max |w|", float(w.max(initial=0.0))), ("snapshots kept", len(self.snapshots))]
+        columns = ("iteration", "learning_rate", "weight_abs_max", "density", "rate_abs_mean")
+        tail = [[row[c] for c in columns] for row in self.metrics[-5:]]
+        return summary_html("wiring.SimulationResult", rows,
+                            table=("last checkpoints", columns, tail))
+
+
+def _density(weight: np.ndarray) -> float:
+    """Fraction of synapses with a non-zero weight (0 for a graph without edges)."""
+    return float(np.mean(weight != 0)) if weight.size else 0.0
+
 
 def simulate(
     graph: Graph,
@@ -111,6 +138,7 @@ def simulate(
     checkpoint_every: int | None = None,
     seed: int | np.random.Generator | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    progress: ProgressArg = False,
 ) -> SimulationResult:
     """Run the paper's Algorithm 1 on ``graph``.
 
@@ -157,6 +185,13 @@ def simulate(
         Seeds initial weights, the clamped set and the noise.
     on_chunk : callable, optional
         Called with the number of iterations just completed (for progress bars).
+    progress : bool, "auto" or callable(done, total)
+        A progress bar over iterations (``tqdm.auto``: a widget in Jupyter, text
+        on stderr elsewhere). ``False`` (the default: the library is quiet unless
+        asked): none. ``True``: always. ``"auto"``: in Jupyter or when stderr is a
+        terminal, never when ``CI`` is set. A callable receives ``(iterations done,
+        iterations)`` instead. Updated once per chunk of up to 2,000 iterations,
+        outside the kernel: results are the same with or without it.
 
     Returns
     -------
@@ -172,6 +207,10 @@ def simulate(
     >>> float(np.mean(res.weight == 0)) >= 0.5
     True
     """
+    if not isinstance(progress, Progress):  # one bar around the whole run, closed on errors
+        args = dict(locals())
+        with Progress(progress, total=iterations, desc="simulate", unit="it") as args["progress"]:
+            return simulate(**args)
     if not isinstance(graph, Graph):
         raise WiringError(f"`graph` must be a wiring.Graph, got {type(graph).__name__}")
     lr = check_positive(learning_rate, "learning_rate", allow_zero=True)
@@ -276,6 +315,7 @@ def simulate(
             capped_tot += cap
             if on_chunk is not None:
                 on_chunk(t_done)
+            progress.update(done)
             if status != _ka.OK:
                 result.status = "unstable"
                 wc = current()

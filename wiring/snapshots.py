@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike
 
 from wiring._atomic import RunFormatError, _atomic_open
 from wiring._checks import as_float_array, as_index_array
+from wiring._html import summary_html
 
 __all__ = [
     "Snapshot",
@@ -125,6 +126,25 @@ class Snapshot:
     def n_edges(self) -> int:
         """Number of edges ``E``."""
         return int(self.src.size)
+
+    def __repr__(self) -> str:
+        where = f", path={self.path.name!r}" if self.path is not None else ""
+        return (f"Snapshot(step={self.step}, n={self.n}, edges={self.n_edges}, "
+                f"nonzero={int(np.count_nonzero(self.weight))}{where})")
+
+    def _repr_html_(self) -> str:
+        w = np.abs(self.weight)
+        rows = [("step", self.step), ("neurons", self.n), ("edges", self.n_edges),
+                ("non-zero weights", int(np.count_nonzero(w))), ("inputs", self.inputs.size),
+                ("outputs", self.outputs.size), ("clamped", self.clamped.size),
+                ("mean |w|", float(w.mean()) if w.size else 0.0),
+                ("max |w|", float(w.max(initial=0.0))),
+                ("max |bias|", float(np.max(np.abs(self.bias), initial=0.0)))]
+        if self.extra:
+            rows.append(("extra arrays", ", ".join(sorted(self.extra))))
+        if self.path is not None:
+            rows.append(("file", str(self.path)))
+        return summary_html("wiring.Snapshot", rows)
 
     def dense(self) -> np.ndarray:
         """Return the dense weight matrix.

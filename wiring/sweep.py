@@ -87,6 +87,7 @@ import pandas as pd
 
 from wiring import runs
 from wiring._atomic import _atomic_open, _fsync_dir
+from wiring._progress import Progress, ProgressArg
 from wiring._toml import dump_toml
 from wiring.config import TrainConfig, _coerce, _merge, config_to_dict
 from wiring.errors import ConfigError, WiringError
@@ -737,7 +738,7 @@ def _clean_stale(out: Path, runs_dir: Path) -> None:
 def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
               out: str | os.PathLike = "runs/sweep", *, resume: bool = False,
               workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None,
+              progress: ProgressArg = False,
               scheduler: str | None = None) -> SweepResult:
     """Run every run of a sweep into ``out`` (see the module docstring for the layout).
 
@@ -762,8 +763,12 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         share numba's on-disk cache (``NUMBA_CACHE_DIR`` is inherited). As with
         any spawn/forkserver pool, a script calling this must guard its entry
         point with ``if __name__ == "__main__":``. Not used with ``scheduler``.
-    progress : callable(done, total), optional
-        Called in this process with the number of finished runs (kept ones count).
+    progress : bool, "auto" or callable(done, total)
+        A progress bar over runs (``tqdm.auto``: a widget in Jupyter, text on
+        stderr elsewhere), drawn in this process; kept runs count as done. ``False``
+        (the default: the library is quiet unless asked): none. ``True``: always.
+        ``"auto"``: in Jupyter or when stderr is a terminal, never when ``CI`` is
+        set. A callable is called with ``(finished runs, runs)`` instead.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``"tcp://HOST:PORT"``): each run
         becomes one task on its workers instead of a local process (see Notes).
@@ -842,6 +847,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise WiringError(f"`scheduler` must be a Dask scheduler address such as "
                           f"'tcp://HOST:PORT', got {scheduler!r}")
+    bar = Progress(progress, desc=f"sweep {sweep.name}", unit="run")
     specs = expand(sweep)
     out = Path(out)
     resolved = _resolved(sweep, workers)
@@ -861,6 +867,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
                     path.rmdir()
             raise
         stack.enter_context(_locked(out))
+        stack.enter_context(bar)  # closed on the way out, errors and Ctrl-C included
         with _atomic_open(out / SWEEP_FILE, "w") as fh:
             fh.write(f"# resolved sweep configuration (source: {sweep.source})\n")
             fh.write(dump_toml(resolved))
@@ -899,16 +906,14 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         done = len(specs) - len(todo)
         log.info("sweep %s: %d runs, %d kept, %d to run on %s", sweep.name, len(specs), done,
                  len(todo), f"Dask ({scheduler})" if client is not None else f"{workers} worker(s)")
-        if progress is not None:
-            progress(done, len(specs))
+        bar.update(done, len(specs))
 
         def on_row(row: dict) -> None:
             nonlocal done
             rows[row["run_id"]] = row
             done += 1
             runs.write_table(out, STATUS_TABLE, _table(rows, specs))
-            if progress is not None:
-                progress(done, len(specs))
+            bar.update(done)
 
         if todo and client is not None:
             runs_abs = runs_dir.absolute()  # the workers' working directories differ

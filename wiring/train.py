@@ -17,6 +17,8 @@ import numpy as np
 
 from wiring._batched import DTYPES, run_batched
 from wiring._checks import as_rng, check_choice, check_int, check_positive
+from wiring._html import summary_html
+from wiring._progress import Progress, ProgressArg
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
@@ -54,12 +56,50 @@ class FitResult:
         What diverged, where (empty when ok).
     snapshots : list of (epoch, step, weight, bias)
         Kept in memory when no ``on_snapshot`` callback is given.
+    params : dict
+        The settings of the fit: rule, loss, learning rate, epochs asked for, batch
+        size, kernel, dtype and settling method.
     """
 
     metrics: list = field(default_factory=list)
     status: str = "ok"
     reason: str = ""
     snapshots: list = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+
+    def _last(self, key: str) -> object:
+        """The latest value of a metric (NaN if no row has it)."""
+        return next((row[key] for row in reversed(self.metrics) if key in row), float("nan"))
+
+    def __repr__(self) -> str:
+        epochs = self.metrics[-1]["epoch"] if self.metrics else 0
+        return (f"FitResult(status={self.status!r}, rule={self.params.get('rule')!r}, "
+                f"epochs={epochs}, train_loss={self._last('train_loss'):.4g}, "
+                f"test_accuracy={self._last('test_accuracy'):.4g}, "
+                f"snapshots={len(self.snapshots)})")
+
+    def _repr_html_(self) -> str:
+        status = self.status + (f": {self.reason}" if self.reason else "")
+        p = self.params
+        rows = [("status", status), ("rule", p.get("rule", "?")), ("loss", p.get("loss", "?")),
+                ("learning rate", p.get("learning_rate", float("nan"))),
+                ("batch size", p.get("batch_size", "?")),
+                ("epochs", self.metrics[-1]["epoch"] if self.metrics else 0),
+                ("samples seen", self.metrics[-1]["step"] if self.metrics else 0)]
+        rows += [(label, self._last(key)) for key, label in _HTML_METRICS]
+        rows.append(("snapshots kept", len(self.snapshots)))
+        columns = [c for c in _TAIL_COLUMNS if any(c in row for row in self.metrics)]
+        tail = [[row.get(c, "") for c in columns] for row in self.metrics[-5:]]
+        return summary_html("wiring.FitResult", rows, table=("last epochs", columns, tail))
+
+
+#: (metric, label) shown in a FitResult's HTML summary, latest values.
+_HTML_METRICS = (("train_loss", "train loss"), ("train_accuracy", "train accuracy"),
+                 ("test_loss", "test loss"), ("test_accuracy", "test accuracy (settled)"),
+                 ("test_accuracy_all", "test accuracy (all)"),
+                 ("test_nonconverged", "test samples not settled"),
+                 ("samples_per_second", "samples/s"))
+_TAIL_COLUMNS = ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
 
 
 def _split(data):
@@ -106,6 +146,12 @@ def _scaled(stat, w) -> float:
     return float(top * stat(w / top)) if top > 0 and np.isfinite(top) else float(stat(w))
 
 
+def _postfix(row: dict) -> dict:
+    """The figures a progress bar shows beside the count."""
+    keys = (("train_loss", "loss"), ("test_accuracy", "test_acc"))
+    return {short: row[key] for key, short in keys if key in row}
+
+
 def _weight_stats(net):
     w = net._w_in
     return {
@@ -140,6 +186,7 @@ def fit(
     dtype: str = "float64",
     threads: int | None = None,
     weight_limit: float = 1e6,
+    progress: ProgressArg = False,
 ) -> FitResult:
     """Train ``network`` in place with a learning rule.
 
@@ -200,6 +247,13 @@ def fit(
         A run whose largest ``|w|`` passes this after an epoch is stopped and recorded
         ``"unstable"`` (saturating activations can hide runaway weights from the
         settle's divergence check), as in :func:`wiring.simulate`.
+    progress : bool, "auto" or callable(done, total)
+        A progress bar over epochs (``tqdm.auto``: a widget in Jupyter, text on
+        stderr elsewhere), showing the latest train loss and test accuracy. ``False``
+        (the default: the library is quiet unless asked): none. ``True``: always.
+        ``"auto"``: in Jupyter or when stderr is a terminal, never when ``CI`` is
+        set. A callable receives ``(epochs done, epochs)`` instead. Updated once per
+        epoch, outside the kernels: results are the same with or without it.
 
     Returns
     -------
@@ -233,6 +287,10 @@ def fit(
             return fit(**args)
         finally:
             numba.set_num_threads(previous)
+    if not isinstance(progress, Progress):  # one bar around the whole fit, closed on errors
+        args = dict(locals())
+        with Progress(progress, total=epochs, desc="fit", unit="epoch") as args["progress"]:
+            return fit(**args)
     if not isinstance(network, Network):
         raise WiringError(f"`network` must be a wiring.Network, got {type(network).__name__}")
     X, Y, Xt, Yt = _split(data)
@@ -268,7 +326,9 @@ def fit(
                           f"{FLOAT32_MIN_TOL:g} with dtype='float32' (default {FLOAT32_TOL:g})")
     rng = as_rng(seed)
     snaps = {check_int(e, "snapshot_epochs entries", minimum=0) for e in snapshot_epochs}
-    result = FitResult()
+    result = FitResult(params={"rule": rule, "loss": loss, "learning_rate": lr,
+                               "epochs": epochs, "batch_size": batch_size, "kernel": kernel,
+                               "dtype": dtype, "method": method})
 
     def snapshot(epoch, step):
         if epoch in snaps:
@@ -285,6 +345,7 @@ def fit(
     result.metrics.append(row0)
     if on_epoch is not None:
         on_epoch(row0)
+    progress.update(0, **_postfix(row0))
     snapshot(0, 0)
     step = 0
     for epoch in range(1, epochs + 1):
@@ -341,6 +402,7 @@ def fit(
         result.metrics.append(row)
         if on_epoch is not None:
             on_epoch(row)
+        progress.update(epoch, **_postfix(row))
         snapshot(epoch, step)
     result.metrics[0]["status"] = "ok"
     return result

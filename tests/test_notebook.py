@@ -1,0 +1,183 @@
+"""notebooks/first_hour.ipynb: stored clean, and it executes top to bottom in a Jupyter
+kernel of this interpreter with the outputs a new user should see (HTML summaries, a
+progress-bar widget, figures, a Gephi file)."""
+
+import base64
+import json
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+
+import wiring
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "first_hour.ipynb"
+CELL_TIMEOUT = 600  # seconds; generous for a cold numba cache (compiles once, ~2 min)
+KERNEL = "wiring-test-python"
+
+
+def kernel_manager(tmp: Path) -> AsyncKernelManager:
+    """A kernel of *this* interpreter (the venv's), whatever kernelspecs the machine has:
+    the spec lives in a directory of its own, and only that directory is searched."""
+    spec_dir = tmp / "kernels" / KERNEL
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "wiring test kernel", "language": "python"}))
+    specs = KernelSpecManager(kernel_dirs=[str(tmp / "kernels")], ensure_native_kernel=False)
+    return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+
+
+class _Summary(HTMLParser):
+    """(title, {th: td}) of the first table of a _repr_html_ block."""
+
+    def __init__(self):
+        super().__init__()
+        self.title, self.rows, self._tag, self._row, self._tables = "", {}, None, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._tag = tag
+        self._tables += tag == "table"
+        if tag == "tr":
+            self._row = []
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._tables == 1 and len(self._row) == 2:
+            self.rows[self._row[0]] = self._row[1]
+        self._tag = None
+
+    def handle_data(self, data):
+        if self._tag == "b":
+            self.title += data
+        elif self._tag in ("th", "td"):
+            self._row.append(data)
+
+
+def summary(html_text):
+    p = _Summary()
+    p.feed(html_text)
+    return p.title, p.rows
+
+
+def test_notebook_is_stored_without_outputs():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code) >= 10
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("notebook")
+    mp = pytest.MonkeyPatch()
+    # the kernel inherits this environment: its temporary directory is ours (cleaned up
+    # by pytest), and matplotlib uses Jupyter's inline backend, as for a user
+    mp.setenv("TMPDIR", str(tmp))
+    mp.delenv("MPLBACKEND", raising=False)
+    try:
+        nb = nbformat.read(NOTEBOOK, as_version=4)
+        client = NotebookClient(nb, km=kernel_manager(tmp), timeout=CELL_TIMEOUT,
+                                resources={"metadata": {"path": str(tmp)}})
+        client.execute()  # raises CellExecutionError on the first failing cell
+    finally:
+        mp.undo()
+    return nb, tmp
+
+
+def cell(nb, text):
+    """The one code cell whose source contains ``text``."""
+    found = [c for c in nb.cells if c.cell_type == "code" and text in c.source]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def rich(c, mime):
+    return [o["data"][mime] for o in c.outputs
+            if o["output_type"] in ("execute_result", "display_data") and mime in o["data"]]
+
+
+def stdout(c):
+    return "".join(o["text"] for o in c.outputs
+                   if o["output_type"] == "stream" and o["name"] == "stdout")
+
+
+def test_notebook_ran_without_errors(executed):
+    nb, _ = executed
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+    assert not [o for c in code for o in c.outputs if o["output_type"] == "error"]
+    assert not [o for c in code for o in c.outputs
+                if o["output_type"] == "stream" and "Traceback" in o["text"]]
+
+
+def test_network_summary(executed):
+    nb, _ = executed
+    graph = wiring.recurrent(64, 60, 10, recurrent_density=0.1, seed=0)  # as in the notebook
+    [html_text] = rich(cell(nb, "net = wiring.Network("), "text/html")
+    title, rows = summary(html_text)
+    assert title == "wiring.Network"
+    assert int(rows["neurons"]) == 64 + 60 + 10
+    assert int(rows["edges"]) == len(set(zip(graph.src.tolist(), graph.dst.tolist(),
+                                             strict=True)))
+    assert "iterated" in rows["settling"]  # recurrent hidden layer
+
+
+def test_training_shows_a_progress_widget_and_learns(executed):
+    nb, _ = executed
+    c = cell(nb, "result = wiring.fit(")
+    # tqdm.auto picked Jupyter's widget, not text on stderr
+    assert rich(c, "application/vnd.jupyter.widget-view+json")
+    assert not [o for o in c.outputs if o["output_type"] == "stream" and o["name"] == "stderr"]
+    [html_text] = rich(c, "text/html")
+    title, rows = summary(html_text)
+    assert title == "wiring.FitResult"
+    assert rows["status"] == "ok" and rows["rule"] == "balance" and rows["epochs"] == "4"
+    assert float(rows["test accuracy (all)"]) >= 0.85  # README: about 0.96
+
+
+def test_figures_are_drawn(executed):
+    nb, _ = executed
+    for text in ('ax.plot(metrics["epoch"]', "weight_heatmap(W, partition.membership"):
+        [png] = rich(cell(nb, text), "image/png")
+        data = base64.b64decode(png)
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_communities_and_run_and_snapshot_summaries(executed):
+    nb, _ = executed
+    title, rows = summary(rich(cell(nb, "partition = community.leiden("), "text/html")[0])
+    assert title == "community.Partition"
+    assert int(rows["vertices"]) == 60 and int(rows["communities"]) >= 2
+    assert re.fullmatch(r"modularity of \|W\|: 0\.\d{3} before training, 0\.\d{3} after 4 "
+                        r"epochs\n", stdout(cell(nb, "partition0 = community.leiden(")))
+    title, rows = summary(rich(cell(nb, "run = open_run("), "text/html")[0])
+    assert title == "wiring run" and rows["status"] == "ok"
+    assert rows["train.rule"] == "balance" and rows["snapshots"].startswith("3: steps 0, ")
+    title, rows = summary(rich(cell(nb, "run.snapshot()"), "text/html")[0])
+    assert title == "wiring.Snapshot" and int(rows["neurons"]) == 134
+
+
+def test_gephi_file_is_written_in_the_temporary_directory(executed):
+    nb, tmp = executed
+    [path] = tmp.glob("wiring-first-hour-*/digits_balance.gexf")
+    graph = wiring.recurrent(64, 60, 10, recurrent_density=0.1, seed=0)
+    assert stdout(cell(nb, "write_gexf(")) == (f"{path}: {graph.n} nodes, "
+                                                f"{graph.n_edges} edges\n")
+    text = path.read_text()
+    assert text.count("<node ") == graph.n and text.count("<edge ") == graph.n_edges
+    # hidden neurons carry their community (>= 0), inputs and outputs -1
+    communities = np.array([int(v) for v in re.findall(r'for="community" value="(-?\d+)"',
+                                                         text)])
+    assert communities.size == graph.n
+    assert np.all(communities[graph.hidden] >= 0)
+    assert np.all(communities[np.r_[graph.inputs, graph.outputs]] == -1)
