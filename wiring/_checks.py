@@ -139,6 +139,28 @@ def check_int(
     return int(value)
 
 
+class WritableOnUnpickle:
+    """Mixin: unpickling copies every read-only array attribute.
+
+    Unpickling can hand back read-only arrays (``joblib.load(..., mmap_mode="r")``
+    memory-maps them); the kernels are compiled for writable ones.
+
+    Examples
+    --------
+    >>> class Box(WritableOnUnpickle):
+    ...     pass
+    >>> a = np.zeros(2); a.flags.writeable = False
+    >>> box = Box.__new__(Box); box.__setstate__({"a": a, "k": 1})
+    >>> box.a.flags.writeable, box.k
+    (True, 1)
+    """
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(
+            {k: v.copy() if isinstance(v, np.ndarray) and not v.flags.writeable else v
+             for k, v in state.items()})
+
+
 def physical_memory() -> int:
     """Bytes of physical memory of this machine (0 if unknown)."""
     try:

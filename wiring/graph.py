@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wiring._checks import as_index_array, check_memory
+from wiring._checks import WritableOnUnpickle, as_index_array, check_memory
 from wiring._html import summary_html
 from wiring.errors import GraphError
 
@@ -39,7 +39,7 @@ _BYTES_PER_EDGE = 56
 
 
 @dataclass(frozen=True, eq=False)
-class Graph:
+class Graph(WritableOnUnpickle):
     """A directed graph with input and output neurons, in CSR form both ways.
 
     Build one with :meth:`Graph.from_edges` (or a builder in :mod:`wiring.builders`,

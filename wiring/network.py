@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wiring._checks import as_float_array, as_rng, check_choice, check_int, check_positive
+from wiring._checks import (
+    WritableOnUnpickle,
+    as_float_array,
+    as_rng,
+    check_choice,
+    check_int,
+    check_positive,
+)
 from wiring._html import summary_html
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.graph import Graph
@@ -52,7 +59,7 @@ class SettleInfo:
         return self.status == CONVERGED
 
 
-class Network:
+class Network(WritableOnUnpickle):
     """A directed graph of rate neurons with weights, biases and a balance function.
 
     Weights are given and returned per edge in the graph's (the user's) edge

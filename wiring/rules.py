@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wiring._checks import check_choice
+from wiring._checks import WritableOnUnpickle, check_choice
 from wiring.graph import Graph
 from wiring.kernels import plasticity as _kp
 
@@ -51,6 +51,7 @@ class Rule:
     exact: bool  # equals the gradient on every graph with f = sigma'
 
 
+#: Learning rules by name: how credit travels back (see the table in the module docstring).
 RULES: dict[str, Rule] = {
     "balance": Rule("balance", _kp.FB_SAME, True, True, False),
     "balance-exact": Rule("balance-exact", _kp.FB_SAME, False, False, True),
@@ -76,7 +77,7 @@ def get_rule(name: str) -> Rule:
 
 
 @dataclass(frozen=True)
-class Feedback:
+class Feedback(WritableOnUnpickle):
     """Fixed random feedback weights of the comparator rules.
 
     ``B`` (fa) and ``M`` (sign-concordant magnitudes) are per edge, in the user's

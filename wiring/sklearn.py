@@ -55,7 +55,6 @@ True
 
 from __future__ import annotations
 
-import copy
 import numbers
 import warnings
 from collections.abc import Callable, Mapping
@@ -95,16 +94,6 @@ _OWN_GRAPH_KEYS = ("family", "hidden", "sizes")
 _SEED_MAX = 2**31 - 1
 
 GraphSpec = str | Graph | Callable[[int, int, int], Graph]
-
-
-def _writable(net: Network) -> Network:
-    """``net``, or a deep copy when some of its arrays are read-only (an estimator
-    loaded with ``joblib.load(..., mmap_mode="r")``): the settle kernel is compiled
-    for writable arrays."""
-    arrays = [*vars(net).values(), *vars(net.graph).values()]
-    if all(a.flags.writeable for a in arrays if isinstance(a, np.ndarray)):
-        return net
-    return copy.deepcopy(net)
 
 
 class _GraphNetBase(BaseEstimator):
@@ -249,7 +238,7 @@ class _GraphNetBase(BaseEstimator):
         """Settled output rates, shape (n_samples, n_outputs); never NaN."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        net = _writable(self.network_)
+        net = self.network_
         x, info = net.settle(X, tol=self.settle_tol, max_iter=self.settle_max_iter,
                              method=self.method, return_info=True)
         out = x[:, net.graph.outputs]

@@ -232,3 +232,19 @@ def test_fit_refuses_empty_data():
 def test_loss_rejects_unknown_keywords():
     with pytest.raises(TypeError):
         small().loss([[0.0, 0.0]], [[1.0]], max_iters=3)
+
+
+@pytest.mark.parametrize("rule", ["balance-exact", "fa", "dfa"])
+def test_a_network_loaded_memory_mapped_still_settles_and_learns(tmp_path, rule):
+    # joblib.load(mmap_mode="r") hands back read-only arrays; kernels compile for writable ones
+    joblib = pytest.importorskip("joblib")
+    net = Network.from_edges(4, [0, 1, 2, 1], [2, 2, 3, 3], [0.3, -0.7, 1.1, 0.2],
+                             inputs=[0, 1], outputs=[3], seed=0)
+    net.plasticity([[0.5, -0.2]], [[0.1]], rule=rule)  # draws the rule's feedback
+    joblib.dump(net, tmp_path / "net.joblib")
+    loaded = joblib.load(tmp_path / "net.joblib", mmap_mode="r")
+    X, Y = [[0.5, -0.2], [0.1, 0.9]], [[0.1], [-0.3]]
+    for got, want in zip(loaded.plasticity(X, Y, rule=rule), net.plasticity(X, Y, rule=rule),
+                         strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
