@@ -3,6 +3,7 @@
 #   bash dev.sh main   set up, then run the main job (wiring sweep) on its embedded default
 #   bash dev.sh test   set up, then run the linters and the test suite
 #   bash dev.sh bench  set up (plus PyTorch 2.13.0 CPU for the references), run benchmarks/
+#   bash dev.sh docs   set up, then build the documentation site into docs/_build/html
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3.11}
@@ -65,8 +66,17 @@ case "${1:-}" in
     .venv/bin/python benchmarks/bench_community.py --json benchmarks/results/community.json
     .venv/bin/python benchmarks/bench_jobs.py --json benchmarks/results/jobs.json
     ;;
+  docs)
+    setup
+    shift
+    # the Sphinx site: API pages from the docstrings, the CLI page from the parser, the
+    # gallery (examples/) run afresh; any warning fails the build. Open
+    # docs/_build/html/index.html; its browser test: WIRING_DOCS_HTML=docs/_build/html
+    # .venv/bin/python -m pytest tests/docs (reuses this build instead of making its own)
+    .venv/bin/python -m sphinx -E -W --keep-going -b html docs docs/_build/html "$@"
+    ;;
   *)
-    echo "usage: bash dev.sh main|test|bench [extra arguments]" >&2
+    echo "usage: bash dev.sh main|test|bench|docs [extra arguments]" >&2
     exit 2
     ;;
 esac

@@ -619,6 +619,8 @@ def write_dynamic_gexf(
         Time-invariant node attributes (types as in :func:`write_gexf`).
     communities : sequence of array_like of int, shape (n,), optional
         One membership per snapshot.
+    edge_ids : array_like of int, shape (E,), optional
+        Ids written as ``e<id>`` (default ``0 .. E-1``), as in :func:`write_gexf`.
 
     Returns
     -------

@@ -36,10 +36,14 @@ Schema
 ``blocks`` -- one row per run x snapshot x (block_to, block_from):
     run_id, group, learning_rate, seed, step, weight_mode, block_to, block_from,
     mean_abs_weight, size_to, size_from.
-``training`` -- the runs' own ``metrics`` tables, concatenated, with run_id and group.
-``skipped`` -- run_id, group, stage, reason: every run or snapshot that could not
-    be analysed, and why (the report lists them).
-``regimes`` -- see :mod:`community.regimes`.
+``training`` -- the runs' own ``metrics`` tables, concatenated:
+    their columns, plus run_id and group.
+``skipped`` -- one row per run or snapshot that could not be analysed, and why:
+    run_id, group, stage, reason (the report lists them).
+``regimes`` -- one row per cell (group, rule, prune, graph family, learning rate):
+    group, rule, prune, graph_family, learning_rate, regime, n_runs, n_unstable,
+    weight_change_mean, modularity_mean, within_excess_mean, offdiag_index_mean,
+    q_z_shuffle_mean, evidence (see :mod:`community.regimes`).
 
 Where NaN may appear (and nowhere else): in ``snapshots``, the null-model and Louvain
 columns of non-final snapshots; ``q_z_*`` also on a final snapshot whose null samples do
@@ -205,9 +209,23 @@ def _node_set(snap: runs.Snapshot, settings: AnalysisSettings, task: str) -> np.
 
 
 def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
-    """``W0`` with all but its ``n_keep`` largest ``|w|`` set to zero (ties: lower index
-    first) -- the initial weights pruned to another matrix's density, the baseline
-    against which structure and change are judged.
+    """The initial weights pruned to another matrix's density.
+
+    ``W0`` with all but its ``n_keep`` largest ``|w|`` set to zero (ties: lower index
+    first): the baseline against which structure and change are judged.
+
+    Parameters
+    ----------
+    W0 : ndarray
+        Weights of any shape, e.g. a run's first snapshot as a dense matrix.
+    n_keep : int
+        How many entries keep their weight: the number of non-zero weights of the
+        matrix whose density is matched.
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``W0``.
 
     Examples
     --------

@@ -37,6 +37,7 @@ def _sigmoid(s):
     return 1.0 / (1.0 + np.exp(-s))
 
 
+#: Activations by name, each with its kernel code, numpy function and derivative.
 ACTIVATIONS: dict[str, Activation] = {
     "tanh": Activation(_k.TANH, np.tanh, lambda s: 1.0 - np.tanh(s) ** 2, "tanh(s)"),
     "sigmoid": Activation(
