@@ -69,15 +69,8 @@ HEATMAP_MAX_NEURONS = 2000
 # --------------------------------------------------------------------------- helpers
 
 
-def _agg() -> None:
-    """Switch matplotlib to the non-interactive Agg backend (no-op if already there)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-
-
 def _new_axes(ax: Axes | None, size: tuple[float, float] = (5.0, 3.8)) -> Axes:
-    _agg()
+    # a bare Figure, not pyplot: no backend is chosen or changed (a notebook's stays inline)
     if ax is not None:
         return ax
     from matplotlib.figure import Figure
@@ -131,7 +124,6 @@ def panel_figure(n: int, *, ncols: int | None = None,
     >>> len(axes), len(fig.axes)
     (5, 5)
     """
-    _agg()
     from matplotlib.figure import Figure
 
     n = max(int(n), 1)

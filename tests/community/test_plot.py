@@ -278,3 +278,24 @@ def test_plots_do_not_touch_pyplot_or_their_input(final, snapshots, training):
     plot.training_curves(training[0])
     pd.testing.assert_frame_equal(final, before)
     assert plt.get_fignums() == [] and matplotlib.get_backend().lower() == "agg"
+
+
+def test_plotting_never_switches_the_matplotlib_backend():
+    # a notebook's inline backend must survive a call with or without ax= (it once forced Agg)
+    from community.plot_matrices import panel_figure, weight_heatmap
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")
+    try:
+        W = np.arange(16.0).reshape(4, 4)
+        weight_heatmap(W, [0, 0, 1, 1])
+        fig, axes = panel_figure(2)
+        weight_heatmap(W, [0, 1, 0, 1], ax=axes[0])
+        assert matplotlib.get_backend() == "svg"
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")  # a bare Figure still renders
+        assert buf.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        matplotlib.use(before)
