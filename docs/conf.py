@@ -66,7 +66,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"__init__\.py|/_",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.ReadingOrder",  # _ext/gallery_order.py
     "image_scrapers": ("matplotlib",),
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
