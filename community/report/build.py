@@ -5,7 +5,9 @@ The report is built from what is on disk only: the tables in ``<sweep>/analysis/
 snapshots named in ``snapshots.snapshot_path``, ``<sweep>/sweep.toml`` and
 ``<sweep>/provenance.json``. Sections, in order: summary; Leiden-ordered weight
 matrices (a block-level view for graphs of more than
-:data:`community.plot.HEATMAP_MAX_NEURONS` neurons); block matrices; measures
+:data:`community.plot.HEATMAP_MAX_NEURONS` neurons); the interactive network view
+(plotly, :mod:`community.report.network_view`: pan, zoom, hover, a slider over the
+snapshots of a run); block matrices; measures
 against the learning rate; null-model z-scores; communities; roles; emergence over
 training; training and convergence; regimes; skipped; configuration and provenance.
 
@@ -20,7 +22,10 @@ in order and renders and writes the result.
 Outputs, each written to a temporary file and moved into place with
 :func:`os.replace`::
 
-    <out_dir>/report.html        self-contained: PNG figures as data: URIs, inline CSS
+    <out_dir>/report.html        self-contained: PNG figures as data: URIs, inline CSS;
+                                 scripts only when the network view has a figure:
+                                 plotly.js of the installed plotly package, inlined
+                                 once, and one plotly figure call per figure
     <out_dir>/report.md          the same sections, figures referenced relatively
     <out_dir>/figures/*.png      the figures of report.md
 """
@@ -40,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from community.plot import HEATMAP_MAX_NEURONS
+from community.report.network_view import NETWORK_MAX_EDGES, NETWORK_MAX_NEURONS, plotly_js
 from community.report.sections import (
     _SECTIONS,
     FIGURE_DIR,
@@ -172,7 +178,9 @@ def _write_figures(out: Path, figures: Iterable[_Item]) -> None:
 
 def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | None = None,
                  title: str | None = None,
-                 heatmap_max_neurons: int = HEATMAP_MAX_NEURONS) -> tuple[Path, Path]:
+                 heatmap_max_neurons: int = HEATMAP_MAX_NEURONS,
+                 network_max_neurons: int = NETWORK_MAX_NEURONS,
+                 network_max_edges: int = NETWORK_MAX_EDGES) -> tuple[Path, Path]:
     """Write ``report.html`` (self-contained) and ``report.md`` for an analysed sweep.
 
     Parameters
@@ -190,6 +198,11 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
         section as a block-level view (mean ``|w|`` between communities, from the
         ``blocks`` table), without reading its snapshots or allocating an ``n x n``
         matrix.
+    network_max_neurons : int, default ``network_view.NETWORK_MAX_NEURONS`` (5000)
+        Runs whose graphs have more neurons than this get no interactive network view
+        (listed under *Skipped*).
+    network_max_edges : int, default ``network_view.NETWORK_MAX_EDGES`` (2000)
+        Edges drawn per snapshot in the network view: the strongest by ``|w|``.
 
     Returns
     -------
@@ -200,8 +213,8 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     Raises
     ------
     WiringError
-        If ``sweep_dir/analysis`` does not exist or ``heatmap_max_neurons`` is not a
-        positive integer.
+        If ``sweep_dir/analysis`` does not exist or ``heatmap_max_neurons``,
+        ``network_max_neurons`` or ``network_max_edges`` is not a positive integer.
 
     Examples
     --------
@@ -214,10 +227,11 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     ('report.html', 'report.md', True)
     """
     sweep = Path(sweep_dir)
-    if (not isinstance(heatmap_max_neurons, int | np.integer)
-            or isinstance(heatmap_max_neurons, bool) or heatmap_max_neurons < 1):
-        raise WiringError(f"`heatmap_max_neurons` must be a positive integer, got "
-                          f"{heatmap_max_neurons!r}")
+    for name, value in (("heatmap_max_neurons", heatmap_max_neurons),
+                        ("network_max_neurons", network_max_neurons),
+                        ("network_max_edges", network_max_edges)):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+            raise WiringError(f"`{name}` must be a positive integer, got {value!r}")
     if not (sweep / "analysis").is_dir():
         raise WiringError(f"no analysis directory at {sweep / 'analysis'}; "
                           "run the analysis first")
@@ -225,13 +239,18 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     out.mkdir(parents=True, exist_ok=True)
     inp = _load_inputs(sweep)
     inp.heatmap_max_neurons = int(heatmap_max_neurons)
+    inp.network_max_neurons = int(network_max_neurons)
+    inp.network_max_edges = int(network_max_edges)
     sections = [make(inp) for make in _SECTIONS]
+    interactive = any(item.kind == "interactive" for s in sections for item in s.items)
     context = {
         "title": title or f"Community report: {sweep.resolve().name}",
         "sweep_dir": str(sweep.resolve()),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "describe": inp.describe,
         "sections": sections,
+        # plotly.js once for all interactive figures, and only if there is one
+        "plotly_js": plotly_js() if interactive else "",
     }
     env = _environment()
     html = env.get_template("report.html.j2").render(**context)

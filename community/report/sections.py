@@ -5,11 +5,13 @@ calls each builder of ``_SECTIONS`` in order and renders the ``_Section`` object
 they return with the template files. This module holds that content model
 (``_Item``, ``_Section``, ``_Inputs``), the helpers the sections share, and one
 builder per section: summary; Leiden-ordered weight matrices (block-level, from the
-``blocks`` table, above ``_Inputs.heatmap_max_neurons`` neurons); block matrices;
+``blocks`` table, above ``_Inputs.heatmap_max_neurons`` neurons); the interactive
+network view (built in :mod:`community.report.network_section`); block matrices;
 measures against the learning rate; null-model z-scores; communities; roles;
 emergence over training; training and convergence; regimes; skipped;
 configuration and provenance. Figures are drawn with :mod:`community.plot` and
-kept in memory as PNG bytes; nothing here writes files.
+kept in memory as PNG bytes (the network view's as plotly HTML); nothing here
+writes files.
 
 Everything but :data:`FIGURE_DIR` (re-exported by :mod:`community.report`) is
 private to the report package.
@@ -39,6 +41,7 @@ import pandas as pd
 
 import wiring.runs as runs
 from community import plot
+from community.report import network_view
 from wiring.errors import WiringError
 
 __all__ = ["FIGURE_DIR"]
@@ -56,7 +59,9 @@ _OFFDIAG_REF = 1.0
 
 @dataclass
 class _Item:
-    """One element of a section; ``kind`` is "text", "figure", "table" or "code"."""
+    """One element of a section; ``kind`` is "text", "figure", "table", "code" or
+    "interactive" (``html``: a plotly figure's div and script, see
+    :mod:`community.report.network_view`)."""
 
     kind: str
     text: str = ""
@@ -67,6 +72,7 @@ class _Item:
     png: bytes = b""
     file: str = ""
     number: int = 0
+    html: str = ""
 
     @property
     def data_uri(self) -> str:
@@ -101,6 +107,8 @@ class _Inputs:
     figures: list[_Item] = field(default_factory=list)
     chosen: dict[tuple[str, float], pd.Series] = field(default_factory=dict)
     heatmap_max_neurons: int = plot.HEATMAP_MAX_NEURONS
+    network_max_neurons: int = network_view.NETWORK_MAX_NEURONS
+    network_max_edges: int = network_view.NETWORK_MAX_EDGES
 
     def figure(self, section: _Section, fig: Any, caption: str) -> None:
         buf = io.BytesIO()
@@ -586,5 +594,12 @@ def _config(inp: _Inputs) -> _Section:
     return sec
 
 
-_SECTIONS = (_summary, _heatmaps, _blocks, _measures, _nulls, _communities, _roles,
+def _network(inp: _Inputs) -> _Section:
+    # its own module (it imports this one): community.report.network_section
+    from community.report.network_section import _network_section
+
+    return _network_section(inp)
+
+
+_SECTIONS = (_summary, _heatmaps, _network, _blocks, _measures, _nulls, _communities, _roles,
              _emergence, _training, _regimes, _skipped, _config)

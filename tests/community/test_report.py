@@ -3,7 +3,9 @@
 The fixture writes what ``community/tables.py`` would write (the tables of its schema,
 CSV twins, settings.json) plus ``sweep.toml`` / ``provenance.json`` and real snapshot
 files (``wiring.runs.write_snapshot``), so these tests do not run the analysis itself.
-The browser test opens the HTML report in headless Chromium.
+The browser test opens the HTML report in headless Chromium. The interactive network
+view has its own tests in ``test_report_network.py``; here it is one more section whose
+scripts (plotly.js inline, plotly's figure calls) must be the only ones.
 """
 
 import base64
@@ -19,6 +21,7 @@ import pandas as pd
 import pytest
 
 from community.report import build_report
+from community.report.network_view import plotly_js
 from tests.browser import needs_chromium, offline_violations, open_page, page_requests, serve
 from wiring import runs
 
@@ -45,7 +48,8 @@ PROVENANCE = {"seed": 0, "wiring_version": "0.1.0", "git_commit": "abc123", "git
 SETTINGS = {"weight_mode": WEIGHT_MODE, "quality": QUALITY, "resolution": 1.0,
             "leiden_runs": 1, "nodes": "auto", "n_null": 5, "threshold": 0.0}
 STEPS = (0, 50, 100)
-SECTION_TITLES = ("Summary", "Leiden-ordered weight matrices", "Block matrices",
+SECTION_TITLES = ("Summary", "Leiden-ordered weight matrices", "Interactive network view",
+                  "Block matrices",
                   "Modular structure against the learning rate", "Null models", "Communities",
                   "Neuron roles", "Emergence over training", "Training and convergence",
                   "Learning-rate regimes", "Skipped", "Configuration and provenance")
@@ -201,15 +205,20 @@ def report(tmp_path_factory):
 
 
 class _Refs(HTMLParser):
-    """Every src/href attribute, the <img> srcs, captions and tag names of a page."""
+    """Every src/href attribute, the <img> srcs, captions, scripts and tag names of a page;
+    ``text`` is the page without the contents of its scripts."""
 
     def __init__(self):
         super().__init__()
         self.refs, self.imgs, self.tags = [], [], []
         self.captions, self._in_caption = [], False
+        self.scripts, self._in_script, self.text = [], False, []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+        if tag == "script":
+            self.scripts.append({"attrs": dict(attrs), "text": ""})
+            self._in_script = True
         for name, value in attrs:
             if name in ("src", "href", "srcset", "poster", "data", "action"):
                 self.refs.append(value or "")
@@ -222,10 +231,16 @@ class _Refs(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("figcaption", "caption"):
             self._in_caption = False
+        if tag == "script":
+            self._in_script = False
 
     def handle_data(self, data):
         if self._in_caption:
             self.captions[-1] += data
+        if self._in_script:
+            self.scripts[-1]["text"] += data
+        else:
+            self.text.append(data)
 
 
 def _parse(path):
@@ -256,9 +271,21 @@ def test_html_is_self_contained(report):
     for src in page.imgs:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1], validate=True).startswith(PNG_MAGIC)
-    text = html_path.read_text(encoding="utf-8")
-    assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
-    assert "url(" not in text and "@import" not in text
+    assert "link" not in page.tags and "iframe" not in page.tags
+    # scripts: plotly.js of the installed package, once, then one plotly call per figure
+    # of the network view (its own tests check them); none loads anything
+    bundle, *calls = page.scripts
+    assert bundle == {"attrs": {}, "text": plotly_js()}
+    divs = re.findall(r'<div id="(network-\d+)" class="plotly-graph-div"',
+                      html_path.read_text(encoding="utf-8"))
+    assert len(calls) == len(divs) == 5  # one per group and learning rate
+    for call, div in zip(calls, divs, strict=True):
+        assert call["attrs"] == {}
+        assert call["text"].strip().startswith("window.PLOTLYENV")
+        assert re.search(rf'Plotly\.newPlot\(\s*"{div}"', call["text"])
+        assert not re.search(r"https?:|//cdn|\bsrc\b", call["text"])
+    text = "".join(page.text)  # the page outside its scripts
+    assert "url(" not in text and "@import" not in text and not re.search(r"https?:", text)
 
 
 def test_markdown_references_existing_pngs(report):
@@ -288,7 +315,7 @@ def test_sections_and_captions(report):
 def test_missing_snapshot_is_listed_as_skipped(report):
     _, html_path, md_path = report
     md = md_path.read_text()
-    skipped = md.split("## 11. Skipped", 1)[1].split("## 12.", 1)[0]
+    skipped = md.split("## 12. Skipped", 1)[1].split("## 13.", 1)[0]
     assert "noise-lr0.1-s0" in skipped and "snapshot not loaded" in skipped
     assert "no status.json \\| killed" in skipped  # analysis rows kept, pipes escaped
     # the heatmap of lr 0.1 fell back to the next seed
@@ -330,7 +357,7 @@ def test_csv_twins_are_used_and_corrupt_snapshots_skipped(tmp_path):
         p.unlink()
     (sweep / "runs" / "noise-lr0.01-s0" / "snapshots" / "step_100.npz").write_bytes(b"garbage")
     _, md_path = build_report(sweep)
-    skipped = md_path.read_text().split("## 11. Skipped", 1)[1]
+    skipped = md_path.read_text().split("## 12. Skipped", 1)[1]
     assert "noise-lr1-s9" in skipped  # from skipped.csv
     assert re.search(r"noise-lr0\.01-s0 \| noise \| report \| snapshot not loaded", skipped)
 
@@ -386,7 +413,10 @@ def test_headless_chromium_loads_every_image_offline(report, tmp_path):
     assert len(page["loaded"]) == len(srcs) > 10
     assert all(page["loaded"]) and page["widths"] == widths
     assert set(page["schemes"]) == {"data"}
-    assert page["resources"] == [] and page["scripts"] == 0 and page["sections"] == 12
+    # scripts: plotly.js inline and one call per network figure, nothing fetched
+    n_scripts = len(_parse(html_path).scripts)
+    assert page["resources"] == [] and page["scripts"] == n_scripts == 1 + 5
+    assert page["sections"] == len(SECTION_TITLES) == 13
     assert control["loaded"] == [False]  # the check does see a broken image
 
     # (b1) the local server was asked for the pages only (no figure needed a request)

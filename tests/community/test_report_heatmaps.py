@@ -106,7 +106,7 @@ def test_small_graph_is_drawn_neuron_by_neuron(tmp_path, spies):
 
 def test_above_the_threshold_the_view_is_block_level(tmp_path, spies):
     sweep = make_sweep(tmp_path, n=60, n_edges=800)
-    _, md = build_report(sweep, heatmap_max_neurons=50)
+    _, md = build_report(sweep, heatmap_max_neurons=50, network_max_neurons=50)
     assert len(spies["block"]) == 1 and not spies["neuron"]
     assert not spies["loaded"]  # drawn from the blocks table: no snapshot is read
     blocks = pd.read_parquet(sweep / "analysis" / "blocks.parquet")
@@ -130,7 +130,7 @@ def test_block_level_without_blocks_table_is_skipped_not_drawn(tmp_path, spies):
     sweep = make_sweep(tmp_path, n=60, n_edges=800)
     for suffix in (".parquet", ".csv"):
         (sweep / "analysis" / f"blocks{suffix}").unlink()
-    _, md = build_report(sweep, heatmap_max_neurons=50)
+    _, md = build_report(sweep, heatmap_max_neurons=50, network_max_neurons=50)
     assert not spies["block"] and not spies["neuron"] and not spies["loaded"]
     assert "blocks table missing: no block-level view of a graph of 60 neurons" in md.read_text()
 
