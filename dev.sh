@@ -44,7 +44,7 @@ case "${1:-}" in
     setup
     ensure_chromium
     shift
-    .venv/bin/ruff check wiring community tests benchmarks
+    .venv/bin/ruff check wiring community tests benchmarks docs examples
     .venv/bin/python -m pytest -q "$@"
     # numba does no bounds checking by default: run the kernel tests once with it on,
     # in a cache of their own so the checked builds never mix with the fast ones
