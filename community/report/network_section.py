@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import wiring.runs as runs
 from community.report import network_view as nv
 from community.report.sections import (
     _chosen_rows,
@@ -44,8 +43,8 @@ from community.report.sections import (
     _lr,
     _n_neurons,
     _Section,
+    _snapshot_of,
 )
-from wiring.errors import WiringError
 
 __all__: list[str] = []  # the report's own; community.report.sections calls it
 
@@ -61,14 +60,8 @@ def _frame(inp: _Inputs, row: pd.Series, rows: pd.DataFrame
     if sel.empty:
         inp.skip(row, "report", f"network view: no neuron rows for step {step}")
         return None
-    path = row.get("snapshot_path")
-    if not isinstance(path, str) or not path:
-        inp.skip(row, "report", f"network view: no snapshot_path for step {step}")
-        return None
-    try:
-        snap = runs.load_snapshot(path)
-    except (WiringError, OSError) as exc:
-        inp.skip(row, "report", f"network view: snapshot of step {step} not loaded: {exc}")
+    snap = _snapshot_of(inp, row, "network view: ")
+    if snap is None:
         return None
     ids = sel["neuron"].to_numpy(dtype=np.int64)
     if ids.max(initial=-1) >= snap.n or ids.min(initial=0) < 0:

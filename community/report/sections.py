@@ -264,6 +264,23 @@ def _summary(inp: _Inputs) -> _Section:
     return sec
 
 
+def _snapshot_of(inp: _Inputs, row: pd.Series, what: str = "") -> Any | None:
+    """The snapshot file of a table row, or None (the reason listed as skipped).
+
+    ``what`` prefixes the reason (e.g. ``"network view: "``).
+    """
+    step = row["step"]
+    path = row.get("snapshot_path")
+    if not isinstance(path, str) or not path:
+        inp.skip(row, "report", f"{what}no snapshot_path for step {step}")
+        return None
+    try:
+        return runs.load_snapshot(path)
+    except (WiringError, OSError) as exc:
+        inp.skip(row, "report", f"{what}snapshot of step {step} not loaded: {exc}")
+        return None
+
+
 def _load_weights(inp: _Inputs, row: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """The (node-set) weight matrix and membership of one snapshot row, or None (skipped)."""
     nrn = inp.tables["neurons"]
@@ -275,14 +292,8 @@ def _load_weights(inp: _Inputs, row: pd.Series) -> tuple[np.ndarray, np.ndarray]
     if sel.empty:
         inp.skip(row, "report", f"no neuron rows for step {row['step']}")
         return None
-    path = row.get("snapshot_path")
-    if not isinstance(path, str) or not path:
-        inp.skip(row, "report", f"no snapshot_path for step {row['step']}")
-        return None
-    try:
-        snap = runs.load_snapshot(path)
-    except (WiringError, OSError) as exc:
-        inp.skip(row, "report", f"snapshot not loaded: {exc}")
+    snap = _snapshot_of(inp, row)
+    if snap is None:
         return None
     idx = sel["neuron"].to_numpy(dtype=np.int64)
     if idx.max(initial=-1) >= snap.n:

@@ -316,7 +316,7 @@ def test_missing_snapshot_is_listed_as_skipped(report):
     _, html_path, md_path = report
     md = md_path.read_text()
     skipped = md.split("## 12. Skipped", 1)[1].split("## 13.", 1)[0]
-    assert "noise-lr0.1-s0" in skipped and "snapshot not loaded" in skipped
+    assert "noise-lr0.1-s0" in skipped and re.search(r"snapshot of step \d+ not loaded", skipped)
     assert "no status.json \\| killed" in skipped  # analysis rows kept, pipes escaped
     # the heatmap of lr 0.1 fell back to the next seed
     assert "Leiden community" in md and html_path.read_text().count("<img") >= 12
@@ -359,7 +359,8 @@ def test_csv_twins_are_used_and_corrupt_snapshots_skipped(tmp_path):
     _, md_path = build_report(sweep)
     skipped = md_path.read_text().split("## 12. Skipped", 1)[1]
     assert "noise-lr1-s9" in skipped  # from skipped.csv
-    assert re.search(r"noise-lr0\.01-s0 \| noise \| report \| snapshot not loaded", skipped)
+    assert re.search(r"noise-lr0\.01-s0 \| noise \| report \| snapshot of step \d+ not loaded",
+                     skipped)
 
 
 # --------------------------------------------------------------------------- browser test
