@@ -141,8 +141,13 @@ def _evaluate(net, X, Y, loss, tol, max_iter, method, engine=None):
 
 
 def _scaled(stat, w) -> float:
-    """stat(w) computed as max|w| * stat(w / max|w|): exact for std and norm, no overflow."""
-    top = float(np.max(np.abs(w))) if w.size else 0.0
+    """stat(w) computed as max|w| * stat(w / max|w|): exact for std and norm, no overflow.
+
+    A graph without edges gives 0.0, as the other weight statistics do (and no warning).
+    """
+    if not w.size:
+        return 0.0
+    top = float(np.max(np.abs(w)))
     return float(top * stat(w / top)) if top > 0 and np.isfinite(top) else float(stat(w))
 
 
