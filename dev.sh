@@ -61,6 +61,7 @@ case "${1:-}" in
     .venv/bin/python benchmarks/bench_startup.py --json benchmarks/results/startup.json
     .venv/bin/python benchmarks/bench_batch.py --json benchmarks/results/batch.json
     .venv/bin/python benchmarks/bench_settle.py --json benchmarks/results/settle.json
+    .venv/bin/python benchmarks/bench_threads.py --busy --json benchmarks/results/threads.json
     # a fresh process, so its peak memory is this job's alone
     .venv/bin/python benchmarks/bench_scale.py --json benchmarks/results/scale.json
     .venv/bin/python benchmarks/bench_community.py --json benchmarks/results/community.json

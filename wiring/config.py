@@ -118,7 +118,7 @@ class TrainSettings:
     on_diverge: str = "record"
     kernel: str = "auto"  # "auto" | "sample" | "batch" (see wiring.train.fit)
     dtype: str = "float64"  # "float64" | "float32" (batch kernel)
-    threads: int = 0  # numba threads of the batch kernel; 0 = numba's default
+    threads: int = 0  # numba threads of the batch kernel; 0 = automatic (fit's threads=None)
     probes: int = 0  # > 0: rule-vs-gradient alignment and prediction probes on this
     #                 many test samples at every snapshot (probes.parquet)
     snapshot_epochs: list[int] = field(default_factory=lambda: [0, 1, 2, 4, 8])

@@ -7,6 +7,7 @@ snapshots to the caller. Nothing here writes files (see :mod:`wiring.runs`).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -37,6 +38,12 @@ KERNELS = ("auto", "sample", "batch")
 #: float32 ulps (6e-8 relative) cannot be resolved, so a smaller tol never converges.
 FLOAT32_TOL = 1e-5
 FLOAT32_MIN_TOL = 1e-6
+#: With ``threads=None`` the batch kernel runs on one thread when a sweep's work, edges x
+#: batch size, is below this: each sweep is then a few microseconds of work per thread,
+#: less than handing it over costs (benchmarks/bench_batch.py --only threads), and on a
+#: machine busy with other processes the hand-overs can cost 10-100x more. The weights
+#: are bit-identical on any number of threads, so the choice changes only the speed.
+AUTO_THREADS_MIN_WORK = 2_000_000
 #: Samples per call when the batch kernel evaluates a test set.
 EVAL_BATCH = 256
 EVAL_MEMORY = 2**28
@@ -247,7 +254,11 @@ def fit(
         in ``benchmarks/bench_batch.py`` (README, Speed). The network keeps float64
         arrays holding the float32 values.
     threads : int, optional
-        numba threads for the batch kernel (default: numba's setting, all cores).
+        numba threads for the batch kernel. ``None`` (default): one thread when a
+        sweep's work (edges x batch size) is below :data:`AUTO_THREADS_MIN_WORK`, else
+        numba's setting (all cores unless ``NUMBA_NUM_THREADS`` or
+        ``numba.set_num_threads`` says otherwise). ``0``: numba's setting, always.
+        ``k``: exactly ``k``. Results are bit-identical for every choice.
     weight_limit : float
         A run whose largest ``|w|`` passes this after an epoch is stopped and recorded
         ``"unstable"`` (saturating activations can hide runaway weights from the
@@ -280,10 +291,10 @@ def fit(
     >>> res.metrics[-1]["train_loss"] < res.metrics[1]["train_loss"]
     True
     """
-    if threads is not None:  # numba's thread count is process state: restore it after
-        args = dict(locals(), threads=None)
+    if threads:  # numba's thread count is process state: restore it after
+        args = dict(locals(), threads=0)
         previous = numba.get_num_threads()
-        threads = check_int(threads, "threads", minimum=1)
+        threads = check_int(threads, "threads", minimum=0)
         if threads > numba.config.NUMBA_NUM_THREADS:
             raise WiringError(f"`threads` must be <= {numba.config.NUMBA_NUM_THREADS} (numba's "
                               f"pool, NUMBA_NUM_THREADS), got {threads}")
@@ -324,6 +335,13 @@ def fit(
     if kernel == "sample" and dtype != "float64":
         raise WiringError("`dtype='float32'` needs the batch kernel: kernel='batch' or 'auto'")
     engine = ("batch", dtype) if kernel == "batch" else None
+    if engine is not None and threads is None and numba.get_num_threads() > 1 \
+            and network.graph.n_edges * min(batch_size, X.shape[0]) < AUTO_THREADS_MIN_WORK:
+        here = locals()  # every argument, as validated and resolved so far
+        return fit(**{name: here[name] for name in inspect.signature(fit).parameters
+                      if name != "threads"}, threads=1)
+    if threads is not None:
+        check_int(threads, "threads", minimum=0)
     if tol is None:
         tol = FLOAT32_TOL if dtype == "float32" else DEFAULT_TOL
     elif dtype == "float32" and check_positive(tol, "tol") < FLOAT32_MIN_TOL:

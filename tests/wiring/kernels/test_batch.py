@@ -194,3 +194,35 @@ def test_tanh_fast32_within_3_ulp():
     assert np.max(np.abs(out - ref) / ulp) <= 3.0
     run(np.array([np.nan], np.float32), out[:1])
     assert np.isnan(out[0])
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs a pool of 2+ threads")
+def test_threads_none_uses_one_thread_for_small_sweeps_only(monkeypatch):
+    import wiring.train as train
+
+    seen = []
+    real = train.run_batched
+
+    def spy(*args, **kwargs):
+        seen.append(numba.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train, "run_batched", spy)
+    data = (np.ones((8, 2)), np.ones((8, 1)))
+    pool, default = numba.get_num_threads(), train.AUTO_THREADS_MIN_WORK
+    runs = {}
+    for threads, limit in ((None, default), (None, 0), (0, 10**12), (1, 0)):
+        monkeypatch.setattr(train, "AUTO_THREADS_MIN_WORK", limit)
+        seen.clear()
+        net = Network(layered([2, 3, 1]), seed=0)
+        fit(net, data, epochs=1, batch_size=4, threads=threads, seed=0)
+        runs[threads, limit] = (set(seen), net.weight.copy())
+    assert runs[None, default][0] == {1}  # 9 edges x 4: tiny work
+    assert runs[None, 0][0] == {pool}  # above the threshold: numba's setting
+    assert runs[0, 10**12][0] == {pool}  # 0: numba's setting, never the automatic choice
+    assert runs[1, 0][0] == {1}  # an explicit count always wins
+    assert numba.get_num_threads() == pool
+    weights = [w for _, w in runs.values()]
+    assert all(np.array_equal(w, weights[0]) for w in weights)
+    with pytest.raises(WiringError, match="threads"):
+        fit(Network(layered([2, 3, 1]), seed=0), data, epochs=1, threads=-1)
