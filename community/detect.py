@@ -86,6 +86,7 @@ __all__ = [
     "consensus",
     "partition_quality",
     "relabel",
+    "match_labels",
 ]
 
 #: Quality functions of :func:`leiden`.
@@ -218,6 +219,145 @@ def relabel(membership: ArrayLike) -> np.ndarray:
     out = rank[inverse.reshape(-1)]
     out.setflags(write=False)
     return out
+
+
+def match_labels(
+    membership: ArrayLike,
+    reference: ArrayLike,
+    *,
+    first_new: int | None = None,
+) -> np.ndarray:
+    """Relabel a partition so its communities take the labels of the reference's.
+
+    Partitions found separately (other snapshots, seeds or methods) number their
+    communities independently: this renames the communities of ``membership`` so
+    that each one carries the label of the ``reference`` community it shares the
+    most vertices with, one to one. The pairing maximises the total number of
+    vertices that keep their reference label, ``sum_(a, b) |a & b|`` over the
+    matched pairs ``(a, b)`` (an optimal assignment,
+    :func:`scipy.optimize.linear_sum_assignment` on the contingency table, solved
+    separately for each connected block of overlapping communities). It is optimal
+    rather than greedy (largest overlap first) because the greedy choice can leave
+    more vertices changing label: with overlaps ``|a1 & b1| = 5``,
+    ``|a1 & b2| = 4``, ``|a2 & b1| = 4``, greedy pairs ``a1-b1`` and keeps 5
+    vertices, the assignment pairs ``a1-b2``, ``a2-b1`` and keeps 8. Ties between
+    equally good pairings are broken deterministically (by the solver).
+
+    A community paired with none, or only with one it shares no vertex with (more
+    communities than the reference has, or one new since), gets a fresh label:
+    ``first_new``, ``first_new + 1``, ... by decreasing size (ties: lowest vertex
+    first). When a reference community splits, the larger overlap keeps its label
+    and the rest is new; when two merge, the merged one takes the label of the one
+    it holds more of.
+
+    Negative labels mean "unassigned" (e.g. neurons left out of the analysis): in
+    ``membership`` they are returned unchanged and never matched; in ``reference``
+    those vertices belong to no community.
+
+    Parameters
+    ----------
+    membership : array_like of int, shape (n,)
+        The partition to relabel; any integer labels.
+    reference : array_like of int, shape (n,)
+        The partition whose labels to follow, for the same vertices in the same order.
+    first_new : int, optional
+        First label given to an unmatched community; default one more than the
+        largest label of ``reference`` (0 if it has none). Must be larger than every
+        label of ``reference``, so a new community never takes an existing label.
+        (Pass one more than every label used so far when chaining a sequence, so a
+        label that disappeared is not reused for another community.)
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        The same partition as ``membership`` (two vertices share a label if and
+        only if they did), with matched communities labelled as in ``reference``.
+
+    Raises
+    ------
+    CommunityError
+        If an argument is not a 1-D integer array, the lengths differ, or
+        ``first_new`` is not an integer above every label of ``reference``.
+
+    Examples
+    --------
+    >>> match_labels([7, 7, 3, 3, 5], [0, 0, 1, 1, 1]).tolist()
+    [0, 0, 1, 1, 2]
+
+    A split: the larger part keeps the reference label, the smaller one is new.
+
+    >>> match_labels([4, 4, 4, 9, 9, 2, 2], [1, 1, 1, 1, 1, 0, 0]).tolist()
+    [1, 1, 1, 2, 2, 0, 0]
+
+    A merge: the merged community follows the one it holds more of.
+
+    >>> match_labels([0, 0, 0, 0, 0, -1], [5, 5, 5, 8, 8, 8]).tolist()
+    [5, 5, 5, 5, 5, -1]
+    """
+    from scipy.optimize import linear_sum_assignment
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    m = _labels(membership, "membership")
+    r = _labels(reference, "reference")
+    if m.size != r.size:
+        raise CommunityError(f"`membership` has length {m.size} but `reference` has {r.size}; "
+                             "both must label the same vertices")
+    ref_labels = np.unique(r[r >= 0])
+    top = int(ref_labels[-1]) if ref_labels.size else -1
+    if first_new is None:
+        first_new = top + 1
+    elif (isinstance(first_new, bool) or not isinstance(first_new, numbers.Integral)
+          or first_new <= top):
+        raise CommunityError(f"`first_new` must be an integer larger than every label of "
+                             f"`reference` (> {top}), got {first_new!r}")
+    out = m.copy()
+    assigned = np.flatnonzero(m >= 0)
+    labels, first, a = np.unique(m[assigned], return_index=True, return_inverse=True)
+    ka, kb = labels.size, ref_labels.size
+    both = r[assigned] >= 0
+    # contingency table, sparse: overlaps[k] vertices in community rows[k] and ref cols[k]
+    pairs, overlaps = np.unique(
+        a[both] * kb + np.searchsorted(ref_labels, r[assigned][both]), return_counts=True)
+    rows, cols = pairs // max(kb, 1), pairs % max(kb, 1)
+    new = np.full(ka, -1, dtype=np.int64)
+    if pairs.size:
+        # communities overlapping no community of another block never pair across blocks,
+        # so each connected block of the overlap graph is an assignment of its own
+        graph = coo_array((np.ones(pairs.size), (rows, ka + cols)), shape=(ka + kb, ka + kb))
+        _, block = connected_components(graph, directed=False)
+        pb = block[rows]
+        alone = np.bincount(pb)[pb] == 1  # the pair is its block: match it directly
+        new[rows[alone]] = ref_labels[cols[alone]]
+        rest = np.flatnonzero(~alone)
+        rest = rest[np.argsort(pb[rest], kind="stable")]
+        for sel in np.split(rest, np.flatnonzero(np.diff(pb[rest])) + 1):
+            if not sel.size:
+                continue
+            ra, rb = np.unique(rows[sel], return_inverse=True)
+            ca, cb = np.unique(cols[sel], return_inverse=True)
+            table = np.zeros((ra.size, ca.size), dtype=np.int64)
+            table[rb, cb] = overlaps[sel]
+            i, j = linear_sum_assignment(table, maximize=True)
+            hit = table[i, j] > 0  # a pair sharing no vertex is no match
+            new[ra[i[hit]]] = ref_labels[ca[j[hit]]]
+    spare = np.flatnonzero(new < 0)
+    sizes = np.bincount(a, minlength=ka)
+    order = spare[np.lexsort((first[spare], -sizes[spare]))]
+    new[order] = int(first_new) + np.arange(order.size, dtype=np.int64)
+    out[assigned] = new[a]
+    return out
+
+
+def _labels(values: ArrayLike, name: str) -> np.ndarray:
+    """A 1-D integer label array as int64 (a copy), or CommunityError naming ``name``."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise CommunityError(f"`{name}` must be 1-D, got shape {arr.shape}")
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise CommunityError(f"`{name}` must hold integer community labels, got dtype "
+                             f"{arr.dtype}")
+    return arr.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -5,7 +5,8 @@ snapshot, typed per-neuron attributes) and write one file each, atomically:
 
 * :func:`write_gexf` -- one snapshot as a static **GEXF 1.3** file;
 * :func:`write_dynamic_gexf` -- all snapshots of a run as one dynamic GEXF 1.3
-  file whose timeline replays the weights;
+  file whose timeline replays the weights, with community labels matched from
+  snapshot to snapshot so that a label (and a colour) follows a community;
 * :func:`write_graphml` -- one snapshot as GraphML with typed keys.
 
 **Why GEXF 1.3.** Gephi desktop reads it fully since 0.9.3; Gephi Lite parses
@@ -76,6 +77,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
+from community.detect import match_labels
 from wiring.errors import WiringError
 
 __all__ = [
@@ -452,7 +454,9 @@ def write_gexf(
         Membership used for node colours (and ``within_module``); written as the
         integer node attribute ``community`` unless ``node_attrs`` has one, in
         which case both must be equal. Without it, an integer
-        ``node_attrs["community"]`` colours the nodes.
+        ``node_attrs["community"]`` colours the nodes. Labels are written as given:
+        files of different snapshots are not matched to each other (the dynamic
+        file is, :func:`write_dynamic_gexf`).
     title : str, optional
         Written as the file's ``<meta><description>``.
     size : array_like of float, shape (n,), optional
@@ -565,6 +569,21 @@ def _steps(steps, count: int) -> np.ndarray:
     return arr
 
 
+def _labels_over_time(memb: np.ndarray) -> np.ndarray:
+    """Relabel the rows of ``memb`` (snapshots x neurons) so labels follow communities.
+
+    The last row is kept; row ``t`` is matched to the relabelled row ``t + 1``
+    (:func:`community.detect.match_labels`), and unmatched communities get labels
+    above every label used so far, so a label is never reused for another community.
+    """
+    out = memb.copy()
+    fresh = int(out[-1].max(initial=-1)) + 1
+    for t in range(out.shape[0] - 2, -1, -1):
+        out[t] = match_labels(memb[t], out[t + 1], first_new=fresh)
+        fresh = max(fresh, int(out[t].max(initial=-1)) + 1)
+    return out
+
+
 def write_dynamic_gexf(
     path: str | os.PathLike,
     *,
@@ -576,6 +595,7 @@ def write_dynamic_gexf(
     node_attrs: Mapping[str, ArrayLike] | None = None,
     communities: Sequence[ArrayLike] | None = None,
     edge_ids: ArrayLike | None = None,
+    match_communities: bool = True,
 ) -> Path:
     """Write all snapshots of a run as one dynamic GEXF 1.3 file for Gephi's timeline.
 
@@ -600,8 +620,25 @@ def write_dynamic_gexf(
     (Gephi Lite reads only one block per class). ``node_attrs`` do not change
     over time and are written once, spanning the whole timeline. With
     ``communities``, the node attribute ``community`` has one value per interval
-    and node colours follow the last snapshot's membership. Gephi Lite has no
-    timeline: it shows the last value written for each attribute.
+    and the node colours (:func:`community_colour`, one per node: GEXF readers
+    take no dynamic colour) are those of the last interval's value. Gephi Lite
+    has no timeline: it shows the last value written for each attribute.
+
+    **Community labels follow communities.** Partitions of different snapshots
+    number their communities independently (Leiden's by size), so colouring by
+    ``community`` on Gephi's timeline would reshuffle colours at every step. With
+    ``match_communities`` (the default) the last snapshot keeps its labels and
+    each earlier one is relabelled by :func:`community.detect.match_labels`
+    against the (already relabelled) snapshot after it, going back in time: a
+    community takes the label of the one it shares the most neurons with in the
+    next snapshot, one to one, and a community without a partner gets a label
+    never used before in the file (so a label never jumps to an unrelated
+    community). Chaining step to step keeps the change between neighbouring
+    intervals -- what the timeline shows -- as small as the partitions allow;
+    anchoring the chain at the last snapshot makes the last interval's labels,
+    and the node colours, those of the final partition (the static file of the
+    final step). Each interval's partition is unchanged: only its labels are.
+    Negative labels (neurons not analysed) are kept as they are.
 
     Parameters
     ----------
@@ -618,9 +655,12 @@ def write_dynamic_gexf(
     node_attrs : dict of str to array_like, shape (n,), optional
         Time-invariant node attributes (types as in :func:`write_gexf`).
     communities : sequence of array_like of int, shape (n,), optional
-        One membership per snapshot.
+        One membership per snapshot (any integer labels; negative: not analysed).
     edge_ids : array_like of int, shape (E,), optional
         Ids written as ``e<id>`` (default ``0 .. E-1``), as in :func:`write_gexf`.
+    match_communities : bool, default True
+        Relabel the communities so that labels follow them over time (above);
+        ``False`` writes ``communities`` as given.
 
     Returns
     -------
@@ -646,6 +686,16 @@ def write_dynamic_gexf(
     >>> [(a.get("value"), a.get("start"), a.get("end"))
     ...  for a in edge.iterfind(".//g:attvalue[@for='signed_weight']", ns)]
     [('0.5', '0.0', '100.0'), ('-0.25', '100.0', '200.0')]
+
+    The same two communities, numbered the other way round at step 0, keep one
+    label each over the timeline:
+
+    >>> _ = write_dynamic_gexf(out, src=[0, 1], dst=[1, 0], n=2,
+    ...                        weights=[[0.5, 0.0], [-0.25, 1.0]], steps=[0, 100],
+    ...                        communities=[[1, 0], [0, 1]])
+    >>> node = ET.parse(out).find(".//g:node[@id='0']", ns)
+    >>> [a.get("value") for a in node.iterfind(".//g:attvalue[@for='community']", ns)]
+    ['0', '0']
     """
     n = _count(n)
     s, d = _edges(src, dst, n)
@@ -671,6 +721,11 @@ def write_dynamic_gexf(
                               "snapshot")
         memb = np.stack([_membership(c, n, f"communities[{t}]")
                          for t, c in enumerate(communities)])
+        if not isinstance(match_communities, bool | np.bool_):
+            raise ExportError(f"`match_communities` must be True or False, got "
+                              f"{match_communities!r}")
+        if match_communities:
+            memb = _labels_over_time(memb)
         if any(c.name == "community" for c in ncols):
             raise ExportError("pass the community either in `node_attrs` (static) or in "
                               "`communities` (per snapshot), not both")

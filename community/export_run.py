@@ -8,6 +8,17 @@ the run's snapshots. Pruned (zero-weight) synapses are not written; every edge
 keeps the id ``e<k>`` of its position in the run's edge order, so ids are stable
 across snapshots and files. Neurons outside the analysed set (inputs and outputs of a
 supervised run) get ``community = -1`` and role ``"not analysed"``.
+
+Community labels: each ``step_<k>`` file keeps the analysis's own labels for that
+snapshot (the ``neurons`` table's, numbered by size), so it matches the tables and
+the report. In ``dynamic.gexf`` the labels follow communities over time: the final
+snapshot keeps its labels and each earlier snapshot's communities take the labels of
+the ones they share the most neurons with in the next snapshot
+(:func:`community.export.write_dynamic_gexf`, :func:`community.detect.match_labels`),
+so colouring by ``community`` on Gephi's timeline does not reshuffle colours. The last
+interval of ``dynamic.gexf`` therefore equals the final ``step_<k>.gexf`` (labels and
+colours); earlier intervals hold the same partitions as the earlier step files under
+other numbers.
 """
 
 from __future__ import annotations
@@ -95,7 +106,9 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
     dynamic_edges : {"final", "all"}
         Edges of the dynamic GEXF: the synapses alive in the final snapshot (how the
         final wiring emerged; compact), or every synapse non-zero in any snapshot
-        (under "regrow" pruning nearly all of them: files of tens of MB).
+        (under "regrow" pruning nearly all of them: files of tens of MB). Its
+        community labels are matched over time (module docstring); the static files
+        keep the analysis's labels.
 
     Returns
     -------

@@ -12,8 +12,9 @@ hover for a neuron's attributes, and a slider (plotly's native ``sliders`` drivi
   which edges inside one of its communities pull :data:`WITHIN_PULL` times harder.
 * **Colours** by community. Partitions of different snapshots number their
   communities independently, so each snapshot's communities are first matched to
-  the reference (layout) snapshot's by largest overlap (:func:`match_labels`): a
-  colour follows a community across the slider.
+  the reference (layout) snapshot's by largest overlap, one to one
+  (:func:`match_labels`, after :func:`community.detect.match_labels`): a colour
+  follows a community across the slider.
 * **Edges**: the ``max_edges`` strongest by ``|w|`` of each snapshot
   (:func:`strongest_edges`; self-loops and zero weights are not drawn), red
   excitatory and blue inhibitory; direction is not drawn.
@@ -49,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from community import detect
 from wiring.errors import WiringError
 
 __all__ = ["NETWORK_MAX_EDGES", "NETWORK_MAX_NEURONS", "PALETTE", "HOVER_COLUMNS", "WITHIN_PULL",
@@ -193,14 +195,13 @@ def layout_positions(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *, n:
 
 
 def match_labels(membership: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Renumber ``membership`` so its communities take the labels of ``reference``'s.
+    """Colour index of each neuron: ``membership`` matched to ``reference``'s communities.
 
-    Communities are paired one to one to maximise the number of neurons they share
-    (:func:`scipy.optimize.linear_sum_assignment` on the contingency table);
-    ``reference``'s communities are first numbered ``0..k-1`` in order of their
-    labels, and a community left without a partner (or paired with one it shares no
-    neuron with) gets the next free number. The result is the same partition as
-    ``membership``.
+    :func:`community.detect.match_labels` (largest total overlap, one to one) against
+    ``reference``'s communities numbered ``0..k-1`` in order of their labels, so the
+    reference's colours are the first ``k`` of :data:`PALETTE`; a community left
+    without a partner gets the next free number from ``k``. The result is the same
+    partition as ``membership``.
 
     Parameters
     ----------
@@ -214,23 +215,11 @@ def match_labels(membership: np.ndarray, reference: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> match_labels(np.array([7, 7, 3, 3, 5]), np.array([0, 0, 1, 1, 1])).tolist()
+    >>> match_labels(np.array([7, 7, 3, 3, 5]), np.array([0, 0, 4, 4, 4])).tolist()
     [0, 0, 1, 1, 2]
     """
-    from scipy.optimize import linear_sum_assignment
-
-    _, a = np.unique(np.asarray(membership), return_inverse=True)
-    _, b = np.unique(np.asarray(reference), return_inverse=True)
-    ka, kb = int(a.max(initial=-1)) + 1, int(b.max(initial=-1)) + 1
-    table = np.zeros((ka, kb), dtype=np.int64)
-    np.add.at(table, (a, b), 1)
-    rows, cols = linear_sum_assignment(-table)
-    shared = table[rows, cols] > 0  # a pair sharing no neuron is no match
-    label = np.full(ka, -1, dtype=np.int64)
-    label[rows[shared]] = cols[shared]
-    spare = np.flatnonzero(label < 0)
-    label[spare] = kb + np.arange(spare.size)
-    return label[a]
+    _, ranks = np.unique(np.asarray(reference), return_inverse=True)
+    return detect.match_labels(membership, ranks.reshape(-1))
 
 
 def strongest_edges(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *,

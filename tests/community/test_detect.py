@@ -1,4 +1,7 @@
-"""community.detect: Leiden / Louvain / consensus on planted partitions."""
+"""community.detect: Leiden / Louvain / consensus on planted partitions; label matching."""
+
+import itertools
+import time
 
 import igraph as ig
 import numpy as np
@@ -10,6 +13,7 @@ from community.detect import (
     consensus,
     leiden,
     louvain,
+    match_labels,
     partition_quality,
     relabel,
 )
@@ -261,3 +265,136 @@ def test_sym_mode_cpm_is_leidenalgs_undirected_value():
                        for c, n in zip(range(2), np.bincount(labels), strict=True))
     assert partition_quality(W, labels, quality="cpm", resolution=gamma,
                              mode="sym") == pytest.approx(expected, abs=1e-10)
+
+
+# --------------------------------------------------------------------------- match_labels
+
+
+def same_partition(a, b):
+    """True if a and b group the vertices identically (labels aside)."""
+    pairs = set(zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True))
+    return len(pairs) == len(set(np.asarray(a).tolist())) == len(set(np.asarray(b).tolist()))
+
+
+def best_kept(a, b):
+    """Brute force: the largest number of vertices in matched pairs over every one-to-one
+    pairing of a's communities with b's (non-negative labels only)."""
+    ua = [c for c in np.unique(a) if c >= 0]
+    ub = [c for c in np.unique(b) if c >= 0]
+    overlap = {(x, y): int(np.sum((a == x) & (b == y))) for x in ua for y in ub}
+    best = 0
+    pad = ub + [None] * len(ua)  # None: left unmatched
+    for choice in itertools.permutations(pad, len(ua)):
+        best = max(best, sum(overlap[x, y] for x, y in zip(ua, choice, strict=True)
+                             if y is not None))
+    return best
+
+
+def test_match_labels_recovers_planted_partitions_under_permuted_labels():
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        k = int(rng.integers(2, 9))
+        planted = np.repeat(np.arange(k), rng.integers(1, 12, k))
+        planted = planted[rng.permutation(planted.size)]
+        names = rng.choice(1000, size=k, replace=False) - 500  # any labels, negative too
+        permuted = names[rng.permutation(k)][planted]
+        got = match_labels(permuted + 500, planted)
+        assert got.tolist() == planted.tolist()
+        assert got.dtype == np.int64
+    # with noise: 10% of 600 vertices moved to another block; the blocks still pair up
+    planted = np.repeat(np.arange(6), 100)
+    noisy = planted.copy()
+    moved = rng.choice(600, 60, replace=False)
+    noisy[moved] = (noisy[moved] + rng.integers(1, 6, 60)) % 6
+    perm = rng.permutation(6)
+    got = match_labels(perm[noisy], planted)
+    assert got.tolist() == noisy.tolist()  # the identity on the noisy labels
+
+
+def test_match_labels_is_one_to_one_and_maximises_the_vertices_kept():
+    """Against brute force over every pairing; never greedy."""
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        n = int(rng.integers(1, 16))
+        a = rng.integers(-1, int(rng.integers(1, 6)), n) * 3   # -3: unassigned
+        b = rng.integers(0, int(rng.integers(1, 5)), n) * 2 + 1
+        got = match_labels(a, b)
+        assert same_partition(a, got) and np.array_equal(got < 0, a < 0)
+        assert np.array_equal(got[a < 0], a[a < 0])
+        kept = int(np.sum((got == b) & (a >= 0)))
+        assert kept == best_kept(a, b)
+        # a label of b only for a community that shares a vertex with b's community
+        for c in np.unique(got[got >= 0]):
+            if c in b:
+                assert np.any(b[got == c] == c)
+            else:  # new labels: above b's, consecutive, larger communities first
+                assert c > b.max()
+        new = [c for c in np.unique(got[got >= 0]) if c not in b]
+        assert new == list(range(b.max() + 1, b.max() + 1 + len(new)))
+        sizes = [int(np.sum(got == c)) for c in new]
+        assert sizes == sorted(sizes, reverse=True)
+
+
+def test_match_labels_conflict_goes_to_the_larger_total_not_the_largest_pair():
+    # a1 (9 vertices) shares 5 with b1 and 4 with b2; a2 (4) lies inside b1. Greedy
+    # (largest overlap first) pairs a1-b1 and keeps 5 vertices; a1-b2 + a2-b1 keeps 8.
+    b = np.array([1] * 5 + [2] * 4 + [1] * 4)
+    a = np.array([0] * 9 + [7] * 4)
+    got = match_labels(a, b)
+    assert got.tolist() == [2] * 9 + [1] * 4
+    assert int(np.sum(got == b)) == 8 == best_kept(a, b)
+    # two communities want one reference community: the larger overlap wins, the other
+    # is new (it shares nothing with the remaining reference community 1)
+    got = match_labels([5, 5, 5, 6, 6, 7], [0, 0, 0, 0, 0, 1])
+    assert got.tolist() == [0, 0, 0, 2, 2, 1]
+
+
+def test_match_labels_split_and_merge():
+    ref = np.array([0] * 6 + [1] * 4 + [2] * 3)
+    # split: community 0 breaks into 4 + 2; the 4 keep label 0, the 2 are new (3)
+    split = np.array([8] * 4 + [9] * 2 + [4] * 4 + [5] * 3)
+    assert match_labels(split, ref).tolist() == [0] * 4 + [3] * 2 + [1] * 4 + [2] * 3
+    # merge: communities 1 and 2 join; the 7 follow 1 (4 of theirs), label 2 is unused
+    merge = np.array([3] * 6 + [1] * 7)
+    assert match_labels(merge, ref).tolist() == [0] * 6 + [1] * 7
+    # both at once, and the reverse direction: the reference splits back
+    assert match_labels(ref, merge).tolist() == [3] * 6 + [1] * 4 + [4] * 3
+
+
+def test_match_labels_first_new_and_unassigned_reference():
+    # reference vertices with a negative label belong to no community
+    assert match_labels([0, 0, 1, 1], [-1, -1, 4, 4]).tolist() == [5, 5, 4, 4]
+    assert match_labels([0, 0, 1, 1], [-1, -1, 4, 4], first_new=10).tolist() == [10, 10, 4, 4]
+    assert match_labels([0, 1], [-1, -1]).tolist() == [0, 1]    # nothing to match: 0, 1
+    assert match_labels([], []).tolist() == []
+
+
+@pytest.mark.parametrize(("args", "kwargs", "name"), [
+    (([0, 1], [0]), {}, "reference"),
+    (([[0, 1]], [0, 1]), {}, "membership"),
+    (([0.5, 1], [0, 1]), {}, "membership"),
+    (([0, 1], ["a", "b"]), {}, "reference"),
+    (([0, 1], [0, 3]), {"first_new": 3}, "first_new"),
+    (([0, 1], [0, 3]), {"first_new": 4.0}, "first_new"),
+    (([0, 1], [0, 3]), {"first_new": True}, "first_new"),
+])
+def test_match_labels_rejects_bad_input(args, kwargs, name):
+    with pytest.raises(CommunityError, match=name):
+        match_labels(*args, **kwargs)
+
+
+def test_match_labels_is_fast_on_many_small_communities():
+    """Singletons and pairs: the assignment runs per block of overlapping communities."""
+    rng = np.random.default_rng(0)
+    n = 20000
+    ref = np.arange(n) // 2                      # 10,000 pairs
+    perm = rng.permutation(n // 2)
+    a = perm[ref]
+    a[::2] = n + np.arange(n // 2)               # every pair split into two singletons
+    t0 = time.perf_counter()
+    got = match_labels(a, ref)
+    elapsed = time.perf_counter() - t0
+    # each pair keeps its label on one vertex (a tie: either one), the other is new
+    assert np.all((got == ref).reshape(-1, 2).sum(axis=1) == 1)
+    assert same_partition(a, got)
+    assert elapsed < 2.0, elapsed

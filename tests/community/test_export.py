@@ -1,5 +1,6 @@
 """community.export: GEXF 1.3 (static, dynamic) and GraphML, read back by independent readers."""
 
+import itertools
 import math
 import os
 import xml.etree.ElementTree as ET
@@ -7,6 +8,7 @@ import xml.etree.ElementTree as ET
 import igraph
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from community import export
@@ -19,7 +21,10 @@ from community.export import (
     write_gexf,
     write_graphml,
 )
+from community.export_run import export_sweep
+from community.tables import write_tables
 from wiring.errors import WiringError
+from wiring.runs import prepare_run_dir, write_config, write_snapshot, write_status
 
 NS = {"g": "http://gexf.net/1.3", "viz": "http://gexf.net/1.3/viz"}
 GEXF_TYPES = {"integer", "long", "double", "float", "boolean", "string"}
@@ -225,7 +230,7 @@ def dynamic(path, **kw):
 
 
 def test_dynamic_gexf_intervals_touch_and_values_match_snapshots(tmp_path):
-    path, args = dynamic(tmp_path / "d.gexf")
+    path, args = dynamic(tmp_path / "d.gexf", match_communities=False)
     W = np.stack(args["weights"])
     starts, ends = [0.0, 50.0, 100.0], [50.0, 100.0, 150.0]  # last = 100 + (100 - 50)
     graph = ET.parse(path).getroot().find("g:graph", NS)
@@ -314,11 +319,159 @@ def test_dynamic_single_snapshot_last_interval_has_length_one(tmp_path):
     ({"communities": [COMM, COMM, COMM[:-1]]}, r"communities\[2\]"),
     ({"node_attrs": {"community": COMM}}, "community"),
     ({"weights": []}, "weights"),
+    ({"match_communities": "yes"}, "match_communities"),
 ])
 def test_dynamic_gexf_rejects_bad_input(tmp_path, kw, match):
     with pytest.raises(ExportError, match=match):
         dynamic(tmp_path / "bad.gexf", **kw)
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- labels over time
+
+
+def community_timeline(path):
+    """{node id: [community of each interval, by start]} and {node id: (r, g, b)}, from XML."""
+    nodes = ET.parse(path).getroot().iterfind("g:graph/g:nodes/g:node", NS)
+    values, colours = {}, {}
+    for node in nodes:
+        found = sorted((float(a.get("start", "-inf")), int(a.get("value")))
+                       for a in node.iterfind("g:attvalues/g:attvalue[@for='community']", NS))
+        values[int(node.get("id"))] = [v for _, v in found]
+        c = node.find("viz:color", NS)
+        colours[int(node.get("id"))] = tuple(int(c.get(x)) for x in "rgb")
+    return values, colours
+
+
+def same_partition(a, b):
+    pairs = set(zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True))
+    return len(pairs) == len(set(np.asarray(a).tolist())) == len(set(np.asarray(b).tolist()))
+
+
+def planted_relabelled(seed, n=24, steps=5):
+    """Blocks of 8, 7, 5, 4 neurons (shuffled), renamed at random in every snapshot;
+    neuron 0 is not analysed (-1) throughout."""
+    rng = np.random.default_rng(seed)
+    block = np.repeat(np.arange(4), [8, 7, 5, 4])[rng.permutation(n)]
+    memberships = []
+    for _ in range(steps):
+        names = rng.choice(50, size=4, replace=False)
+        m = names[block]
+        m[0] = -1
+        memberships.append(m)
+    return block, memberships
+
+
+def test_dynamic_community_is_constant_when_partitions_differ_only_by_labels(tmp_path):
+    n, steps = 24, 5
+    block, memberships = planted_relabelled(0, n, steps)
+    src, dst = np.arange(n), np.roll(np.arange(n), 1)
+    args = {"src": src, "dst": dst, "n": n, "weights": [np.full(n, 0.5 + t) for t in range(steps)],
+            "steps": [0, 10, 20, 30, 40], "communities": memberships}
+    raw, raw_colours = community_timeline(write_dynamic_gexf(tmp_path / "raw.gexf", **args,
+                                                             match_communities=False))
+    assert sum(len(set(v)) > 1 for v in raw.values()) >= n - 1  # the input does reshuffle
+    got, colours = community_timeline(write_dynamic_gexf(tmp_path / "d.gexf", **args))
+    final = memberships[-1]
+    for i in range(n):
+        assert got[i] == [int(final[i])] * steps  # one label per neuron: the final one
+        assert colours[i] == community_colour(int(final[i])) == raw_colours[i]
+    assert got[0] == [-1] * steps and colours[0] == UNASSIGNED_COLOUR
+
+
+def test_dynamic_community_chain_split_merge_by_hand(tmp_path):
+    path, args = dynamic(tmp_path / "d.gexf")
+    got, colours = community_timeline(path)
+    # communities [COMM, COMM[::-1], zeros], matched from the last snapshot back:
+    # step 50 [-1, 1, 1, 0, 0, 0]: {3,4,5} holds more of the final {0..5} (3 > 2) and
+    # keeps 0; {1,2} is new: 1. Step 0 [0, 0, 0, 1, 1, -1] against that: {0,1,2} shares
+    # {1,2} with community 1 and nothing with 0, {3,4} shares 2 with 0.
+    expected = [[1, 1, 1, 0, 0, -1], [-1, 1, 1, 0, 0, 0], [0] * N]
+    assert [[got[i][t] for i in range(N)] for t in range(3)] == expected
+    for t in range(3):
+        assert same_partition(expected[t], args["communities"][t])
+    assert all(colours[i] == community_colour(0) for i in range(N))
+
+
+def test_dynamic_labels_of_vanished_communities_are_not_reused(tmp_path):
+    # final: {0..5} and a new {6,7}; step 1: one community; step 0: {0..3}, {4,5}, {6,7}.
+    # Step 0's {4,5} and {6,7} match nothing in step 1, so they get labels never used
+    # in the file: not 1, which is the final {6,7} -- the chain broke at step 1.
+    comms = [[0, 0, 0, 0, 1, 1, 2, 2], [0] * 8, [0, 0, 0, 0, 0, 0, 1, 1]]
+    path = write_dynamic_gexf(tmp_path / "d.gexf", src=[0], dst=[1], n=8,
+                              weights=[[1.0]] * 3, steps=[0, 1, 2], communities=comms)
+    got, _ = community_timeline(path)
+    step0 = [got[i][0] for i in range(8)]
+    assert step0[:4] == [0] * 4
+    assert {step0[4], step0[6]} == {2, 3} and step0[4] == step0[5] and step0[6] == step0[7]
+    assert [got[i][1] for i in range(8)] == [0] * 8
+    assert [got[i][2] for i in range(8)] == comms[2]
+
+
+def best_kept(a, b):
+    """Brute force: most neurons in matched pairs over every one-to-one pairing."""
+    ua, ub = [c for c in set(a) if c >= 0], [c for c in set(b) if c >= 0]
+    a, b = np.asarray(a), np.asarray(b)
+    best = 0
+    for choice in itertools.permutations(ub + [None] * len(ua), len(ua)):
+        best = max(best, sum(int(np.sum((a == x) & (b == y)))
+                             for x, y in zip(ua, choice, strict=True) if y is not None))
+    return best
+
+
+def test_dynamic_labels_change_between_intervals_as_little_as_possible(tmp_path):
+    """Neighbouring intervals keep as many neurons' labels as any one-to-one pairing of
+    their communities allows (brute force), and each interval keeps its partition."""
+    rng = np.random.default_rng(4)
+    for trial in range(15):
+        n, steps = int(rng.integers(2, 10)), 4
+        comms = [rng.integers(-1, int(rng.integers(1, 5)), n) * 5 for _ in range(steps)]
+        path = write_dynamic_gexf(tmp_path / f"d{trial}.gexf", src=[0], dst=[1], n=n,
+                                  weights=[[1.0]] * steps, steps=range(steps),
+                                  communities=comms)
+        got, _ = community_timeline(path)
+        rows = [np.array([got[i][t] for i in range(n)]) for t in range(steps)]
+        assert rows[-1].tolist() == comms[-1].tolist()
+        for t in range(steps):
+            assert same_partition(rows[t], comms[t])
+            assert np.array_equal(rows[t] < 0, comms[t] < 0)
+        for t in range(steps - 1):
+            kept = int(np.sum((rows[t] == rows[t + 1]) & (rows[t] >= 0)))
+            assert kept == best_kept(comms[t].tolist(), comms[t + 1].tolist())
+
+
+def test_export_sweep_dynamic_labels_follow_communities_static_files_keep_the_tables(tmp_path):
+    """A fabricated analysed run: the neurons table renames the same blocks at every step."""
+    n, steps = 24, [0, 10, 20, 30]
+    block, memberships = planted_relabelled(1, n, len(steps))
+    run = prepare_run_dir(tmp_path / "run")
+    write_config(run, {"task": {"kind": "noise", "seed": 0}, "simulation": {}})
+    src, dst = np.arange(n), np.roll(np.arange(n), 1)
+    for t, step in enumerate(steps):
+        write_snapshot(run, step, src=src, dst=dst, weight=np.full(n, 1.0 + t),
+                       bias=np.zeros(n), inputs=[0], outputs=[], n=n)
+    write_status(run, "ok")
+    rows = [{"run_id": "run", "step": step, "neuron": i, "community": int(m[i]),
+             "role": "peripheral", "in_strength": 1.0, "out_strength": 1.0,
+             "participation_in": 0.0, "participation_out": 0.0, "within_z": 0.0}
+            for step, m in zip(steps, memberships, strict=True) for i in range(1, n)]
+    write_tables(run / "analysis", {"snapshots": pd.DataFrame({"run_id": ["run"]}),
+                                    "neurons": pd.DataFrame(rows)})
+    files = export_sweep(run, snapshots="all")
+    assert sorted(p.name for p in files) == ["dynamic.gexf"] + [f"step_{s}.gexf" for s in steps]
+    got, colours = community_timeline(run / "gephi" / "run" / "dynamic.gexf")
+    final = memberships[-1]
+    assert all(got[i] == [int(final[i])] * len(steps) for i in range(n))
+    assert got[0] == [-1] * len(steps)  # the input neuron is not analysed
+    for step, m in zip(steps, memberships, strict=True):
+        static_values, static_colours = community_timeline(run / "gephi" / "run" /
+                                                           f"step_{step}.gexf")
+        # a static file holds the table's own labels of its step (one "interval")
+        assert [static_values[i] for i in range(n)] == [[int(c)] for c in m]
+        if step == steps[-1]:  # ... and the final one equals the dynamic file's last
+            assert static_colours == colours
+            assert [v[-1] for _, v in sorted(got.items())] == m.tolist()
+    assert any(memberships[0][i] != final[i] for i in range(1, n))  # tables do differ
 
 
 # --------------------------------------------------------------------------- validation
