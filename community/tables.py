@@ -182,6 +182,8 @@ def _run_params(cfg: dict) -> dict:
     task = cfg.get("task", {}).get("kind", "supervised")
     family = str(cfg.get("graph", {}).get("family", ""))
     if task == "noise":
+        if family == "recurrent":  # recorded by an earlier wiring, which built all-to-all
+            family = "all-to-all"
         sim = cfg.get("simulation", {})
         return {"task": task, "rule": "balance", "learning_rate": sim.get("learning_rate"),
                 "seed": cfg.get("task", {}).get("seed"), "prune": sim.get("prune"),

@@ -26,6 +26,7 @@ def _cmd_train(args) -> int:
     from wiring.jobs import run_train
     from wiring.runs import read_status
 
+    _check_config_argument(args.config, args.set or [])
     cfg = apply_overrides(load_config(args.config), args.set or [])
     out = Path(args.out or f"runs/train-{cfg.task.kind}")
     update, close = _progress_bar("train" if cfg.task.kind == "supervised" else "simulate",
@@ -41,11 +42,41 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _check_config_argument(config: str | None, sets: list[str]) -> None:
+    """Catch a value meant for ``--set`` that argparse read as the CONFIG file:
+    ``--set train.learning_rate 0.05`` (a space for '='), or ``train.epochs=2``
+    without ``--set``."""
+    import tomllib
+
+    from wiring.errors import ConfigError
+
+    if config is None or Path(config).exists():
+        return
+    bare = [item for item in sets if "=" not in item]
+    if len(bare) == 1:
+        raise ConfigError(f"--set {bare[0]!r} has no value and {config!r} is no config file: "
+                          f"--set takes one SECTION.KEY=VALUE word, with '=' and no spaces; "
+                          f"did you mean --set {bare[0]}={config}?")
+    if "=" in config:
+        raise ConfigError(f"cannot read config file {config}: no such file; to override one "
+                          f"value write --set {config}")
+    try:
+        tomllib.loads(f"v = {config}")
+    except tomllib.TOMLDecodeError:
+        return  # a file name: load_config reports it
+    raise ConfigError(f"cannot read config file {config}: no such file, and it looks like a "
+                      "value; override config values with --set SECTION.KEY=VALUE (one word, "
+                      "e.g. --set train.learning_rate=0.05)")
+
+
 def _summary(run_dir) -> str:
     """One line with the last metrics row's headline numbers."""
     from wiring.runs import read_metrics
 
-    last = read_metrics(run_dir).iloc[-1]
+    table = read_metrics(run_dir)
+    if table.empty:  # e.g. the noise task with simulation.iterations = 0
+        return "last checkpoint: none (no metrics rows)"
+    last = table.iloc[-1]
     keys = ("epoch", "iteration", "train_loss", "test_accuracy", "test_nonconverged",
             "weight_abs_max", "density")
     parts = [f"{k}={last[k]:.4g}" for k in keys if k in last.index and last[k] == last[k]]

@@ -10,11 +10,25 @@ configuration is written into every run directory as ``config.toml``.
 ``"noise"`` runs the paper's Algorithm 1 (noise instead of clamping, credit-clamped
 neurons, pruning) with the ``[simulation]`` section.
 
+Three defaults depend on other keys; a key left unset follows them, a key you set is
+used as given. :func:`resolve_config` fills them in, and ``config.toml`` records the
+result, so it always describes what ran:
+
+- ``graph.family = "auto"``: ``"recurrent"`` for the supervised task, ``"all-to-all"``
+  for the noise task (:data:`TASK_GRAPH_DEFAULTS`);
+- ``graph.self_loops`` unset: true for the noise task's default graph (the paper's
+  dense matrix, 300 neurons all-to-all with self-loops), false otherwise (a family
+  you name has no self-loops unless you set ``graph.self_loops = true``);
+- ``train.snapshot_epochs`` unset: the epochs of :data:`DEFAULT_SNAPSHOT_EPOCHS`
+  up to ``train.epochs``, and always the final epoch.
+
 Examples
 --------
 >>> cfg = TrainConfig()
 >>> cfg.train.rule, cfg.data.name, cfg.graph.family
-('balance-exact', 'digits', 'recurrent')
+('balance-exact', 'digits', 'auto')
+>>> resolve_config(cfg).graph.family
+'recurrent'
 >>> cfg2 = apply_overrides(cfg, ["train.learning_rate=0.1"])
 >>> cfg2.train.learning_rate
 0.1
@@ -33,8 +47,20 @@ from wiring.errors import ConfigError
 
 __all__ = [
     "TaskConfig", "DataConfig", "GraphConfig", "NeuronConfig", "TrainSettings",
-    "SimulationConfig", "TrainConfig", "load_config", "apply_overrides", "config_to_dict",
+    "SimulationConfig", "TrainConfig", "TASK_GRAPH_DEFAULTS", "DEFAULT_SNAPSHOT_EPOCHS",
+    "load_config", "apply_overrides", "resolve_config", "default_snapshot_epochs",
+    "config_to_dict",
 ]
+
+#: What ``graph.family = "auto"`` and an unset ``graph.self_loops`` become, per
+#: ``task.kind`` (see :func:`resolve_config`). The noise task's default is the paper's
+#: network for Algorithm 1: every neuron connected to every neuron, itself included.
+TASK_GRAPH_DEFAULTS = {"supervised": {"family": "recurrent", "self_loops": False},
+                       "noise": {"family": "all-to-all", "self_loops": True}}
+
+#: The epochs snapshotted when ``train.snapshot_epochs`` is unset (those up to
+#: ``train.epochs``, plus the final epoch: see :func:`default_snapshot_epochs`).
+DEFAULT_SNAPSHOT_EPOCHS = (0, 1, 2, 4, 8)
 
 
 @dataclass(frozen=True)
@@ -66,11 +92,14 @@ class GraphConfig:
     """Graph family and its parameters.
 
     ``family``: recurrent (inputs -> recurrent hidden -> outputs), layered, all-to-all,
-    erdos-renyi, sbm, small-world, or file (``path`` to .graphml/.gexf/.csv).
-    For data tasks the input/output counts come from the data.
+    erdos-renyi, sbm, small-world, file (``path`` to .graphml/.gexf/.csv), or auto
+    (the default: recurrent for the supervised task, all-to-all for the noise task).
+    For data tasks the input/output counts come from the data. ``self_loops`` left
+    unset (``None``) is true for the noise task's default graph and false otherwise;
+    :func:`resolve_config` fills both in.
     """
 
-    family: str = "recurrent"
+    family: str = "auto"
     hidden: int = 100
     sizes: list[int] = field(default_factory=list)
     skip: bool = False
@@ -85,7 +114,7 @@ class GraphConfig:
     p_out: float = 0.02
     k: int = 10
     rewire: float = 0.1
-    self_loops: bool = False
+    self_loops: bool | None = None  # None: the task's default (see resolve_config)
     path: str = ""
 
 
@@ -121,7 +150,8 @@ class TrainSettings:
     threads: int = 0  # numba threads of the batch kernel; 0 = automatic (fit's threads=None)
     probes: int = 0  # > 0: rule-vs-gradient alignment and prediction probes on this
     #                 many test samples at every snapshot (probes.parquet)
-    snapshot_epochs: list[int] = field(default_factory=lambda: [0, 1, 2, 4, 8])
+    # None: DEFAULT_SNAPSHOT_EPOCHS up to `epochs`, plus `epochs` (see resolve_config)
+    snapshot_epochs: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,8 +196,11 @@ def _coerce(value, annotation, where: str):
         if not isinstance(value, list):
             raise ConfigError(f"{where} must be a list, got {type(value).__name__} {value!r}")
         return [_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(hint, types.UnionType):
-        raise ConfigError(f"{where}: unsupported type")  # not used
+    if isinstance(hint, types.UnionType):  # `X | None`: None (Python only) means unset
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) != 1 or len(typing.get_args(hint)) != 2:
+            raise ConfigError(f"{where}: unsupported type {hint}")  # pragma: no cover
+        return None if value is None else _coerce(value, args[0], where)
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false, got {value!r}")
@@ -274,7 +307,8 @@ def apply_overrides(cfg: TrainConfig, overrides: list[str]) -> TrainConfig:
     """
     for item in overrides:
         if "=" not in item:
-            raise ConfigError(f"--set {item!r}: expected section.key=value")
+            raise ConfigError(f"--set {item!r}: expected SECTION.KEY=VALUE, one word with '=' "
+                              "and no spaces (e.g. --set train.learning_rate=0.05)")
         key, raw = item.split("=", 1)
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
@@ -290,12 +324,90 @@ def apply_overrides(cfg: TrainConfig, overrides: list[str]) -> TrainConfig:
     return cfg
 
 
-def config_to_dict(cfg: TrainConfig) -> dict:
-    """The configuration as a nested dict (what ``config.toml`` holds).
+def default_snapshot_epochs(epochs: int) -> list[int]:
+    """The epochs snapshotted when ``train.snapshot_epochs`` is unset.
+
+    Those of :data:`DEFAULT_SNAPSHOT_EPOCHS` up to ``epochs``, and ``epochs`` itself,
+    so the trained network is always saved (``[0, 1, 2, 4, 8]`` for the default 8
+    epochs).
+
+    Parameters
+    ----------
+    epochs : int
+        ``train.epochs``.
+
+    Returns
+    -------
+    list of int
+        Sorted, without repeats.
+
+    Examples
+    --------
+    >>> default_snapshot_epochs(8), default_snapshot_epochs(2), default_snapshot_epochs(20)
+    ([0, 1, 2, 4, 8], [0, 1, 2], [0, 1, 2, 4, 8, 20])
+    """
+    keep = {e for e in DEFAULT_SNAPSHOT_EPOCHS if e <= epochs}
+    if epochs >= 0:
+        keep.add(epochs)
+    return sorted(keep)
+
+
+def resolve_config(cfg: TrainConfig) -> TrainConfig:
+    """``cfg`` with the defaults that depend on other keys filled in.
+
+    ``graph.family = "auto"`` becomes the task's family and an unset
+    ``graph.self_loops`` the task's choice for it (:data:`TASK_GRAPH_DEFAULTS`; a
+    family named explicitly has no self-loops unless ``graph.self_loops`` says so);
+    an unset ``train.snapshot_epochs`` becomes :func:`default_snapshot_epochs` of
+    ``train.epochs``. Values that are set are kept as they are. ``config.toml`` holds
+    the resolved configuration, so it always describes what ran.
 
     Parameters
     ----------
     cfg : TrainConfig
+
+    Returns
+    -------
+    TrainConfig
+        With concrete values only (resolving it again changes nothing).
+
+    Examples
+    --------
+    >>> cfg = apply_overrides(TrainConfig(), ["task.kind='noise'"])
+    >>> g = resolve_config(cfg).graph
+    >>> g.family, g.self_loops
+    ('all-to-all', True)
+    >>> g = resolve_config(apply_overrides(cfg, ["graph.self_loops=false"])).graph
+    >>> g.family, g.self_loops
+    ('all-to-all', False)
+    >>> resolve_config(apply_overrides(TrainConfig(), ["train.epochs=3"])).train.snapshot_epochs
+    [0, 1, 2, 3]
+    """
+    rep = dataclasses.replace
+    g, t = cfg.graph, cfg.train
+    # an unknown task.kind is validate()'s to report; resolve as for the supervised task
+    task = TASK_GRAPH_DEFAULTS.get(cfg.task.kind, TASK_GRAPH_DEFAULTS["supervised"])
+    family, self_loops = g.family, g.self_loops
+    if family == "auto":
+        family = task["family"]
+        if self_loops is None:
+            self_loops = task["self_loops"]
+    if self_loops is None:
+        self_loops = False
+    snaps = t.snapshot_epochs
+    if snaps is None:
+        snaps = default_snapshot_epochs(t.epochs)
+    return rep(cfg, graph=rep(g, family=family, self_loops=self_loops),
+               train=rep(t, snapshot_epochs=list(snaps)))
+
+
+def config_to_dict(cfg: TrainConfig) -> dict:
+    """The resolved configuration as a nested dict (what ``config.toml`` holds).
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+        Resolved first (:func:`resolve_config`).
 
     Returns
     -------
@@ -305,5 +417,22 @@ def config_to_dict(cfg: TrainConfig) -> dict:
     --------
     >>> config_to_dict(TrainConfig())["train"]["rule"]
     'balance-exact'
+    >>> config_to_dict(TrainConfig())["graph"]["family"]
+    'recurrent'
     """
-    return dataclasses.asdict(cfg)
+    return dataclasses.asdict(resolve_config(cfg))
+
+
+def _upgrade_legacy(config: dict) -> bool:
+    """Rewrite a resolved configuration (``config.toml``, a sweep group) written by an
+    earlier wiring in today's terms, in place; True if it changed. That noise task built
+    the paper's all-to-all graph with self-loops whatever ``graph`` said while
+    ``graph.family`` was "recurrent" (the default then), and recorded "recurrent"; today
+    that family is an error there."""
+    graph, task = config.get("graph"), config.get("task")
+    if not (isinstance(graph, dict) and isinstance(task, dict) and task.get("kind") == "noise"
+            and graph.get("family") == "recurrent"):
+        return False
+    graph["family"] = "all-to-all"
+    graph["self_loops"] = True
+    return True

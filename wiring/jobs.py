@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from wiring import builders, runs
-from wiring.config import TrainConfig, config_to_dict
+from wiring.config import TrainConfig, config_to_dict, resolve_config
 from wiring.errors import ConfigError, WiringError
 from wiring.graph import Graph
 from wiring.network import METHODS, Network
@@ -74,6 +74,8 @@ def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Grap
     Parameters
     ----------
     cfg : TrainConfig
+        Resolved first (:func:`wiring.config.resolve_config`): ``graph.family =
+        "auto"`` builds the task's default family.
     n_inputs, n_outputs : int
         Input and output neuron counts (0 for the noise task).
 
@@ -86,7 +88,12 @@ def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Grap
     >>> g = build_graph(TrainConfig(), 64, 10)
     >>> g.n, g.inputs.size, g.outputs.size
     (174, 64, 10)
+    >>> from wiring.config import apply_overrides
+    >>> g = build_graph(apply_overrides(TrainConfig(), ["task.kind='noise'", "graph.n=20"]))
+    >>> g.n, g.n_edges, g.has_self_loops  # the paper's network: all-to-all, self-loops
+    (20, 400, True)
     """
+    cfg = resolve_config(cfg)
     g, seed = cfg.graph, cfg.task.seed
     io = {"n_inputs": n_inputs, "n_outputs": n_outputs}
     if g.family == "recurrent":
@@ -154,6 +161,13 @@ def validate(cfg: TrainConfig) -> None:
     Examples
     --------
     >>> validate(TrainConfig())
+    >>> from wiring.config import apply_overrides
+    >>> validate(apply_overrides(TrainConfig(), ["train.epochs=2"]))  # snapshots: [0, 1, 2]
+    >>> validate(apply_overrides(TrainConfig(), ["train.epochs=2",
+    ...                                          "train.snapshot_epochs=[0, 4]"]))
+    Traceback (most recent call last):
+    ...
+    wiring.errors.ConfigError: 'train.snapshot_epochs' holds 4, outside [0, 2] (train.epochs)
     """
     from wiring._batched import DTYPES
     from wiring._checks import check_choice, check_fraction, check_int, check_positive
@@ -165,7 +179,7 @@ def validate(cfg: TrainConfig) -> None:
     checks = [
         (cfg.task.kind, "task.kind", ("supervised", "noise")),
         (cfg.data.name, "data.name", ("digits", "mnist1d", "npz", "csv", "idx")),
-        (cfg.graph.family, "graph.family", GRAPH_FAMILIES),
+        (cfg.graph.family, "graph.family", ("auto", *GRAPH_FAMILIES)),
         (cfg.neurons.activation, "neurons.activation", ACTIVATIONS),
         (cfg.neurons.output_activation, "neurons.output_activation", ACTIVATIONS),
         (cfg.neurons.balance, "neurons.balance", BALANCES),
@@ -181,6 +195,14 @@ def validate(cfg: TrainConfig) -> None:
     try:
         for value, name, choices in checks:
             check_choice(value, name, choices)
+        if cfg.task.kind == "noise" and cfg.graph.family == "recurrent":
+            raise ConfigError(
+                "'graph.family' = 'recurrent' (inputs -> hidden -> outputs) needs a data set's "
+                "inputs and outputs, which task.kind = 'noise' has none of; leave graph.family "
+                "unset (or 'auto') for the paper's all-to-all network with self-loops, or "
+                f"choose one of {', '.join(f for f in GRAPH_FAMILIES if f != 'recurrent')}. "
+                "(Earlier versions silently built all-to-all with self-loops here.)")
+        cfg = resolve_config(cfg)
         t, sim, g, nc, d = cfg.train, cfg.simulation, cfg.graph, cfg.neurons, cfg.data
         for value, name, zero_ok in [
             (t.learning_rate, "train.learning_rate", True), (t.tol, "train.tol", False),
@@ -248,6 +270,10 @@ def run_train(cfg: TrainConfig, out: str | Path, *, overwrite: bool = False,
               progress: Callable[[int, int], None] | None = None) -> Path:
     """Run the job ``cfg`` describes and write its run directory at ``out``.
 
+    Its ``config.toml`` holds ``cfg`` resolved (:func:`wiring.config.resolve_config`):
+    the graph family, self-loops and snapshot epochs the task chose where ``cfg`` left
+    them unset.
+
     Parameters
     ----------
     cfg : TrainConfig
@@ -271,8 +297,12 @@ def run_train(cfg: TrainConfig, out: str | Path, *, overwrite: bool = False,
     >>> d = run_train(cfg, tempfile.mkdtemp() + "/run")
     >>> sorted(p.name for p in d.iterdir())[:3]
     ['config.toml', 'metrics.csv', 'metrics.parquet']
+    >>> graph = runs.read_config(d)["graph"]
+    >>> graph["family"], graph["self_loops"]
+    ('all-to-all', True)
     """
     validate(cfg)
+    cfg = resolve_config(cfg)  # config.toml records the defaults the task filled in
     run_dir = runs.prepare_run_dir(out, overwrite=overwrite)
     try:
         return _run_job(cfg, run_dir, progress)
@@ -331,8 +361,7 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
             _write_predictions(run_dir, net, Xp, Yp, t)
     elif cfg.task.kind == "noise":
         s = cfg.simulation
-        graph = build_graph(cfg) if cfg.graph.family != "recurrent" else builders.all_to_all(
-            cfg.graph.n, self_loops=True)
+        graph = build_graph(cfg)
         snaps = np.unique(np.linspace(0, s.iterations, max(s.snapshots, 1) + 1).astype(int))
         log.info("training started")
         res = simulate(graph, learning_rate=s.learning_rate, iterations=s.iterations,

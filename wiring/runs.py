@@ -228,7 +228,7 @@ def prepare_run_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path
     >>> prepare_run_dir(run)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    wiring.runs.RunFormatError: run directory ... is not empty; pass overwrite=True ...
+    wiring.runs.RunFormatError: run directory ... is not empty; pass --overwrite ...
     >>> sorted(p.name for p in prepare_run_dir(run, overwrite=True).iterdir())
     ['snapshots']
     >>> tmp.cleanup()
@@ -239,8 +239,8 @@ def prepare_run_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path
     if path.is_dir() and _has_contents(path):
         if not overwrite:
             raise RunFormatError(
-                f"run directory {str(path)!r} is not empty; pass overwrite=True to replace "
-                "its contents, or choose another directory"
+                f"run directory {str(path)!r} is not empty; pass --overwrite (overwrite=True) "
+                "to replace its contents, or choose another directory"
             )
         markers = (SNAPSHOT_DIR, CONFIG_FILE, PROVENANCE_FILE, STATUS_FILE)
         if not any((path / m).exists() for m in markers):

@@ -89,7 +89,14 @@ from wiring import runs
 from wiring._atomic import _atomic_open, _fsync_dir
 from wiring._progress import Progress, ProgressArg
 from wiring._toml import dump_toml
-from wiring.config import TrainConfig, _coerce, _merge, config_to_dict
+from wiring.config import (
+    TrainConfig,
+    _coerce,
+    _merge,
+    _upgrade_legacy,
+    config_to_dict,
+    resolve_config,
+)
 from wiring.errors import ConfigError, WiringError
 from wiring.jobs import run_train, validate
 
@@ -250,7 +257,7 @@ class RunSpec:
         The varied values: ``learning_rate``, ``seed`` and any of ``graph_family``,
         ``rule``, ``prune``.
     config : TrainConfig
-        The run's full configuration.
+        The run's full configuration, resolved (:func:`wiring.config.resolve_config`).
     """
 
     run_id: str
@@ -461,7 +468,7 @@ def _group_specs(sweep: SweepConfig, group: SweepGroup) -> Iterator[RunSpec]:
         for (axis, _, tag), value in zip(varied, extra, strict=True):
             params[axis] = value
             run_id += f"_{tag}{_tag(value)}"
-        cfg = _with_axes(group.base, params)
+        cfg = resolve_config(_with_axes(group.base, params))  # as its config.toml will say
         try:
             validate(cfg)
         except ConfigError as exc:
@@ -654,11 +661,47 @@ def _check_out(out: Path, resume: bool, resolved: dict) -> None:
     new = tomllib.loads(dump_toml(resolved))
     for d in (old, new):
         d.get("sweep", {}).pop("workers", None)
+    legacy = [name for name, group in old.get("sweep", {}).get("groups", {}).items()
+              if isinstance(group, dict) and _upgrade_legacy(group)]
     _drop_new_defaults(old, new)
     if old != new:
+        key, was, now = _first_difference(old, new)
+        note = ""
+        if any(key.startswith(f"sweep.groups.{name}.graph.") for name in legacy):
+            note = (" (an earlier wiring ran that group's noise task on all-to-all with "
+                    "self-loops whatever [graph] said, and recorded family = \"recurrent\")")
+        hint = "" if was is _UNSET else (f" (setting {key.rsplit('.', 1)[-1]} = {_show(was)} "
+                                         "where a default has changed since)")
         raise WiringError(f"cannot resume in {out}: it was started with a different sweep "
-                          f"configuration ({previous}); resume with that file as the config, "
-                          "or choose another --out")
+                          f"configuration ({previous}): {key} = {_show(was)} there{note}, "
+                          f"{_show(now)} now; resume with the sweep file it was started with"
+                          f"{hint}, or choose another --out")
+
+
+_UNSET = object()  # a key one of two tables lacks (_first_difference)
+
+
+def _first_difference(old, new, where: str = "") -> tuple[str, object, object]:
+    """(dotted key, old value, new value) of the first place two parsed TOML tables differ;
+    a key missing from one of them reads as ``_UNSET``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            was, now = old.get(key, _UNSET), new.get(key, _UNSET)
+            if was != now:
+                return _first_difference(was, now, f"{where}.{key}" if where else key)
+    return where, old, new
+
+
+def _show(value) -> str:
+    """A parsed TOML value as TOML writes it (``true``, ``"x"``, ``[0, 1]``)."""
+    if value is _UNSET:
+        return "(unset)"
+    if isinstance(value, dict):  # a whole table: as Python shows it
+        return repr(value)
+    try:
+        return dump_toml({"v": value}).strip()[len("v = "):]
+    except ConfigError:  # what dump_toml does not write (a date): as Python shows it
+        return repr(value)
 
 
 def _table(rows: dict[str, dict], specs: list[RunSpec]) -> pd.DataFrame:

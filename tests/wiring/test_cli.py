@@ -74,7 +74,9 @@ def test_train_writes_run_directory(tmp_path, capsys):
     assert list(m["epoch"]) == [0, 1, 2] and {"rule", "learning_rate", "seed"} <= set(m.columns)
     # an existing run directory is never overwritten silently
     assert main(["train", str(cfg), "--out", str(out), "-q"]) == 2
-    assert "overwrite" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pass --overwrite" in err and "is not empty" in err  # the flag, not only Python's
+    assert main(["train", str(cfg), "--out", str(out), "-q", "--overwrite"]) == 0
 
 
 def test_noise_task_run(tmp_path):
@@ -117,3 +119,62 @@ def test_failed_job_records_failed_status(tmp_path):
         run_train(cfg, tmp_path / "run")
     status = read_status(tmp_path / "run")
     assert status["status"] == "failed" and "missing.npz" in status["reason"]
+
+
+def test_epochs_alone_is_a_valid_setting(tmp_path, capsys):
+    # the default snapshot epochs [0, 1, 2, 4, 8] used to reject train.epochs=2
+    out = tmp_path / "run"
+    assert main(["train", "--set", "train.epochs=2", "--set", "graph.hidden=8", "--set",
+                 "data.test_fraction=0.5", "--out", str(out), "-q"]) == 0
+    assert read_config(out)["train"]["snapshot_epochs"] == [0, 1, 2]
+    assert main(["train", "--set", "train.epochs=2", "--set", "train.snapshot_epochs=[0, 4]",
+                 "--out", str(tmp_path / "bad"), "-q"]) == 2
+    assert "'train.snapshot_epochs' holds 4, outside [0, 2]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["--set", "train.learning_rate", "0.05"], "did you mean --set train.learning_rate=0.05?"),
+    (["train.epochs=2"], "to override one value write --set train.epochs=2"),
+    (["0.05"], "looks like a value; override config values with --set SECTION.KEY=VALUE"),
+    (["true"], "looks like a value"),
+    (["--set", "train.epochs"], "expected SECTION.KEY=VALUE, one word with '='"),
+])
+def test_a_value_read_as_the_config_file_hints_at_set(tmp_path, capsys, argv, hint):
+    out = tmp_path / "run"
+    assert main(["train", *argv, "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert hint in err, err
+    assert not out.exists()
+
+
+def test_a_missing_config_file_is_reported_without_a_set_hint(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "my.toml", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read config file my.toml" in err and "--set" not in err
+    # a file whose name looks like a value is still read as the config file
+    (tmp_path / "0.05").write_text("[train]\nepochs = 0\n[graph]\nhidden = 4\n")
+    assert main(["train", "0.05", "--out", "run", "-q"]) == 0
+    assert read_config(tmp_path / "run")["train"]["epochs"] == 0
+
+
+def test_noise_task_records_the_graph_it_built(tmp_path):
+    """`wiring train` with the noise task: config.toml says what was built, and
+    graph.self_loops = false is honoured (it used to be ignored)."""
+    for flag, loops in (([], True), (["--set", "graph.self_loops=false"], False)):
+        out = tmp_path / f"noise{loops}"
+        assert main(["train", "--set", "task.kind=noise", "--set", "graph.n=12", "--set",
+                     "simulation.iterations=5", "--set", "simulation.snapshots=1", *flag,
+                     "--out", str(out), "-q"]) == 0
+        graph = read_config(out)["graph"]
+        assert (graph["family"], graph["self_loops"]) == ("all-to-all", loops)
+        snap = load_snapshot(list_snapshots(out)[0])
+        assert snap.n_edges == (144 if loops else 132)  # 12 * 12, or 12 * 11
+        assert int(np.sum(snap.src == snap.dst)) == (12 if loops else 0)
+
+
+def test_noise_task_with_no_iterations_prints_a_summary(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--set", "task.kind=noise", "--set", "graph.n=5", "--set",
+                 "simulation.iterations=0", "--out", str(out), "-q"]) == 0
+    assert "last checkpoint: none" in capsys.readouterr().out
