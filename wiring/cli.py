@@ -109,8 +109,30 @@ def _cmd_sweep(args) -> int:
     return _analyse_report_export(result.out, args)
 
 
+def _check_community() -> None:
+    """Refuse clearly when ``import community`` finds another package of that name.
+
+    python-louvain installs a top-level ``community`` module too; in one environment the
+    two overwrite each other, and ``community.report`` would fail with a bare
+    ModuleNotFoundError.
+    """
+    from wiring.errors import WiringError
+
+    try:
+        import community
+    except ImportError as exc:
+        raise WiringError(f"cannot import wiring's `community` package: {exc}") from exc
+    if not hasattr(community, "analyse_sweep"):
+        where = getattr(community, "__file__", None) or "an unknown location"
+        raise WiringError(
+            f"the `community` package found at {where} is not wiring's (python-louvain "
+            "installs a module of the same name): install wiring in a virtual environment "
+            "of its own, as `bash dev.sh main` does")
+
+
 def _analyse_report_export(path: Path, args) -> int:
     # community is imported lazily: only these commands need it (STYLE.md import rules)
+    _check_community()
     from community.export_run import export_sweep
     from community.report import build_report
     from community.tables import AnalysisSettings, analyse_sweep
@@ -134,6 +156,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_export(args) -> int:
+    _check_community()
     from community.export_run import export_sweep
 
     files = export_sweep(Path(args.path), fmt=args.format, snapshots=args.snapshots)
@@ -164,6 +187,7 @@ def _cmd_reproduce(args) -> int:
         for name, res in results.items():
             print(f"{name}: " + ", ".join(f"{k}: {v}" for k, v in res.counts.items()))
     # community is imported lazily: only these commands need it (STYLE.md import rules)
+    _check_community()
     from community.paper.analyse import analyse_studies
     from community.paper.report import build_paper_report
 

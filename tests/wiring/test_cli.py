@@ -178,3 +178,18 @@ def test_noise_task_with_no_iterations_prints_a_summary(tmp_path, capsys):
     assert main(["train", "--set", "task.kind=noise", "--set", "graph.n=5", "--set",
                  "simulation.iterations=0", "--out", str(out), "-q"]) == 0
     assert "last checkpoint: none" in capsys.readouterr().out
+
+
+def test_a_foreign_community_package_is_named_not_a_traceback(tmp_path, monkeypatch, capsys):
+    # python-louvain installs a top-level `community` too; the CLI must say so plainly
+    import sys
+    import types
+
+    foreign = types.ModuleType("community")
+    foreign.__file__ = "/site-packages/community/__init__.py"
+    foreign.best_partition = lambda graph: {}
+    monkeypatch.setitem(sys.modules, "community", foreign)
+    assert main(["export", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "/site-packages/community/__init__.py" in err and "python-louvain" in err
+    assert "Traceback" not in err
