@@ -153,6 +153,147 @@ def test_on_diverge_warn_keeps_last_stable_epoch(digits):
         clone(clf).set_params(on_diverge="raise").fit(X, y)
 
 
+
+# --------------------------------------------------------------------------- loss blow-up
+# Too high a learning rate under cross-entropy saturates the tanh neurons: the rates stay
+# finite and the weights stay far below weight_limit, so only the training loss shows it.
+
+BLOWUP = {"hidden": 32, "graph_params": {"recurrent_density": 0.2}, "epochs": 2,
+          "random_state": 0}
+
+
+def _cross_entropy(z, y):
+    """Mean cross-entropy of softmax(z) against integer labels y, written out."""
+    top = z.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(z - top).sum(axis=1)) + top[:, 0]
+    return float(np.mean(log_sum - z[np.arange(y.size), y]))
+
+
+def test_too_high_learning_rate_raises_naming_it_with_the_losses(digits):
+    X, y = digits
+    X = X / 16.0
+    untrained = GraphNetClassifier(**{**BLOWUP, "epochs": 0}).fit(X, y)  # same seeds
+    start = _cross_entropy(untrained.decision_function(X), y)
+    with pytest.raises(WiringError, match=r"training loss rose.*`learning_rate` \(now 50\)") \
+            as info:
+        GraphNetClassifier(learning_rate=50, **BLOWUP).fit(X, y)
+    message = str(info.value)
+    assert f"from {start:.4g} (untrained network)" in message
+    # the same fit with on_diverge="warn" records what the raised fit saw
+    with pytest.warns(ConvergenceWarning):
+        warned = GraphNetClassifier(learning_rate=50, on_diverge="warn", **BLOWUP).fit(X, y)
+    last = warned.fit_result_.metrics[-1]
+    assert f"to {last['train_loss']:.4g} in epoch 2" in message
+    assert f"max |w| = {last['weight_abs_max']:.3g}" in message
+    # what the dynamics checks see: nothing (finite rates, weights far below weight_limit)
+    assert last["train_loss"] > 100 * start
+    assert last["nonconverged"] == 0 and last["weight_abs_max"] < 1e6
+    assert all(row["status"] == "ok" for row in warned.fit_result_.metrics)
+
+
+def test_too_high_learning_rate_warns_and_keeps_the_best_epoch(digits):
+    X, y = digits
+    X = X / 16.0
+    untrained = GraphNetClassifier(**{**BLOWUP, "epochs": 0}).fit(X, y)
+    clf = GraphNetClassifier(learning_rate=50, on_diverge="warn", **BLOWUP)
+    with pytest.warns(ConvergenceWarning, match=r"training loss rose.*Kept the weights of the "
+                                                r"untrained network: no epoch ended stable "
+                                                r"\(n_iter_ = 0.*`learning_rate` \(now 50\)"):
+        clf.fit(X, y)
+    # every epoch of lr=50 is far worse than the untrained network: it is kept
+    assert clf.fit_result_.status == "unstable" and "training loss" in clf.fit_result_.reason
+    assert clf.n_iter_ == 0 and clf.loss_curve_ == []
+    assert_array_equal(clf.network_.weight, untrained.network_.weight)
+    assert _cross_entropy(clf.decision_function(X), y) == pytest.approx(
+        _cross_entropy(untrained.decision_function(X), y), rel=1e-12)
+
+
+def test_the_kept_epoch_is_the_one_with_the_lowest_training_loss(digits):
+    """_best_kept settles each kept epoch's weights on the training data and takes the
+    lowest loss: here a trained epoch between the untrained one and a blown-up one."""
+    X, y = digits
+    X = X / 16.0
+    kw = {"graph": "layered", "hidden": 16, "random_state": 0}  # a DAG: every sample settles
+    untrained = GraphNetClassifier(epochs=0, **kw).fit(X, y)
+    trained = GraphNetClassifier(learning_rate=0.05, epochs=2, **kw).fit(X, y)
+    w, b = trained.network_.weight, trained.network_.bias.copy()
+    kept = {0: (untrained.network_.weight, untrained.network_.bias.copy()), 1: (w, b),
+            2: (30 * np.random.default_rng(0).permutation(w), b)}  # saturated, wrong
+    losses = []
+    for weight, bias in kept.values():  # written out: settled rates -> cross-entropy
+        trained.network_.weight, trained.network_.bias = weight, bias
+        losses.append(_cross_entropy(trained.decision_function(X), y))
+    assert losses[1] < losses[0] < losses[2]
+    net = untrained.network_
+    epoch, found = trained._best_kept(net, X, np.eye(10)[y], kept, {"train_loss": losses[0]})
+    assert epoch == 1 and found == pytest.approx(dict(enumerate(losses)), rel=1e-9)
+
+
+def test_a_rate_that_makes_the_model_worse_warns_but_keeps_it(digits):
+    """Just below the blow-up (final loss 1.1-2x the untrained one): no error, a warning."""
+    X, y = digits
+    X = X / 16.0
+    kw = {**BLOWUP, "epochs": 1, "random_state": 1}
+    start = _cross_entropy(GraphNetClassifier(**{**kw, "epochs": 0}).fit(X, y)
+                           .decision_function(X), y)
+    with pytest.warns(ConvergenceWarning) as record:
+        clf = GraphNetClassifier(learning_rate=0.25, **kw).fit(X, y)  # on_diverge="raise"
+    worse = [str(w.message) for w in record if "made the model worse" in str(w.message)]
+    assert len(worse) == 1 and "`learning_rate` (now 0.25)" in worse[0]
+    end = clf.fit_result_.metrics[-1]["train_loss"]
+    assert 1.1 * start < end <= 2 * start  # the band this test is about
+    assert f"ended at {end:.4g} in epoch 1, {end / start:.3g}x the untrained network's " \
+           f"{start:.4g}" in worse[0]
+    assert clf.fit_result_.status == "ok" and clf.n_iter_ == 1  # the trained weights are kept
+
+
+@pytest.mark.parametrize(("start", "end", "trips"), [
+    (2.0, 0.1, False), (2.0, 3.9, False), (2.0, 4.0, False), (2.0, 4.01, True),
+    (2.0, np.inf, True), (2.0, np.nan, True), (np.nan, 50.0, False)])
+def test_blowup_criterion_is_twice_the_untrained_loss(start, end, trips):
+    rows = [{"epoch": 0, "train_loss": start, "weight_abs_max": 0.5},
+            {"epoch": 1, "train_loss": 1.0, "weight_abs_max": 0.7},
+            {"epoch": 2, "train_loss": end, "weight_abs_max": 9.0}]
+    reason = GraphNetClassifier(learning_rate=0.7)._loss_blowup(rows)
+    assert bool(reason) is trips
+    if trips:
+        assert "epoch 2" in reason and "max |w| = 9 (untrained 0.5)" in reason
+    assert GraphNetClassifier()._loss_blowup(rows[:1]) == ""  # epochs=0: nothing to judge
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_grid_search_ranks_a_blown_up_learning_rate_last(digits):
+    X, y = digits
+    model = make_pipeline(MinMaxScaler(), GraphNetClassifier(**BLOWUP))
+    grid = {"graphnetclassifier__learning_rate": [0.003, 0.03, 50.0]}
+    search = GridSearchCV(model, grid, cv=StratifiedKFold(3), error_score=np.nan)
+    with pytest.warns(FitFailedWarning) as record:
+        search.fit(X, y)
+    failed = " ".join(str(w.message) for w in record if w.category is FitFailedWarning)
+    assert "3 fits failed" in failed and "training loss rose" in failed
+    assert "`learning_rate` (now 50)" in failed
+    res = search.cv_results_
+    lrs = [p["graphnetclassifier__learning_rate"] for p in res["params"]]
+    scores = dict(zip(lrs, res["mean_test_score"], strict=True))
+    assert np.isnan(scores[50.0]) and res["rank_test_score"][lrs.index(50.0)] == 3
+    assert scores[0.03] > 0.8 and scores[0.003] > 0.3  # chance is 0.1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("lr", "epochs", "min_score"), [(0.05, 2, 0.9), (0.003, 1, 0.4)])
+def test_an_ordinary_learning_rate_does_not_trip(digits, seed, lr, epochs, min_score):
+    """A fast learner (loss down ~10x) and a slow one, one epoch at a small rate (loss
+    down only ~10%, the closest an ordinary run comes to the untrained loss)."""
+    X, y = digits
+    X = X / 16.0
+    clf = GraphNetClassifier(**{**BLOWUP, "random_state": seed, "learning_rate": lr,
+                                "epochs": epochs})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.fit_result_.status == "ok" and clf.n_iter_ == epochs
+    assert clf.score(X, y) > min_score  # chance is 0.1
+
 def test_pipeline_cross_val_score_well_above_chance(digits):
     X, y = digits
     model = make_pipeline(StandardScaler(), GraphNetClassifier(
