@@ -142,7 +142,8 @@ def panel_figure(n: int, *, ncols: int | None = None,
 
 def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = None,
                    title: str | None = None, vmax: float | None = None,
-                   colorbar: bool = True) -> Axes:
+                   colorbar: bool = True, absolute: bool = False,
+                   group_singletons: bool = False) -> Axes:
     """Signed weight matrix with neurons ordered by community (the paper's Fig. 4).
 
     Rows and columns are permuted by :func:`community_order`; thin lines mark the
@@ -164,6 +165,14 @@ def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = Non
         (the maximum, or 1, if that is 0).
     colorbar : bool
         Add a colour bar beside ``ax``.
+    absolute : bool, default False
+        Draw ``|W|`` on a sequential colormap from 0 to ``vmax`` (the paper's panels)
+        instead of the signed weights centred at 0; ``vmax`` then defaults to the 99th
+        percentile of the non-zero ``|W|``.
+    group_singletons : bool, default False
+        Gather the neurons that are alone in their community into one last block,
+        labelled ``"single"`` (after strong learning Leiden can leave hundreds of them,
+        and a boundary line around each would hide the matrix).
 
     Returns
     -------
@@ -180,21 +189,36 @@ def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = Non
     [-3.0, -1.0, -4.0, -2.0]
     >>> len(ax.lines)                          # one boundary: a horizontal + a vertical line
     2
+    >>> ax = weight_heatmap(np.ones((4, 4)), [0, 0, 1, 2], group_singletons=True)
+    >>> [t.get_text() for t in ax.get_xticklabels()], len(ax.lines)
+    (['0', 'single'], 2)
     """
     W = np.asarray(W, dtype=float)
     m = np.asarray(membership)
     if W.ndim != 2 or W.shape[0] != W.shape[1] or m.shape != (W.shape[0],):
         raise ValueError(f"`W` must be square (n, n) and `membership` of length n; got W "
                          f"{W.shape} and membership {m.shape}")
+    single_label = None
+    if group_singletons and m.size:
+        labels, sizes = np.unique(m, return_counts=True)
+        single = np.isin(m, labels[sizes == 1])
+        if single.sum() > 1:  # one singleton is a block of its own anyway
+            single_label = int(m.max()) + 1
+            m = np.where(single, single_label, m)
     ax = _new_axes(ax, (4.6, 4.0))
-    order = community_order(m)
+    order = community_order(m)  # the gathered block, labelled max + 1, comes last
     Wp = W[np.ix_(order, order)]
+    if absolute:
+        Wp = np.abs(Wp)
     if vmax is None:
         absw = np.abs(W[np.isfinite(W)])
+        if absolute:
+            absw = absw[absw > 0]
         vmax = float(np.percentile(absw, 99)) if absw.size else 0.0
         if not vmax > 0:
             vmax = float(absw.max()) if absw.size and absw.max() > 0 else 1.0
-    im = ax.imshow(Wp, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest",
+    cmap, vmin = ("Reds", 0.0) if absolute else ("RdBu_r", -vmax)
+    im = ax.imshow(Wp, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest",
                    aspect="equal")
     ms = m[order]
     cuts = np.flatnonzero(ms[1:] != ms[:-1]) + 1
@@ -204,7 +228,7 @@ def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = Non
     edges = np.concatenate([[0], cuts, [ms.size]])
     if 0 < edges.size - 1 <= 20:
         centres = (edges[:-1] + edges[1:] - 1) / 2
-        labels = [str(v) for v in ms[edges[:-1]]]
+        labels = ["single" if v == single_label else str(v) for v in ms[edges[:-1]]]
         ax.set_xticks(centres, labels, fontsize=7)
         ax.set_yticks(centres, labels, fontsize=7)
     else:
@@ -215,7 +239,7 @@ def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = Non
     if title:
         ax.set_title(title, fontsize=9)
     if colorbar:
-        ax.figure.colorbar(im, ax=ax, shrink=0.8, label="w")
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label="|w|" if absolute else "w")
     return ax
 
 

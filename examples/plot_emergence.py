@@ -134,34 +134,19 @@ plt.show()
 # Weight matrices ordered by the final partition
 # ----------------------------------------------
 # Ordering every snapshot by the *final* partition shows the final modules forming.
-# Singleton communities of the final partition are gathered into one last block.
-
-
-def singletons_last(membership):
-    """Singleton communities merged into one block after the others."""
-    m = np.asarray(membership)
-    single = community.community_sizes(m)[m] == 1
-    return np.where(single, m.max() + 1, m)
-
+# Singleton communities of the final partition are gathered into one last block
+# (``group_singletons=True``).
 
 shown_steps = [1, 1000, 12000]
 fig, axes = plt.subplots(2, 3, figsize=(13, 8.6), layout="constrained")
 for row, name in zip(axes, ["constant r = 0.1", "schedule 10 → 0.1"], strict=True):
     snaps = dict(results[name].snapshots)
-    order = singletons_last(final_membership[name])
     for ax, step in zip(row, shown_steps, strict=True):
         A = np.abs(graph.dense(snaps[step]))
-        vmax = float(np.percentile(A[A > 0], 99))
-        weight_heatmap(A, order, ax=ax, vmax=vmax, colorbar=False,
+        weight_heatmap(A, final_membership[name], ax=ax, absolute=True, group_singletons=True,
+                       colorbar=False,
                        title=f"{name}: |W| at iteration {step}\nordered by the final partition")
-        ax.images[0].set_cmap("Reds")
-        ax.images[0].set_clim(0, vmax)
-        ax.set(xlabel="presynaptic j", ylabel="postsynaptic i")
         fig.colorbar(ax.images[0], ax=ax, shrink=0.75, label="|w|")
-        if order.max() > final_membership[name].max():  # name the block of singletons
-            labels = [t.get_text() for t in ax.get_xticklabels()][:-1] + ["single"]
-            ax.set_xticks(ax.get_xticks(), labels)
-            ax.set_yticks(ax.get_yticks(), labels)
 plt.show()
 
 # %%

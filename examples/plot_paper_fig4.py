@@ -162,17 +162,8 @@ for what, a, b in [
 # ``|W|`` of seed 0 at the low and the high learning rate, each ordered by its own
 # Leiden partition (:func:`community.plot.weight_heatmap`). Beside each is the
 # ``null_initial`` graph, ordered by its own partition. Neurons left alone in a
-# community (singletons) are gathered into one last block, as in the reproduction's
-# report.
-
-
-def singletons_last(membership):
-    """Singleton communities merged into one block after the others."""
-    m = np.asarray(membership)
-    sizes = community.community_sizes(m)
-    single = sizes[m] == 1
-    return np.where(single, m.max() + 1, m), int(single.sum())
-
+# community (singletons) are gathered into one last block (``group_singletons=True``),
+# as in the reproduction's report.
 
 fig, axes = plt.subplots(2, 2, figsize=(10.5, 9.4), layout="constrained")
 for row, lr in zip(axes, (R_LOW, R_HIGH), strict=True):
@@ -181,22 +172,13 @@ for row, lr in zip(axes, (R_LOW, R_HIGH), strict=True):
     panels = [(np.abs(mats["final"]), mats["membership"], "trained |W|"),
               (null, community.leiden(null, seed=0).membership, "null: initial |W| pruned")]
     for ax, (A, m, what) in zip(row, panels, strict=True):
-        shown, n_single = singletons_last(m)
-        vmax = float(np.percentile(A[A > 0], 99))
+        sizes = community.community_sizes(m)
+        n_single = int((sizes[np.asarray(m)] == 1).sum())
         q = community.modularity(A, m)
-        k = community.community_sizes(m).size
-        weight_heatmap(A, shown, ax=ax, vmax=vmax, colorbar=False,
-                       title=f"r = {lr:g}: {what}\nQ = {q:.3f}, {k} communities "
+        weight_heatmap(A, m, ax=ax, absolute=True, group_singletons=True, colorbar=False,
+                       title=f"r = {lr:g}: {what}\nQ = {q:.3f}, {sizes.size} communities "
                              f"({n_single} singletons)")
-        image = ax.images[0]
-        image.set_cmap("Reds")
-        image.set_clim(0, vmax)
-        fig.colorbar(image, ax=ax, shrink=0.8, label="|w| (clipped at 99th pct.)")
-        if n_single and len(ax.get_xticks()):  # name the gathered block
-            labels = [t.get_text() for t in ax.get_xticklabels()][:-1] + ["single"]
-            ax.set_xticks(ax.get_xticks(), labels)
-            ax.set_yticks(ax.get_yticks(), labels)
-        ax.set(xlabel="presynaptic j", ylabel="postsynaptic i")
+        fig.colorbar(ax.images[0], ax=ax, shrink=0.8, label="|w| (clipped at 99th pct.)")
     A = np.abs(mats["final"]) - np.diag(np.diag(np.abs(mats["final"])))  # no self-loops
     print(f"r = {lr:g}, seed 0: {int(np.sum(A.sum(axis=1) > 0))} of {A.shape[0]} neurons "
           f"receive a synapse, {int(np.sum(A.sum(axis=0) > 0))} send one")

@@ -369,19 +369,13 @@ def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
             q = float(measures.modularity(A, m, mode="abs")) if nz.size else np.nan
             labels, sizes = np.unique(m, return_counts=True)
             single = np.isin(m, labels[sizes == 1])
-            shown = np.where(single, m.max(initial=0) + 1, m)  # singletons: one block, last
             tail = f" ({single.sum()} singletons: last block)" if single.sum() > 1 else ""
-            weight_heatmap(A, shown, ax=ax, vmax=vmax, colorbar=False, title=(
+            weight_heatmap(A, m, ax=ax, vmax=vmax, colorbar=False, absolute=True,
+                           group_singletons=True, title=(
                 f"r = {lr:g}, p = {p:g}, σ = {sigma:g}: {what}\nordered by "
                 f"{'its' if what.startswith('t') else 'its own'} Leiden partition, "
                 f"Q = {q:.3f}\n{labels.size} communities{tail}"))
-            if tail and len(ax.get_xticks()):
-                ticks = [t.get_text() for t in ax.get_xticklabels()][:-1] + ["single"]
-                ax.set_xticks(ax.get_xticks(), ticks, fontsize=7)
-                ax.set_yticks(ax.get_yticks(), ticks, fontsize=7)
             im = ax.images[0]
-            im.set_cmap("Reds")
-            im.set_clim(0.0, vmax)
             fig.colorbar(im, ax=ax, shrink=0.8, label="|w| (clipped at 99th pct. of nonzero)")
     fig.suptitle(f"Fig. 4 reproduced (seed 0): |W| ordered by Leiden ({_REF_TEXT}); low r "
                  f"(top) vs high r (bottom)", fontsize=10)

@@ -299,3 +299,22 @@ def test_plotting_never_switches_the_matplotlib_backend():
         assert buf.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         matplotlib.use(before)
+
+
+def test_weight_heatmap_gathers_singletons_last_and_draws_absolute_weights():
+    from community.plot_matrices import weight_heatmap
+
+    # communities 0 (neurons 1, 4) and 2 (neurons 0, 5); neurons 2 and 3 alone (labels 1, 3)
+    m = np.array([2, 0, 1, 3, 0, 2])
+    W = -np.arange(36.0).reshape(6, 6)
+    ax = weight_heatmap(W, m, absolute=True, group_singletons=True, colorbar=False)
+    order = [1, 4, 0, 5, 2, 3]  # by label, then the gathered singletons
+    np.testing.assert_array_equal(ax.images[0].get_array(), np.abs(W)[np.ix_(order, order)])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "2", "single"]
+    assert len(ax.lines) == 4  # two boundaries, each a horizontal and a vertical line
+    assert ax.images[0].get_cmap().name == "Reds" and ax.images[0].get_clim()[0] == 0
+    # a single singleton stays a block of its own; signed weights stay centred at 0
+    ax = weight_heatmap(W, [0, 0, 1, 1, 1, 2], group_singletons=True, colorbar=False)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2"]
+    lo, hi = ax.images[0].get_clim()
+    assert lo == -hi
