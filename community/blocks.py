@@ -478,7 +478,7 @@ def fit_blocks(
     else:
         from community import graphtool
         b = graphtool.minimize_blockmodel_dl(
-            src, dst, w, n, degree_corrected=bool(degree_corrected), weights=weights,
+            (src, dst, w, n), degree_corrected=bool(degree_corrected), weights=weights,
             n_blocks=n_blocks, max_blocks=None if n_blocks is not None else cap,
             degree_prior=model.degree_prior, n_init=n_init, seed=int(rng.integers(2**31 - 1)))
     m = relabel(b)

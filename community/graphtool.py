@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +101,7 @@ def available() -> bool:
 
 
 def minimize_blockmodel_dl(
-    src: np.ndarray, dst: np.ndarray, weight: np.ndarray, n: int, *,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray, int], *,
     degree_corrected: bool = True, weights: str = "none", n_blocks: int | None = None,
     max_blocks: int | None = None, degree_prior: str = "distributed", n_init: int = 3,
     seed: int = 0,
@@ -109,12 +110,10 @@ def minimize_blockmodel_dl(
 
     Parameters
     ----------
-    src, dst : ndarray of int
-        Edge ``k`` goes ``src[k] -> dst[k]``.
-    weight : ndarray of float
-        Edge weights (> 0), used as ``weights`` says.
-    n : int
-        Number of vertices.
+    edges : tuple
+        ``(src, dst, weight, n)`` as :func:`community.blocks.edge_list` returns it: edge
+        ``k`` goes ``src[k] -> dst[k]`` with weight ``weight[k] > 0`` (used as ``weights``
+        says), on ``n`` vertices.
     degree_corrected : bool, default True
     weights : {"none", "count", "exponential", "lognormal"}, default "none"
         ``"count"``: integer edge multiplicities (``eweight``); ``"exponential"`` and
@@ -145,24 +144,50 @@ def minimize_blockmodel_dl(
     Examples
     --------
     >>> if available():
-    ...     b = minimize_blockmodel_dl(np.array([0, 1]), np.array([1, 0]), np.ones(2), 2)
+    ...     b = minimize_blockmodel_dl((np.array([0, 1]), np.array([1, 0]), np.ones(2), 2))
     ...     assert b.shape == (2,)
     """
-    return fit_many([(src, dst, weight, n)], degree_corrected=degree_corrected,
+    return fit_many([edges], degree_corrected=degree_corrected,
                     weights=weights, n_blocks=n_blocks, max_blocks=max_blocks,
                     degree_prior=degree_prior, n_init=n_init, seed=seed)[0][0]
 
 
-def fit_many(graphs, *, degree_corrected: bool = True, weights: str = "none",
-             n_blocks: int | None = None, max_blocks: int | None = None,
-             degree_prior: str = "distributed", n_init: int = 3, seed: int = 0,
-             given=None) -> list[tuple[np.ndarray, float]]:
+def fit_many(
+    graphs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]], *,
+    degree_corrected: bool = True, weights: str = "none", n_blocks: int | None = None,
+    max_blocks: int | None = None, degree_prior: str = "distributed", n_init: int = 3,
+    seed: int = 0, given: Sequence[np.ndarray] | None = None,
+) -> list[tuple[np.ndarray, float]]:
     """:func:`minimize_blockmodel_dl` on several edge lists in one worker process
-    (graph-tool's import costs about a second): ``[(membership, entropy), ...]``.
+    (graph-tool's import costs about a second).
 
-    With ``given`` (one membership per graph) nothing is fitted: each entry is that
-    partition and graph-tool's description length of it (``BlockState.entropy`` with
-    the degree prior asked for), an independent check of :mod:`community.blocks`.
+    Parameters
+    ----------
+    graphs : sequence of tuple
+        Edge lists ``(src, dst, weight, n)`` (:func:`community.blocks.edge_list`).
+    degree_corrected, weights, n_blocks, max_blocks, degree_prior, n_init, seed
+        As :func:`minimize_blockmodel_dl`, the same for every graph.
+    given : sequence of array, optional
+        One membership per graph: nothing is fitted; each entry is that partition and
+        graph-tool's description length of it (``BlockState.entropy`` with the degree
+        prior asked for), an independent check of :mod:`community.blocks`.
+
+    Returns
+    -------
+    list of (ndarray, float)
+        ``(membership, description length in nats)`` per graph.
+
+    Raises
+    ------
+    CommunityError
+        As :func:`minimize_blockmodel_dl`.
+
+    Examples
+    --------
+    >>> edges = (np.array([0, 1]), np.array([1, 0]), np.ones(2), 2)   # 0 <-> 1
+    >>> if available():      # ln 4: one block, two edges, two nodes of degree (1, 1)
+    ...     (m, s), = fit_many([edges], given=[[0, 0]])
+    ...     assert m.tolist() == [0, 0] and abs(s - np.log(4)) < 1e-12
     """
     exe = interpreter()
     if exe is None:
