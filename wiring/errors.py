@@ -21,6 +21,7 @@ __all__ = [
     "DataError",
     "ConfigError",
     "SettleDidNotConverge",
+    "TrainingDiverged",
 ]
 
 
@@ -70,3 +71,28 @@ class SettleDidNotConverge(WiringError):
         self.iterations = int(iterations)
         self.residual = float(residual)
         self.sample = int(sample)
+
+
+class TrainingDiverged(WiringError):
+    """Training diverged by its loss although every settle converged.
+
+    Raised by :func:`wiring.fit` with ``on_diverge="raise"`` when the last epoch's mean
+    training loss is non-finite or above ``wiring.divergence.BLOWUP_FACTOR`` times the
+    untrained network's (see :mod:`wiring.divergence`); the message is the reason
+    ``fit`` would otherwise record with status ``"unstable"``.
+
+    Parameters
+    ----------
+    message : str
+        The reason (:func:`wiring.divergence.loss_blowup`).
+    epoch : int
+        The last epoch, whose loss blew up.
+    loss_start, loss_end : float
+        The untrained network's mean training loss and the last epoch's.
+    """
+
+    def __init__(self, message: str, *, epoch: int, loss_start: float, loss_end: float) -> None:
+        super().__init__(message)
+        self.epoch = int(epoch)
+        self.loss_start = float(loss_start)
+        self.loss_end = float(loss_end)

@@ -4,6 +4,15 @@
 describes, trains (or simulates, for the noise task) and writes the run
 directory of :mod:`wiring.runs`: ``config.toml`` and ``provenance.json`` first,
 snapshots as they come, ``metrics.parquet``/``.csv`` and ``status.json`` last.
+
+Every snapshot file also holds the neurons' state, per neuron (length n, float64):
+``rate`` and ``balance`` (``f(s)``), so an analysis can measure saturation. Noise
+task: the state of the simulation at that iteration (``SimulationResult.states``).
+Supervised task: the mean over the first :data:`STATE_SAMPLES` test samples (training
+samples when there is no test set) whose firing settles with the snapshot's weights;
+``balance`` is ``f(s)`` as the run's rule uses it (0 on input neurons under the rules
+that give inputs no balance), and both are NaN when no sample settles. Supervised
+snapshots also hold ``epoch``.
 """
 
 from __future__ import annotations
@@ -20,12 +29,16 @@ from wiring.errors import ConfigError, WiringError
 from wiring.graph import Graph
 from wiring.network import METHODS, Network
 
-__all__ = ["build_dataset", "build_graph", "validate", "run_train", "GRAPH_FAMILIES"]
+__all__ = ["build_dataset", "build_graph", "validate", "run_train", "GRAPH_FAMILIES",
+           "STATE_SAMPLES"]
 
 log = logging.getLogger(__name__)
 
 GRAPH_FAMILIES = ("recurrent", "layered", "all-to-all", "erdos-renyi", "sbm", "small-world",
                   "file")
+#: Supervised runs: the snapshot's ``rate`` and ``balance`` arrays are means over the
+#: first this many test samples (those whose firing settles).
+STATE_SAMPLES = 100
 
 
 def build_dataset(cfg: TrainConfig):
@@ -338,9 +351,11 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
 
         probe_rows: list = []
         Xp, Yp = ds.X_test[:t.probes], ds.Y_test[:t.probes]
+        Xs = (ds.X_test if len(ds.X_test) else ds.X_train)[:STATE_SAMPLES]
 
         def on_snapshot(epoch, step, nw):
-            write(step, graph, nw.weight, nw.bias, epoch=epoch)
+            rate, balance = _settled_state(nw, Xs, t)
+            write(step, graph, nw.weight, nw.bias, epoch=epoch, rate=rate, balance=balance)
             if t.probes:
                 probe_rows.append(_probe_row(nw, Xp, Yp, t, epoch, step))
 
@@ -375,8 +390,8 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
                        seed=cfg.task.seed,
                        on_chunk=None if progress is None else _counter(progress, s.iterations))
         write = _snapshot_writer(run_dir, res.clamped)
-        for step, w in res.snapshots:
-            write(step, graph, w, res.bias)
+        for (step, w), (_, rate, balance) in zip(res.snapshots, res.states, strict=True):
+            write(step, graph, w, res.bias, rate=rate, balance=balance)
         params = {"rule": "balance", "learning_rate": s.learning_rate, "seed": cfg.task.seed,
                   "task": "noise", "prune": s.prune, "pruning": s.pruning, "mode": s.mode,
                   "noise_rate": s.noise_rate}
@@ -387,6 +402,27 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     runs.write_metrics(run_dir, table)
     runs.write_status(run_dir, status, reason=reason)
     return run_dir
+
+
+def _settled_state(net: Network, X: np.ndarray, t) -> tuple[np.ndarray, np.ndarray]:
+    """Per neuron, the mean rate and mean ``f(s)`` (as rule ``t.rule`` uses it) over the
+    rows of ``X`` whose firing settles (forward only, the weights unchanged); NaN
+    arrays when none does."""
+    from wiring.kernels.settle import CONVERGED
+
+    n = net.n
+    if len(X) == 0:
+        return np.full(n, np.nan), np.full(n, np.nan)
+    X = net._check_X(X)
+    Y = np.zeros((X.shape[0], net.graph.outputs.size))
+    done, stats, (x, s, _) = net._run(X, Y, rule="balance-exact", loss="mse", tol=t.tol,
+                                      max_iter=t.max_iter, method=t.method, do_credit=False,
+                                      record=True)
+    ok = np.flatnonzero(stats[:done, 2] == CONVERGED)
+    if not ok.size:
+        return np.full(n, np.nan), np.full(n, np.nan)
+    f = net._balance_numpy(s[ok], x[ok], t.rule)
+    return x[ok].mean(axis=0), f.mean(axis=0)
 
 
 def _probe_row(net: Network, X: np.ndarray, Y: np.ndarray, t, epoch: int, step: int) -> dict:

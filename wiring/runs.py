@@ -58,7 +58,13 @@ name         dtype, shape         meaning
 All indices lie in ``[0, n)`` and each ordered pair ``(src, dst)`` appears at most
 once. Edges are in the same order in every snapshot of a run, so ``weight`` arrays
 of two snapshots can be compared element by element. Writers may add further
-arrays (any name, no object dtype); readers keep them.
+arrays (any name, no object dtype); readers keep them (``Snapshot.extra``).
+``wiring train`` (:mod:`wiring.jobs`) adds the neurons' state, float64 of shape
+(n,): ``rate`` (firing rates) and ``balance`` (``f(s)``, near 0 for a silent or
+saturated neuron); for the noise task the simulation's state at that iteration, for
+the supervised task means over up to 100 settled test samples (NaN if none settled),
+and ``epoch`` (int64, ()) for the supervised task. Snapshots written before these
+were added lack them.
 
 **status.json** -- a JSON object written after everything else, with ``status``
 (``"ok"``, ``"unstable"`` or ``"failed"``), ``reason`` (a string, empty for

@@ -14,11 +14,20 @@ Two timescale readings: ``mode="one-step"`` (the paper's: one step of firing,
 credit and plasticity per iteration) and ``mode="settled"`` (firing and credit
 iterated to their fixed points every iteration, with that iteration's noise held).
 
-A run is *unstable* when the rates or credit become non-finite (checked every
-iteration) or ``max |w|`` exceeds ``weight_limit`` (checked at every checkpoint
-and every 2,000 iterations): the simulation stops there and says so in the
-result; it never returns NaN weights (``weight`` is then the state at the last
-checkpoint before the divergence).
+A run is *unstable* when the rates or credit become non-finite or explode (checked
+every iteration) or ``max |w|`` exceeds ``weight_limit`` (checked at every checkpoint
+and every 2,000 iterations): conditions 1 and 2 of :mod:`wiring.divergence`, with the
+same reasons as :func:`wiring.fit` gives (``"firing dynamics diverged at iteration
+400 (learning rate 10; max |w| = 812): ..."``, ``"the weights diverged at iteration
+400 (learning rate 1e+03): max |w| = 2.3e+06 passed weight_limit 1e+06"``). The
+third condition, a blown-up loss, does not apply: the noise task has no data, hence
+no loss. The simulation stops there and says so in the result; it never returns NaN
+weights (``weight`` is then the state at the last checkpoint before the divergence).
+
+At every snapshot iteration the neurons' state is kept beside the weights
+(``SimulationResult.states``): the rates ``x`` and the balance values ``f(s)``, so
+an analysis can measure saturation (``f`` near 0). Keeping it copies two arrays and
+does not change the trajectory.
 """
 
 from __future__ import annotations
@@ -39,10 +48,11 @@ from wiring._checks import (
 )
 from wiring._html import summary_html
 from wiring._progress import Progress, ProgressArg
+from wiring.divergence import dynamics_reason, weight_reason
 from wiring.errors import WiringError
 from wiring.graph import Graph
 from wiring.kernels import algorithm1 as _ka
-from wiring.neurons import activation_code, balance_code
+from wiring.neurons import ACTIVATIONS, activation_code, balance_code
 
 __all__ = ["SimulationResult", "simulate", "PRUNING_MODES", "SIMULATION_MODES"]
 
@@ -75,6 +85,14 @@ class SimulationResult:
         ``(iteration, weight)`` pairs at the requested iterations.
     metrics : list of dict
         One row per checkpoint (see :func:`simulate`).
+    states : list of (int, ndarray, ndarray)
+        ``(iteration, rate, balance)`` at the same iterations as ``snapshots`` (one
+        entry per snapshot, in the same order), each array of length n: ``rate`` is
+        the rates ``x`` after that iteration (``σ(s)`` plus the iteration's rate
+        noise, as the next iteration uses them) and ``balance`` is ``f(s)`` of the
+        net inputs ``s`` that iteration computed (with the weights before its
+        update). At iteration 0: the initial rates, and ``f(s)`` of ``s = W x + b``
+        the initial weights give them (what the first iteration computes).
     """
 
     weight: np.ndarray
@@ -85,6 +103,7 @@ class SimulationResult:
     iterations: int
     snapshots: list = field(default_factory=list)
     metrics: list = field(default_factory=list)
+    states: list = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"SimulationResult(status={self.status!r}, iterations={self.iterations}, "
@@ -178,7 +197,8 @@ def simulate(
     weight_limit : float
         ``max |w|`` above which the run is declared unstable.
     snapshot_at : iterable of int
-        Iterations (0 = initial weights) at which to keep a copy of the weights.
+        Iterations (0 = initial weights) at which to keep a copy of the weights
+        (``snapshots``) and of the rates and balance values (``states``).
     checkpoint_every : int, optional
         Metric rows every this many iterations (default: ``iterations // 20``).
     seed : int, Generator or None
@@ -196,6 +216,8 @@ def simulate(
     Returns
     -------
     SimulationResult
+        ``status`` ``"unstable"`` with a ``reason`` when the dynamics or the weights
+        diverged (see the module docstring and :mod:`wiring.divergence`).
 
     Examples
     --------
@@ -205,6 +227,10 @@ def simulate(
     >>> res.status, [step for step, _ in res.snapshots]
     ('ok', [0, 200])
     >>> float(np.mean(res.weight == 0)) >= 0.5
+    True
+    >>> [(step, rate.shape, balance.shape) for step, rate, balance in res.states]
+    [(0, (30,), (30,)), (200, (30,), (30,))]
+    >>> bool(np.all((res.states[-1][2] > 0) & (res.states[-1][2] <= 1)))  # f = tanh'
     True
     """
     if not isinstance(progress, Progress):  # one bar around the whole run, closed on errors
@@ -286,6 +312,8 @@ def simulate(
     last_good = weight.copy()  # the weights at the last checkpoint that was finite
     if 0 in snap_steps:
         result.snapshots.append((0, weight.copy()))
+        result.states.append((0, x.copy(), _initial_balance(
+            graph, weight, bias, x, activation, balance, float(balance_center), width)))
     stops = sorted(set(snap_steps) | set(range(every, iterations + 1, every)) | {iterations}
                    | set(stage_starts))
     stops = [s for s in stops if s > 0]
@@ -307,7 +335,9 @@ def simulate(
             t_done, status, fi, ci, cap = _ka.run_algorithm1(
                 (graph.in_indptr, graph.in_src, contig), (w, bias), mask, (x, c, delta, f),
                 settings, clamp_mask, nx, nc, pstate, band, flags)
-            if status == _ka.OK and not np.max(np.abs(current()), initial=0.0) <= weight_limit:
+            runaway = status == _ka.OK and not np.max(np.abs(current()),
+                                                      initial=0.0) <= weight_limit
+            if runaway:
                 status = _ka.DIVERGED
             done += t_done
             fire_tot += fi
@@ -318,13 +348,20 @@ def simulate(
             progress.update(done)
             if status != _ka.OK:
                 result.status = "unstable"
-                wc = current()
-                big = (float(np.max(np.abs(wc), initial=0.0)) if np.all(np.isfinite(wc))
-                       else float("inf"))
-                result.reason = (
-                    f"diverged at iteration {done}: max |w| = {big:.3g} (limit "
-                    f"{weight_limit:g}) or non-finite rates/credit; learning rate {lr:g} "
-                    "is in the unstable regime")
+                where = f"iteration {done}"
+                if runaway:
+                    wc = current()
+                    big = (float(np.max(np.abs(wc), initial=0.0)) if np.all(np.isfinite(wc))
+                           else float("inf"))
+                    result.reason = weight_reason(where, lr, weight_abs_max=big,
+                                                  weight_limit=weight_limit)
+                else:  # the kernel saw non-finite or exploding rates (firing) or credit;
+                    # max |w| of the weights that produced them (the pending update,
+                    # made from the blown-up state, is not applied)
+                    phase = "firing" if not np.all(np.abs(x) < _ka.HUGE) else "credit"
+                    big = float(np.max(np.abs(w), initial=0.0))
+                    result.reason = dynamics_reason(where, lr, phase=phase,
+                                                    weight_abs_max=big)
                 log.info("simulation unstable: %s", result.reason)
                 break
         if result.status != "ok":
@@ -333,6 +370,7 @@ def simulate(
         last_good = wu
         if stop in snap_steps:
             result.snapshots.append((stop, wu.copy()))
+            result.states.append((stop, x.copy(), f.copy()))
         result.metrics.append({
             "iteration": stop,
             "learning_rate": lr,
@@ -351,6 +389,17 @@ def simulate(
     result.iterations = done
     result.weight = user_order(current()) if result.status == "ok" else last_good
     return result
+
+
+def _initial_balance(graph: Graph, weight: np.ndarray, bias: np.ndarray, x: np.ndarray,
+                     activation: str, balance: str, center: float,
+                     width: float) -> np.ndarray:
+    """f(s) of ``s = W x + b`` (numpy): the balance the initial weights give the initial
+    rates, which the first iteration computes (the kernel's ``f`` is still empty)."""
+    s = np.bincount(graph.dst, weights=weight * x[graph.src], minlength=graph.n) + bias
+    if balance == "derivative":
+        return ACTIVATIONS[activation].derivative(s).astype(float)
+    return np.exp(-0.5 * ((s - center) / width) ** 2)
 
 
 def _stage_rates(lr: float, lr_end: float | None, stages: int) -> list[float]:

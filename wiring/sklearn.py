@@ -36,7 +36,9 @@ raises a :class:`~wiring.errors.WiringError` naming the learning rate
 (``on_diverge="raise"``, the default). So does training that ends with its loss
 blown up while the rates stay finite (saturating ``tanh`` neurons hide a too-high
 learning rate from both checks): a last epoch whose mean training loss is non-finite
-or more than twice the untrained network's on the same data. With
+or more than twice the untrained network's on the same data (the three conditions
+of :mod:`wiring.divergence`; ``wiring.fit`` applies them and the estimators take its
+verdict). With
 ``on_diverge="warn"`` it issues a :class:`~sklearn.exceptions.ConvergenceWarning`
 instead and keeps the weights of the last stable epoch (the last before the dynamics,
 the weights or the epoch's mean loss blew up), or the untrained network's if their
@@ -87,6 +89,7 @@ from wiring.config import (
     TrainSettings,
 )
 from wiring.data import one_hot
+from wiring.divergence import WORSE_FACTOR, blew_up
 from wiring.errors import SettleDidNotConverge, WiringError
 from wiring.graph import Graph
 from wiring.jobs import GRAPH_FAMILIES, build_graph
@@ -109,33 +112,12 @@ _FAMILY = TASK_GRAPH_DEFAULTS["supervised"]["family"]
 # keys of [graph] the estimator sets itself from `graph` and `hidden`
 _OWN_GRAPH_KEYS = ("family", "hidden", "sizes")
 _SEED_MAX = 2**31 - 1
-# The training loss at the end of a fit against the untrained network's on the same
-# data (FitResult.metrics[0]): the untrained network is near chance (about ln K for K
-# classes under cross-entropy), and a model that learns ends below it. Measured on
-# load_digits / 16 (the defaults, recurrent, 100 hidden): runs that learn end at 0.01x
-# to 0.97x of it: lr 0.001-0.1 over 1 or 8 epochs and 5 seeds at most 0.86x, the slowest
-# (lr 3e-4, one epoch) at 0.97x, under each of the 5 rules, both losses and batch size 16;
-# a layered net under loss="mse" ends at 0.12-0.26x, the regressor on a smooth target at
-# <= 0.11x. Too high a rate makes every update overshoot: the rates saturate (finite, so
-# the settle's divergence check stays quiet) and max |w| stays far below weight_limit,
-# but the loss ends at 3.4-3.6x (lr 0.2), 8.4x-3.9e5x (lr 0.3-1e4), the model near
-# chance. Between lies a band where training slowly breaks the model (3 epochs at lr
-# 0.14-0.18: 1.2-2.8x, training accuracy 0.27-0.8 where lr 0.03 gives 0.97).
-# Above _BLOWUP_FACTOR the fit has diverged (error, or warn and restore): 2, "twice as bad
-# as doing nothing", is 2x the slowest learner's 0.97 and below every run at lr >= 0.18.
-# Above _WORSE_FACTOR, a ConvergenceWarning: the model ended worse than untrained, which
-# learning never does; 1.1 leaves room over lr = 0, whose ratio is 1 up to rounding.
-_BLOWUP_FACTOR = 2.0
-_WORSE_FACTOR = 1.1
+# The divergence test is the engine's (wiring.divergence, with the measurements behind
+# BLOWUP_FACTOR = 2 and WORSE_FACTOR = 1.1): wiring.fit returns "unstable" when the
+# last epoch's training loss blew up; the estimators take that verdict and warn above
+# WORSE_FACTOR.
 
 GraphSpec = str | Graph | Callable[[int, int, int], Graph]
-
-
-def _blown(start: float, end: float) -> bool:
-    """Whether a mean training loss ``end`` is a blow-up from the untrained ``start``:
-    not finite, or above ``_BLOWUP_FACTOR`` times ``start``. Never, when ``start`` is
-    not finite (the untrained network settled no sample: there is no reference)."""
-    return bool(np.isfinite(start)) and not end <= _BLOWUP_FACTOR * start
 
 
 class _GraphNetBase(BaseEstimator):
@@ -247,7 +229,7 @@ class _GraphNetBase(BaseEstimator):
         def watch(row: dict) -> None:  # runs before the snapshot of the same epoch
             if row["epoch"] == 0:
                 start.append(float(row["train_loss"]))
-            elif not blown and _blown(start[0], float(row["train_loss"])):
+            elif not blown and blew_up(start[0], float(row["train_loss"])):
                 blown.append(row["epoch"])
 
         def keep(epoch: int, step: int, network: Network) -> None:
@@ -264,11 +246,7 @@ class _GraphNetBase(BaseEstimator):
                      snapshot_epochs=range(self.epochs + 1) if warn else (),
                      on_snapshot=keep if warn else None, on_epoch=watch if warn else None)
         epochs_done = len(result.metrics) - 1
-        if result.status == "ok":
-            blowup = self._loss_blowup(result.metrics)
-            if blowup:
-                result.status, result.reason = "unstable", blowup
-        if result.status != "ok":
+        if result.status != "ok":  # dynamics, weights or loss (wiring.divergence)
             name = type(self).__name__
             if not warn:
                 raise WiringError(
@@ -294,7 +272,7 @@ class _GraphNetBase(BaseEstimator):
                     f"epoch and were skipped; raise `settle_max_iter` or lower `learning_rate`",
                     ConvergenceWarning, stacklevel=3)
             start, end = (float(result.metrics[i]["train_loss"]) for i in (0, -1))
-            if epochs_done and end > _WORSE_FACTOR * start:  # NaN start: never
+            if epochs_done and end > WORSE_FACTOR * start:  # NaN start: never
                 warnings.warn(
                     f"{type(self).__name__}: the training loss ended at {end:.4g} in epoch "
                     f"{epochs_done}, {end / start:.3g}x the untrained network's {start:.4g}: "
@@ -305,30 +283,6 @@ class _GraphNetBase(BaseEstimator):
         self.fit_result_ = result
         self.n_iter_ = int(epochs_done)
         self.loss_curve_ = [float(row["train_loss"]) for row in result.metrics[1:epochs_done + 1]]
-
-    def _loss_blowup(self, metrics: list[dict]) -> str:
-        """Why the finished training counts as diverged by its loss ("" if it does not).
-
-        ``metrics[0]`` is the untrained network on the training data; the last row is
-        the mean loss of the last epoch. A final loss that is non-finite, or above
-        ``_BLOWUP_FACTOR`` (2) times the untrained one, is a blow-up that neither the
-        settle's divergence check nor ``weight_limit`` sees: saturating ``tanh`` keeps
-        the rates finite while the weights run off.
-        """
-        if len(metrics) < 2:
-            return ""
-        first, last = metrics[0], metrics[-1]
-        start, end = float(first["train_loss"]), float(last["train_loss"])
-        if not _blown(start, end):
-            return ""
-        what = (f"rose from {start:.4g} (untrained network) to {end:.4g} in epoch "
-                f"{last['epoch']}, more than {_BLOWUP_FACTOR:g}x"
-                if np.isfinite(end) else
-                f"is {end} in epoch {last['epoch']}"
-                + (" (no training sample settled)" if np.isnan(end) else "")
-                + f", untrained network {start:.4g}")
-        return (f"the training loss {what}; max |w| = {last['weight_abs_max']:.3g} "
-                f"(untrained {first['weight_abs_max']:.3g}): the updates overshoot")
 
     def _best_kept(self, net: Network, X: np.ndarray, Y: np.ndarray,
                    kept: dict[int, tuple[np.ndarray, np.ndarray]],

@@ -20,7 +20,8 @@ from wiring._batched import DTYPES, run_batched
 from wiring._checks import as_rng, check_choice, check_int, check_positive
 from wiring._html import summary_html
 from wiring._progress import Progress, ProgressArg
-from wiring.errors import DataError, SettleDidNotConverge, WiringError
+from wiring.divergence import dynamics_reason, loss_blowup, weight_reason
+from wiring.errors import DataError, SettleDidNotConverge, TrainingDiverged, WiringError
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
 
@@ -58,9 +59,11 @@ class FitResult:
     metrics : list of dict
         One row per epoch (epoch 0 = before training); see :func:`fit`.
     status : str
-        ``"ok"`` or ``"unstable"`` (dynamics diverged; training stopped there).
+        ``"ok"`` or ``"unstable"``: the dynamics or the weights diverged (training
+        stopped there), or training ended with its loss blown up (the three conditions
+        of :mod:`wiring.divergence`).
     reason : str
-        What diverged, where (empty when ok).
+        What diverged, where, at which learning rate (empty when ok).
     snapshots : list of (epoch, step, weight, bias)
         Kept in memory when no ``on_snapshot`` callback is given.
     params : dict
@@ -232,8 +235,15 @@ def fit(
     warm_start : bool
         Start each sample's settle from the previous sample's state.
     on_diverge : {"record", "raise"}
-        When the dynamics diverge (non-finite or exploding state): stop and record
-        status ``"unstable"``, or raise :class:`~wiring.errors.SettleDidNotConverge`.
+        When training diverges (:mod:`wiring.divergence`: non-finite or exploding
+        rates or credit, ``max |w|`` past ``weight_limit``, or a last epoch whose mean
+        training loss is non-finite or above ``BLOWUP_FACTOR`` (2) times the untrained
+        network's, ``metrics[0]``): record status ``"unstable"`` with the reason (the
+        dynamics and weight checks stop training at that epoch; the loss is judged
+        once training has ended, and the last metrics row is marked ``"unstable"``),
+        or raise: :class:`~wiring.errors.SettleDidNotConverge` for the dynamics and
+        weights, :class:`~wiring.errors.TrainingDiverged` for the loss. Either way the
+        network keeps the weights training reached.
     snapshot_epochs : iterable of int
         Epochs after which to snapshot (0 = before training).
     on_snapshot : callable(epoch, step, network), optional
@@ -280,7 +290,8 @@ def fit(
         ``test_nonconverged``, ``test_samples``, ``test_accuracy_all`` (over every test
         sample, an unsettled one counted wrong: the honest figure when some do not settle),
         ``firing_iterations_mean/max``, ``credit_iterations_mean/max``,
-        ``nonconverged``, weight statistics, ``seconds``, ``samples_per_second``.
+        ``nonconverged``, weight statistics, ``seconds``, ``samples_per_second``,
+        ``status`` (``"unstable"`` on the row where training diverged).
 
     Examples
     --------
@@ -290,6 +301,18 @@ def fit(
     >>> res = fit(net, (X, Y), learning_rate=0.2, epochs=50, seed=0)
     >>> res.metrics[-1]["train_loss"] < res.metrics[1]["train_loss"]
     True
+
+    Too high a rate under cross-entropy: the rates stay finite (tanh saturates) and the
+    weights far below ``weight_limit``, but the training loss blows up.
+
+    >>> rng = np.random.default_rng(0)
+    >>> X3, Y3 = rng.random((30, 4)), np.eye(3)[rng.integers(0, 3, 30)]
+    >>> net = Network(layered([4, 8, 3]), output_activation="linear", seed=0)
+    >>> res = fit(net, (X3, Y3), loss="cross-entropy", learning_rate=10.0, epochs=3, seed=0)
+    >>> res.status, res.metrics[-1]["status"]
+    ('unstable', 'unstable')
+    >>> res.reason.split(",")[0]
+    'the training loss rose from 1.09 (untrained network) to 50.12 in epoch 3'
     """
     if threads:  # numba's thread count is process state: restore it after
         args = dict(locals(), threads=0)
@@ -405,11 +428,12 @@ def fit(
         runaway = not w_max <= weight_limit
         if diverged or runaway:
             phase = "firing" if st[-1, 2] == DIVERGED else "credit"
-            reason = (f"{phase} dynamics diverged at epoch {epoch}, sample {done - 1} "
-                      f"(learning rate {lr:g}); the weights grew past the stable regime")
-            if runaway and not diverged:
-                reason = (f"max |w| = {w_max:.3g} passed weight_limit {weight_limit:g} at epoch "
-                          f"{epoch} (learning rate {lr:g}): the weights ran away")
+            if diverged:
+                reason = dynamics_reason(f"epoch {epoch}, sample {done - 1}", lr, phase=phase,
+                                         weight_abs_max=w_max)
+            else:
+                reason = weight_reason(f"epoch {epoch}", lr, weight_abs_max=w_max,
+                                       weight_limit=weight_limit)
             if on_diverge == "raise":
                 col = 0 if phase == "firing" else 3
                 raise SettleDidNotConverge(reason, phase=phase, iterations=int(st[-1, col]),
@@ -428,4 +452,17 @@ def fit(
         progress.update(epoch, **_postfix(row))
         snapshot(epoch, step)
     result.metrics[0]["status"] = "ok"
+    if result.status == "ok" and len(result.metrics) > 1:  # condition 3: the loss
+        first, last = result.metrics[0], result.metrics[-1]
+        reason = loss_blowup(first["train_loss"], last["train_loss"], epoch=last["epoch"],
+                             weight_abs_max=last["weight_abs_max"],
+                             weight_abs_max_start=first["weight_abs_max"], learning_rate=lr)
+        if reason:
+            if on_diverge == "raise":
+                raise TrainingDiverged(reason, epoch=last["epoch"],
+                                       loss_start=first["train_loss"],
+                                       loss_end=last["train_loss"])
+            result.status, result.reason = "unstable", reason
+            last["status"] = "unstable"
+            log.info("training unstable: %s", reason)
     return result

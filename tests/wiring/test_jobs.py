@@ -235,3 +235,75 @@ def test_resume_names_a_default_that_changed(tmp_path):
     sweep_file.write_text(TINY.format(graph="") + "[train]\nepochs = 12\n"
                           "snapshot_epochs = [0, 1, 2, 4, 8]\n")
     assert run_sweep(sweep_file, out, resume=True, workers=1).counts["ok"] == 2
+
+
+# --------------------------------------------------------------------------- neuron state
+
+
+def test_noise_snapshots_hold_the_rates_and_balance_of_the_simulation(tmp_path):
+    cfg = apply_overrides(TrainConfig(), ["task.kind='noise'", "graph.n=20",
+                                          "simulation.iterations=200",
+                                          "simulation.snapshots=4"])
+    run = run_train(cfg, tmp_path / "run")
+    snaps = runs.load_snapshots(run)
+    assert [s.step for s in snaps] == [0, 50, 100, 150, 200]
+    checkpoints = {int(r["iteration"]): r for _, r in runs.read_metrics(run).iterrows()}
+    for snap in snaps:
+        rate, balance = snap.extra["rate"], snap.extra["balance"]
+        assert rate.dtype == balance.dtype == np.float64
+        assert rate.shape == balance.shape == (20,)
+        assert np.all((balance > 0) & (balance <= 1))  # f = tanh' of finite net inputs
+        if snap.step:  # the metrics' mean |x| at that checkpoint is the same state
+            assert np.mean(np.abs(rate)) == pytest.approx(
+                checkpoints[snap.step]["rate_abs_mean"], rel=1e-12)
+
+
+def test_supervised_snapshots_hold_mean_rates_and_balance_over_test_samples(tmp_path):
+    from wiring.jobs import STATE_SAMPLES, build_dataset
+    from wiring.network import Network
+
+    cfg = apply_overrides(TrainConfig(), ["train.epochs=1", "graph.hidden=8",
+                                          "data.test_fraction=0.5"])
+    run = run_train(cfg, tmp_path / "run")
+    X = build_dataset(cfg).X_test[:STATE_SAMPLES]
+    for snap in runs.load_snapshots(run):
+        # written out: settle the snapshot's network, s = W x + b, f = tanh' on the tanh
+        # neurons, 1 on the linear outputs, 0 on the inputs (balance-exact)
+        net = Network.from_edges(snap.n, snap.src, snap.dst, snap.weight, bias=snap.bias,
+                                 inputs=snap.inputs, outputs=snap.outputs,
+                                 output_activation="linear")
+        x, info = net.settle(X, tol=1e-8, max_iter=1000, return_info=True)
+        x = x[info.converged]
+        assert len(x) > 50
+        s = x @ snap.dense().T + snap.bias
+        f = 1 - np.tanh(s) ** 2
+        f[:, snap.outputs] = 1.0
+        f[:, snap.inputs] = 0.0
+        np.testing.assert_allclose(snap.extra["rate"], x.mean(axis=0), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(snap.extra["balance"], f.mean(axis=0), rtol=1e-6,
+                                   atol=1e-9)
+
+
+@pytest.mark.parametrize("batch_size", [1, 16])
+def test_recording_the_supervised_state_does_not_change_the_trajectory(batch_size):
+    from types import SimpleNamespace
+
+    from wiring.builders import recurrent
+    from wiring.jobs import _settled_state
+    from wiring.network import Network
+    from wiring.train import fit
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((40, 5)), np.eye(3)[rng.integers(0, 3, 40)]
+    graph = recurrent(5, 12, 3, recurrent_density=0.3, seed=0)
+    t = SimpleNamespace(rule="balance-exact", tol=1e-8, max_iter=1000, method="auto")
+    seen = []
+    kw = {"loss": "cross-entropy", "learning_rate": 0.05, "epochs": 3, "seed": 1,
+          "batch_size": batch_size, "snapshot_epochs": [0, 1, 2, 3]}
+    a, b = Network(graph, seed=0), Network(graph, seed=0)
+    fit(a, (X, Y, X[:10], Y[:10]), **kw)
+    fit(b, (X, Y, X[:10], Y[:10]), **kw,
+        on_snapshot=lambda epoch, step, net: seen.append(_settled_state(net, X[:10], t)))
+    assert len(seen) == 4
+    np.testing.assert_array_equal(a.weight, b.weight)  # bit for bit
+    np.testing.assert_array_equal(a.bias, b.bias)

@@ -167,3 +167,68 @@ def test_schedule_needs_a_positive_end_rate():
     with pytest.raises(WiringError, match="learning_rate_end"):
         simulate(all_pairs(5), learning_rate=0.1, learning_rate_end=-1.0, stages=2,
                  iterations=10)
+
+
+# --------------------------------------------------------------------------- neuron state
+
+
+def twin_states(W, mask, x, c, clamped, lr, noise_x, noise_c, at):
+    """Rates and f(s) of the dense one-step twin (no pruning; ``mask`` marks the graph's
+    edges) after the iterations ``at``; at 0: the initial rates and f(W x) of them."""
+    out = {0: (x.copy(), 1 - np.tanh(W @ x) ** 2)} if 0 in at else {}
+    W = W.copy()
+    for t in range(noise_x.shape[0]):
+        s = W @ x
+        x = np.tanh(s) + noise_x[t]
+        f = 1 - np.tanh(s) ** 2
+        J = W.T * f[None, :]
+        J[clamped] = 0
+        J[clamped, clamped] = 1
+        c = J @ c + noise_c[t]
+        W = W + lr * np.outer(c * f, x) * mask
+        if t + 1 in at:
+            out[t + 1] = (x.copy(), f.copy())
+    return out
+
+
+def test_states_match_the_dense_twin():
+    n, T, at = 15, 60, [0, 1, 25, 60]
+    g = all_pairs(n)
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(g.n_edges) / np.sqrt(n)
+    res = simulate(g, learning_rate=0.05, iterations=T, weight=w0, clamped_fraction=0.2,
+                   seed=7, snapshot_at=at)
+    assert [step for step, _, _ in res.states] == [step for step, _ in res.snapshots] == at
+    rng = np.random.default_rng(7)  # the stream simulate() draws, as in the test above
+    clamped = np.sort(rng.choice(n, size=3, replace=False))
+    x0, c0 = rng.standard_normal(n) * 0.1, rng.standard_normal(n) * 0.1
+    gx, gc = rng.spawn(2)
+    want = twin_states(g.dense(w0), g.dense(np.ones(g.n_edges)) > 0, x0, c0, clamped, 0.05,
+                       gx.standard_normal((T, n)) * 0.1, gc.standard_normal((T, n)) * 0.1, at)
+    for step, rate, balance in res.states:
+        assert rate.shape == balance.shape == (n,)
+        np.testing.assert_allclose(rate, want[step][0], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(balance, want[step][1], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["one-step", "settled"])
+def test_recording_states_does_not_change_the_trajectory(mode):
+    g = all_pairs(15)
+    kw = {"learning_rate": 0.05, "iterations": 300, "prune": 0.5, "seed": 3, "mode": mode,
+          "checkpoint_every": 100}
+    a = simulate(g, **kw)
+    b = simulate(g, **kw, snapshot_at=[0, 1, 13, 100, 250, 299, 300])
+    assert a.states == [] and len(b.states) == 7
+    np.testing.assert_array_equal(a.weight, b.weight)  # bit for bit
+    shared = [row for row in b.metrics if row["iteration"] % 100 == 0]  # a's checkpoints
+    assert a.metrics == shared
+    np.testing.assert_array_equal(b.snapshots[-1][1], b.weight)
+    assert all(np.all((f >= 0) & (f <= 1)) for _, _, f in b.states)  # f = tanh'
+
+
+def test_states_stop_with_the_snapshots_of_an_unstable_run():
+    res = simulate(all_pairs(10), learning_rate=1e3, iterations=400, checkpoint_every=1,
+                   seed=0, activation="linear", snapshot_at=range(0, 401))
+    assert res.status == "unstable"
+    assert [s for s, _, _ in res.states] == [s for s, _ in res.snapshots]
+    assert all(np.isfinite(x).all() and np.isfinite(f).all() for _, x, f in res.states)

@@ -185,10 +185,12 @@ def test_too_high_learning_rate_raises_naming_it_with_the_losses(digits):
     last = warned.fit_result_.metrics[-1]
     assert f"to {last['train_loss']:.4g} in epoch 2" in message
     assert f"max |w| = {last['weight_abs_max']:.3g}" in message
-    # what the dynamics checks see: nothing (finite rates, weights far below weight_limit)
+    # what the dynamics checks see: nothing (finite rates, weights far below weight_limit);
+    # wiring.fit's loss check marks the last epoch, and the estimator takes its verdict
     assert last["train_loss"] > 100 * start
     assert last["nonconverged"] == 0 and last["weight_abs_max"] < 1e6
-    assert all(row["status"] == "ok" for row in warned.fit_result_.metrics)
+    assert [row["status"] for row in warned.fit_result_.metrics] == ["ok", "ok", "unstable"]
+    assert warned.fit_result_.reason in message
 
 
 def test_too_high_learning_rate_warns_and_keeps_the_best_epoch(digits):
@@ -245,20 +247,6 @@ def test_a_rate_that_makes_the_model_worse_warns_but_keeps_it(digits):
     assert f"ended at {end:.4g} in epoch 1, {end / start:.3g}x the untrained network's " \
            f"{start:.4g}" in worse[0]
     assert clf.fit_result_.status == "ok" and clf.n_iter_ == 1  # the trained weights are kept
-
-
-@pytest.mark.parametrize(("start", "end", "trips"), [
-    (2.0, 0.1, False), (2.0, 3.9, False), (2.0, 4.0, False), (2.0, 4.01, True),
-    (2.0, np.inf, True), (2.0, np.nan, True), (np.nan, 50.0, False)])
-def test_blowup_criterion_is_twice_the_untrained_loss(start, end, trips):
-    rows = [{"epoch": 0, "train_loss": start, "weight_abs_max": 0.5},
-            {"epoch": 1, "train_loss": 1.0, "weight_abs_max": 0.7},
-            {"epoch": 2, "train_loss": end, "weight_abs_max": 9.0}]
-    reason = GraphNetClassifier(learning_rate=0.7)._loss_blowup(rows)
-    assert bool(reason) is trips
-    if trips:
-        assert "epoch 2" in reason and "max |w| = 9 (untrained 0.5)" in reason
-    assert GraphNetClassifier()._loss_blowup(rows[:1]) == ""  # epochs=0: nothing to judge
 
 
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
