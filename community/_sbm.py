@@ -264,30 +264,60 @@ def _entry_delta(a, c, r, s, om, im, w):
 
 
 @njit(cache=True)
+def _removal(r, K, e, x1, x2, T, om, o1, o2, im, i1, i2, sl, kind, hyper, lf, rem_row,
+             rem_col):
+    """The part of a move out of block ``r`` that does not depend on the target: the
+    change of each entry ``(r, c)`` and ``(a, r)`` when the node's edges leave them
+    (``rem_row[c]``, ``rem_col[a]``; ``rem_row[r]`` holds the diagonal entry). Returns
+    the sum over all of them."""
+    total = 0.0
+    for c in range(K):
+        if c == r:
+            dm, d1, d2 = -om[r] - im[r] - sl[0], -o1[r] - i1[r] - sl[1], -o2[r] - i2[r] - sl[2]
+        else:
+            dm, d1, d2 = -om[c], -o1[c], -o2[c]
+        if dm == 0.0 and d1 == 0.0 and d2 == 0.0:
+            rem_row[c] = 0.0
+        else:
+            rem_row[c] = _pair_term(e[r, c] + dm, x1[r, c] + d1, x2[r, c] + d2, kind, hyper,
+                                    lf) - T[r, c]
+        total += rem_row[c]
+    for a in range(K):
+        if a == r:
+            rem_col[a] = 0.0
+            continue
+        if im[a] == 0.0 and i1[a] == 0.0 and i2[a] == 0.0:
+            rem_col[a] = 0.0
+        else:
+            rem_col[a] = _pair_term(e[a, r] - im[a], x1[a, r] - i1[a], x2[a, r] - i2[a], kind,
+                                    hyper, lf) - T[a, r]
+        total += rem_col[a]
+    return total
+
+
+@njit(cache=True)
 def _move_delta(r, s, K, e, x1, x2, T, eout, ein, nr, om, o1, o2, im, i1, i2, sl, kout, kin,
-                dc, kind, hyper, tab):
+                dc, kind, hyper, tab, removed, rem_row, rem_col):
     """Change of the description length when the node moves from block ``r`` to ``s``
-    (without the distributed prior's histogram part)."""
+    (without the distributed prior's histogram part), from :func:`_removal`'s parts."""
     lf = tab[0]
-    d = 0.0
-    for pass_ in range(2):
-        for j in range(K):
-            for q in range(2):
-                if pass_ == 0:      # rows r and s, every column
-                    a = r if q == 0 else s
-                    c = j
-                else:               # columns r and s, the other rows
-                    c = r if q == 0 else s
-                    a = j
-                    if a == r or a == s:
-                        continue
-                dm = _entry_delta(a, c, r, s, om, im, sl[0])
-                d1 = _entry_delta(a, c, r, s, o1, i1, sl[1])
-                d2 = _entry_delta(a, c, r, s, o2, i2, sl[2])
-                if dm == 0.0 and d1 == 0.0 and d2 == 0.0:
-                    continue
-                d += _pair_term(e[a, c] + dm, x1[a, c] + d1, x2[a, c] + d2, kind,
-                                hyper, lf) - T[a, c]
+    # entries (r, s) and (s, r) take edges both out and in: replace their removal part
+    d = removed - rem_row[s] - rem_col[s]
+    d += _pair_term(e[r, s] - om[s] + im[r], x1[r, s] - o1[s] + i1[r],
+                    x2[r, s] - o2[s] + i2[r], kind, hyper, lf) - T[r, s]
+    d += _pair_term(e[s, r] + om[r] - im[s], x1[s, r] + o1[r] - i1[s],
+                    x2[s, r] + o2[r] - i2[s], kind, hyper, lf) - T[s, r]
+    d += _pair_term(e[s, s] + om[s] + im[s] + sl[0], x1[s, s] + o1[s] + i1[s] + sl[1],
+                    x2[s, s] + o2[s] + i2[s] + sl[2], kind, hyper, lf) - T[s, s]
+    for c in range(K):          # row s and column s, away from r and s
+        if c == r or c == s:
+            continue
+        if om[c] != 0.0 or o1[c] != 0.0 or o2[c] != 0.0:
+            d += _pair_term(e[s, c] + om[c], x1[s, c] + o1[c], x2[s, c] + o2[c], kind,
+                            hyper, lf) - T[s, c]
+        if im[c] != 0.0 or i1[c] != 0.0 or i2[c] != 0.0:
+            d += _pair_term(e[c, s] + im[c], x1[c, s] + i1[c], x2[c, s] + i2[c], kind,
+                            hyper, lf) - T[c, s]
     d += (_block_term(eout[r] - kout, ein[r] - kin, nr[r] - 1.0, dc, tab)
           - _block_term(eout[r], ein[r], nr[r], dc, tab))
     d += (_block_term(eout[s] + kout, ein[s] + kin, nr[s] + 1.0, dc, tab)
@@ -376,6 +406,8 @@ def refine(adj_out, adj_in, b, K, dc, kind, hyper, orders, tab, deg):
     i1 = np.empty(K)
     i2 = np.empty(K)
     sl = np.empty(3)
+    rem_row = np.empty(K)
+    rem_col = np.empty(K)
     h_out, h_in = _histograms(b, K, deg)
     moves = 0
     for sweep in range(orders.shape[0]):
@@ -394,11 +426,14 @@ def refine(adj_out, adj_in, b, K, dc, kind, hyper, orders, tab, deg):
                 kin += im[t]
             best = -1e-9
             best_s = -1
+            removed = _removal(r, K, e, x1, x2, T, om, o1, o2, im, i1, i2, sl, kind, hyper,
+                               lf, rem_row, rem_col)
             for s in range(K):
                 if s == r:
                     continue
                 d = _move_delta(r, s, K, e, x1, x2, T, eout, ein, nr, om, o1, o2, im, i1,
-                                i2, sl, kout, kin, dc, kind, hyper, tab)
+                                i2, sl, kout, kin, dc, kind, hyper, tab, removed, rem_row,
+                                rem_col)
                 if dc == 2:  # the degree histograms: -ln eta! of both blocks change
                     d += (math.log(h_out[r, out_id[v]]) - math.log(h_out[s, out_id[v]] + 1.0)
                           + math.log(h_in[r, in_id[v]]) - math.log(h_in[s, in_id[v]] + 1.0))

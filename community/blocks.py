@@ -123,7 +123,7 @@ def edge_list(W: Any, *, mode: str = "abs") -> tuple[np.ndarray, np.ndarray, np.
     Returns
     -------
     src, dst : ndarray of int64
-        Edge ``k`` goes ``src[k] -> dst[k]``, sorted by ``(src, dst)``.
+        Edge ``k`` goes ``src[k] -> dst[k]`` (each pair once).
     weight : ndarray of float64
         Its weight under ``mode`` (> 0).
     n : int
@@ -133,7 +133,7 @@ def edge_list(W: Any, *, mode: str = "abs") -> tuple[np.ndarray, np.ndarray, np.
     --------
     >>> src, dst, w, n = edge_list([[0.0, -2.0], [1.0, 0.0]])
     >>> src.tolist(), dst.tolist(), w.tolist(), n
-    ([0, 1], [1, 0], [1.0, 2.0], 2)
+    ([1, 0], [0, 1], [2.0, 1.0], 2)
     """
     mode = _check_choice(mode, "mode", BLOCK_MODES)
     if isinstance(W, Snapshot):
@@ -157,14 +157,14 @@ def edge_list(W: Any, *, mode: str = "abs") -> tuple[np.ndarray, np.ndarray, np.
     w = np.abs(w) if mode == "abs" else np.maximum(w if mode == "pos" else -w, 0.0)
     keep = w > 0
     src, dst, w = src[keep], dst[keep], w[keep]
-    # duplicate entries of a sparse matrix add up, as scipy does
-    key = src * max(n, 1) + dst
-    order = np.argsort(key, kind="stable")
-    key, src, dst, w = key[order], src[order], dst[order], w[order]
-    if key.size and np.any(key[1:] == key[:-1]):
+    if sp.issparse(W):
+        # duplicate entries of a sparse matrix add up, as scipy does
+        key = src * max(n, 1) + dst
         uniq, start = np.unique(key, return_index=True)
-        w = np.add.reduceat(w, start)
-        src, dst = uniq // max(n, 1), uniq % max(n, 1)
+        if uniq.size < key.size:
+            order = np.argsort(key, kind="stable")
+            w = np.add.reduceat(w[order], np.searchsorted(key[order], uniq))
+            src, dst = uniq // max(n, 1), uniq % max(n, 1)
     return src.astype(np.int64), dst.astype(np.int64), w.astype(np.float64), n
 
 
@@ -306,13 +306,16 @@ def _embedding_for(X_full: np.ndarray, K: int) -> np.ndarray:
 
 def _fit_numba(model: _Model, K_values: list[int], n_init: int,
                rng: np.random.Generator) -> tuple[np.ndarray, float, dict[int, float]]:
-    X_full = _spectral_embedding(model, max(K_values))
+    # singular vectors as far as needed: 8 (or K) first, more when the search goes on
+    X_full = _spectral_embedding(model, max(min(K_values), 8))
     best_b, best_dl, by_k = np.zeros(model.n, dtype=np.int64), math.inf, {}
     stale = 0
     fixed = len(K_values) == 1
     for K in K_values:
         if K > model.n:
             break
+        if K > X_full.shape[1] // 2 and X_full.shape[1] // 2 < model.n - 2:
+            X_full = _spectral_embedding(model, min(2 * K, max(K_values)))
         X = _embedding_for(X_full, K)
         k_best_b, k_best = None, math.inf
         for b in _kmeans_starts(X, K, n_init, rng):

@@ -9,50 +9,63 @@ filter and plot without going back to the snapshots.
 
 Schema
 ------
-``snapshots`` -- one row per run x snapshot:
+``runs`` -- one row per run directory:
+    run_id, group, task, rule, learning_rate, seed, prune, pruning, graph_family,
+    run_status ("ok" | "unstable" | "failed"), reason, n_snapshots. Only "ok" runs are
+    analysed: the last weights of a run that diverged are not a result.
+``snapshots`` -- one row per snapshot of an "ok" run:
     run_id, group, task, rule, learning_rate, seed, prune, pruning, graph_family, step,
     step_fraction (step / last step of the longest run with the same group, rule, prune,
     graph family and learning rate), is_final, snapshot_path, run_status,
-    weight_mode, quality, resolution, nodes ("all" | "hidden"), n_nodes, n_edges
-    (non-zero), density, weight_abs_mean, weight_abs_max, weight_change
+    pruned_initial (True for the first snapshot of a run that prunes: analysed as the
+    initial weights pruned to the next snapshot's density, so that pruning alone is not
+    shown as learning), weight_mode, quality, resolution, nodes ("all" | "hidden"),
+    n_nodes, n_edges (non-zero), density, weight_abs_mean, weight_abs_max, weight_change
     (``||W - B||_F / ||B||_F`` with ``B`` the run's first snapshot (before any
-    threshold) pruned to the same
-    density, :func:`prune_to_density`, so pruning alone is not counted as change),
-    modularity, leiden_quality, q_initial_pruned (Leiden quality of ``B``: the
-    initial-weights null model; final snapshots only),
+    threshold) pruned to the same density, :func:`prune_to_density`, so pruning alone
+    is not counted as change), modularity (of the Leiden partition), leiden_quality,
     n_communities, largest_community_fraction, within_fraction, within_chance,
-    within_excess (within_fraction / within_chance), offdiag_index, q_z_shuffle,
-    q_z_rewire (z-scores of the Leiden quality against weight-shuffled and
-    degree-preserving-rewired graphs; final snapshots only, NaN elsewhere),
-    ari_seeds, nmi_seeds (mean agreement with the other seeds' partitions at the
-    same group, learning rate and step_fraction; NaN with one seed), ari_final
-    (agreement with the same run's final partition), louvain_ari,
-    louvain_modularity (Louvain, networkx, as a cross-check of Leiden: agreement of the
-    two partitions and Louvain's modularity; final snapshots, modes other than signed).
+    within_excess (within_fraction / within_chance), offdiag_index, ari_seeds,
+    nmi_seeds (mean agreement with the other seeds' partitions at the same group,
+    learning rate and step_fraction; NaN with one seed), ari_final (agreement with the
+    same run's final partition), louvain_ari, louvain_modularity (Louvain, networkx, as
+    a cross-check of Leiden: agreement of the two partitions and Louvain's modularity;
+    final snapshots, modes other than signed).
+
+    The structural evidence of :mod:`community.evidence` (final snapshots only; NaN
+    elsewhere): q_max (modularity maximised by the fast Louvain used with its nulls),
+    block_disassortativity (over the block model's blocks), hub_share (larger top-10%
+    share of in- or out-strength), sbm_blocks, sbm_dl (description length, nats),
+    sbm_weights, n_null (draws per null), and for each signature ``x`` in (q, bd, hub)
+    and null ``m`` in (init_pruned, shuffle, rewire): ``x_z_m``, ``x_p_m`` (z-score and
+    one-sided empirical p) and ``x_null_m`` (mean over the draws); q_initial_pruned
+    (= q_null_init_pruned); isolated_fraction, saturated_fraction (NaN when the snapshot
+    records no balance values), reciprocity, gini_in, gini_out, top_share_in,
+    top_share_out, rich_club_rho, rich_club_p, weight_growth (``max |W| / max |W0|``).
 ``neurons`` -- one row per run x snapshot x neuron:
     run_id, group, learning_rate, seed, step, is_final, weight_mode, neuron,
-    community, in_strength, out_strength, participation_in, participation_out,
-    participation, within_z, role, is_input, is_output, is_clamped.
-``blocks`` -- one row per run x snapshot x (block_to, block_from):
+    community (Leiden), block (the block model's, final snapshots; -1 elsewhere),
+    in_strength, out_strength, participation_in, participation_out, participation,
+    within_z, role, is_input, is_output, is_clamped.
+``blocks`` -- one row per run x snapshot x (block_to, block_from) of the Leiden partition:
     run_id, group, learning_rate, seed, step, weight_mode, block_to, block_from,
     mean_abs_weight, size_to, size_from.
-``training`` -- the runs' own ``metrics`` tables, concatenated:
-    their columns, plus run_id and group.
+``training`` -- the runs' own ``metrics`` tables, concatenated (unstable runs included):
+    their columns, plus run_id, group and run_status.
 ``skipped`` -- one row per run or snapshot that could not be analysed, and why:
     run_id, group, stage, reason (the report lists them).
-``regimes`` -- one row per cell (group, rule, prune, graph family, learning rate):
-    group, rule, prune, graph_family, learning_rate, regime, n_runs, n_unstable,
-    weight_change_mean, modularity_mean, within_excess_mean, offdiag_index_mean,
-    q_z_shuffle_mean, evidence (see :mod:`community.regimes`).
+``regimes`` -- one row per cell (group, rule, prune, graph family, learning rate): the
+    regime and its evidence (see :mod:`community.regimes`).
 
-Where NaN may appear (and nowhere else): in ``snapshots``, the null-model and Louvain
-columns of non-final snapshots; ``q_z_*`` also on a final snapshot whose null samples do
-not vary (``std == 0``: e.g. no degree-preserving rewiring of a complete graph exists);
-``louvain_*`` and ``q_initial_pruned`` of a final snapshot only with a ``skipped`` row
-saying why; ``ari_seeds``/``nmi_seeds`` with one seed; ``offdiag_index`` as
-:func:`community.measures.offdiagonal_index` defines it (fewer than two communities, or
-no within- or across-community pair; ``inf`` when only the within-community blocks are
-empty); ``within_excess`` when ``within_chance`` is 0; ``weight_change`` when the
+Where NaN may appear (and nowhere else): in ``snapshots``, the evidence and Louvain
+columns of non-final snapshots; ``x_z_m`` where the null draws do not vary and equal the
+observation (``inf`` where they do not vary and differ from it), ``x_z_m``/``x_p_m``
+with ``n_null = 0`` or a null left out; ``saturated_fraction`` without recorded
+balance values; ``louvain_*`` and the evidence of a final snapshot only with a
+``skipped`` row saying why; ``ari_seeds``/``nmi_seeds`` with one seed; ``offdiag_index``
+as :func:`community.measures.offdiagonal_index` defines it (fewer than two communities,
+or no within- or across-community pair; ``inf`` when only the within-community blocks
+are empty); ``within_excess`` when ``within_chance`` is 0; ``weight_change`` when the
 baseline has no weight; ``modularity`` when the graph has no weight. In ``blocks``,
 ``mean_abs_weight`` on the diagonal of a one-neuron community (no pair of distinct
 neurons). ``neurons`` has none. ``training`` is the runs' metrics as written (see
@@ -77,7 +90,8 @@ import numpy as np
 import pandas as pd
 
 import wiring.runs as runs
-from community import detect, measures, nulls
+from community import detect, evidence, measures
+from community.evidence import prune_to_density
 from community.graphs import WEIGHT_MODES, _safe_scale
 from wiring.errors import WiringError
 
@@ -86,7 +100,7 @@ __all__ = ["AnalysisSettings", "TABLES", "analyse_run", "analyse_sweep", "find_r
 
 log = logging.getLogger(__name__)
 
-TABLES = ("snapshots", "neurons", "blocks", "training", "skipped", "regimes")
+TABLES = ("runs", "snapshots", "neurons", "blocks", "training", "skipped", "regimes")
 NODE_SETS = ("auto", "all", "hidden")
 
 
@@ -108,7 +122,14 @@ class AnalysisSettings:
         Neurons analysed: "auto" = hidden neurons of supervised runs, all neurons of
         the noise task.
     n_null : int
-        Null-model samples per final snapshot (0 disables the null z-scores).
+        Draws of each null model per final snapshot (0 disables the null z-scores);
+        :mod:`community.evidence`. At least 20 for a verdict (:mod:`community.regimes`).
+    nulls : tuple of str
+        The null models (:data:`community.evidence.NULL_MODELS`).
+    block_weights : {"auto", "none", "lognormal", "exponential"}
+        How the block model uses weights (:func:`community.blocks.fit_blocks`);
+        ``"auto"``: the surviving synapses (``"none"``) when the run pruned, their
+        magnitudes (``"lognormal"``) when the topology was fixed.
     threshold : float
         Drop ``|w|`` below this before detection (0: keep every non-zero weight).
     """
@@ -118,7 +139,9 @@ class AnalysisSettings:
     resolution: float = 1.0
     leiden_runs: int = 1
     nodes: str = "auto"
-    n_null: int = 3
+    n_null: int = 20
+    nulls: tuple[str, ...] = evidence.NULL_MODELS
+    block_weights: str = "auto"
     threshold: float = 0.0
 
     def __post_init__(self) -> None:
@@ -138,6 +161,14 @@ class AnalysisSettings:
                               "modularity with a resolution) or 'cpm'")
         if self.leiden_runs < 1 or self.n_null < 0 or self.threshold < 0:
             raise WiringError("`leiden_runs` must be >= 1, `n_null` and `threshold` >= 0")
+        if isinstance(self.nulls, str) or not all(m in evidence.NULL_MODELS
+                                                   for m in self.nulls):
+            raise WiringError(f"`nulls` must be a list drawn from "
+                              f"{', '.join(evidence.NULL_MODELS)}, got {self.nulls!r}")
+        object.__setattr__(self, "nulls", tuple(self.nulls))
+        if self.block_weights not in evidence.BLOCK_WEIGHT_CHOICES:
+            raise WiringError(f"unknown block_weights {self.block_weights!r}; choose one of "
+                              f"{', '.join(evidence.BLOCK_WEIGHT_CHOICES)}")
 
 
 def find_runs(path: str | Path) -> list[tuple[str, str, Path]]:
@@ -210,42 +241,6 @@ def _node_set(snap: runs.Snapshot, settings: AnalysisSettings, task: str) -> np.
     return np.flatnonzero(mask)
 
 
-def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
-    """The initial weights pruned to another matrix's density.
-
-    ``W0`` with all but its ``n_keep`` largest ``|w|`` set to zero (ties: lower index
-    first): the baseline against which structure and change are judged.
-
-    Parameters
-    ----------
-    W0 : ndarray
-        Weights of any shape, e.g. a run's first snapshot as a dense matrix.
-    n_keep : int
-        How many entries keep their weight: the number of non-zero weights of the
-        matrix whose density is matched.
-
-    Returns
-    -------
-    ndarray
-        Same shape and dtype as ``W0``.
-
-    Examples
-    --------
-    >>> prune_to_density(np.array([[0.0, -3.0], [1.0, 2.0]]), 2).tolist()
-    [[0.0, -3.0], [0.0, 2.0]]
-    """
-    flat = W0.ravel()
-    out = np.zeros_like(flat)
-    if n_keep > 0:
-        # sort the non-zero entries only (they precede every zero in the stable order of
-        # -|w|, in index order among ties): E log E instead of n^2 log n^2
-        keep = np.flatnonzero(flat)
-        if n_keep < keep.size:
-            keep = keep[np.argsort(-np.abs(flat[keep]), kind="stable")[:n_keep]]
-        out[keep] = flat[keep]
-    return out.reshape(W0.shape)
-
-
 def _transform(W: np.ndarray, mode: str) -> np.ndarray:
     if mode == "pos":
         return np.maximum(W, 0.0)
@@ -263,15 +258,39 @@ def _partition(W: np.ndarray, settings: AnalysisSettings) -> detect.Partition:
     return parts[0] if len(parts) == 1 else detect.consensus(parts, seed=0, graph=W)
 
 
-def _quality_statistic(settings: AnalysisSettings, known: tuple[np.ndarray, float] | None = None
-                       ) -> Callable[[np.ndarray], float]:
-    def stat(W: np.ndarray) -> float:
-        # ``known``: a matrix already partitioned with these settings and its quality; the
-        # same weights give the same (seeded) partition, so it is not run again
-        if known is not None and W.shape == known[0].shape and np.array_equal(W, known[0]):
-            return known[1]
-        return float(_partition(W, settings).quality)
-    return stat
+def _token(null: str) -> str:
+    """Column token of a null model (``"init-pruned"`` -> ``"init_pruned"``)."""
+    return null.replace("-", "_")
+
+
+def _block_weights(settings: AnalysisSettings, params: dict) -> str:
+    """``"auto"``: the surviving synapses carry the rule's choice when the run pruned;
+    with a fixed topology only the magnitudes can."""
+    if settings.block_weights != "auto":
+        return settings.block_weights
+    return "none" if (params.get("prune") or 0) > 0 else "lognormal"
+
+
+def _evidence_columns(ev: dict | None) -> dict:
+    """The snapshot-table columns of :func:`community.evidence.structure_evidence`."""
+    nan = float("nan")
+    ev = ev or {}
+    row = {"q_max": ev.get("q", nan), "block_disassortativity": ev.get("bd", nan),
+           "hub_share": ev.get("hub", nan), "sbm_blocks": ev.get("sbm_blocks", nan),
+           "sbm_dl": ev.get("sbm_dl", nan), "sbm_weights": ev.get("sbm_weights", ""),
+           "n_null": ev.get("n_null", 0)}
+    for key in ("isolated_fraction", "saturated_fraction", "reciprocity", "gini_in",
+                "gini_out", "top_share_in", "top_share_out", "rich_club_rho", "rich_club_p",
+                "weight_growth"):
+        row[key] = ev.get(key, nan)
+    for sig in evidence.SIGNATURES:
+        for null in evidence.NULL_MODELS:
+            t = _token(null)
+            row[f"{sig}_z_{t}"] = ev.get(f"{sig}_z_{null}", nan)
+            row[f"{sig}_p_{t}"] = ev.get(f"{sig}_p_{null}", nan)
+            row[f"{sig}_null_{t}"] = ev.get(f"{sig}_null_mean_{null}", nan)
+    row["q_initial_pruned"] = row["q_null_init_pruned"]
+    return row
 
 
 def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
@@ -289,9 +308,11 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
     Returns
     -------
     dict of DataFrame
-        ``snapshots``, ``neurons``, ``blocks``, ``training``, ``skipped``. Problems
-        (missing files, NaN weights, a graph left empty by thresholding) become rows
-        of ``skipped``; they never stop the analysis.
+        ``runs``, ``snapshots``, ``neurons``, ``blocks``, ``training``, ``skipped``.
+        Problems (missing files, NaN weights, a graph left empty by thresholding) become
+        rows of ``skipped``; they never stop the analysis. A run that ended
+        ``"unstable"`` or ``"failed"`` is not analysed: its weights are not a result
+        (``skipped`` says why; ``runs`` and ``training`` keep it).
 
     Examples
     --------
@@ -302,7 +323,7 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
     settings = settings or AnalysisSettings()
     run_dir = Path(run_dir)
     rows, neuron_rows, block_rows, skipped = [], [], [], []
-    empty = {k: pd.DataFrame() for k in ("snapshots", "neurons", "blocks", "training")}
+    empty = {k: pd.DataFrame() for k in ("runs", "snapshots", "neurons", "blocks", "training")}
     try:
         cfg = runs.read_config(run_dir)
         status = runs.read_status(run_dir) or {"status": "failed", "reason": "no status.json"}
@@ -312,32 +333,55 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
                                                   "stage": "run", "reason": str(exc)}])}
     params = _run_params(cfg)
     ident = {"run_id": run_id, "group": group, **params}
+    run_status = str(status.get("status", "failed"))
+    run_row = pd.DataFrame([{**ident, "run_status": run_status,
+                             "reason": str(status.get("reason", "")),
+                             "n_snapshots": len(paths)}])
     try:
         training = runs.read_metrics(run_dir)
         training.insert(0, "group", group)
         training.insert(0, "run_id", run_id)
+        training["run_status"] = run_status
     except (WiringError, OSError) as exc:
         training = pd.DataFrame()
         skipped.append({"run_id": run_id, "group": group, "stage": "metrics",
                         "reason": str(exc)})
+    if run_status != "ok":
+        skipped.append({"run_id": run_id, "group": group, "stage": "run",
+                        "reason": f"run ended {run_status}: {status.get('reason', '')}; its "
+                                  "weights are not a result and are not analysed"})
+        return {**empty, "runs": run_row, "training": training,
+                "skipped": pd.DataFrame(skipped, columns=["run_id", "group", "stage",
+                                                          "reason"])}
     if not paths:
         skipped.append({"run_id": run_id, "group": group, "stage": "snapshots",
                         "reason": f"no snapshots in {run_dir / 'snapshots'}"})
-    last_step = None
-    W0 = None
-    memberships = {}
+    snaps_in = []
     for path in paths:
         try:
-            snap = runs.load_snapshot(path)
+            snaps_in.append((path, runs.load_snapshot(path)))
         except WiringError as exc:
             skipped.append({"run_id": run_id, "group": group, "stage": "snapshot",
                             "reason": str(exc)})
-            continue
-        last_step = snap.step if last_step is None else max(last_step, snap.step)
+    last_step = max((snap.step for _, snap in snaps_in), default=None)
+    W0 = None
+    memberships = {}
+    final_ev = None
+    for k, (path, snap) in enumerate(snaps_in):
         nodes = _node_set(snap, settings, params["task"])
         W = snap.dense()[np.ix_(nodes, nodes)]
+        pruned_initial = False
         if W0 is None:
             W0 = W  # the baseline is the unthresholded first snapshot
+            if k + 1 < len(snaps_in):
+                # a run that prunes starts dense: its first point is the initial weights
+                # pruned to the next snapshot's density, so that pruning is not shown
+                # as learning
+                nxt = snaps_in[k + 1][1]
+                n_next = int(np.count_nonzero(nxt.dense()[np.ix_(nodes, nodes)]))
+                if n_next < np.count_nonzero(W):
+                    W = prune_to_density(W, n_next)
+                    pruned_initial = True
         if settings.threshold > 0:
             W = np.where(np.abs(W) >= settings.threshold, W, 0.0)
         try:
@@ -364,9 +408,24 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         # norms of weights near 1e200 overflow; the ratio is scale-invariant
         s = _safe_scale(max(np.abs(W).max(initial=0.0), np.abs(base0).max(initial=0.0)))
         n0 = np.linalg.norm(base0 / s)
+        is_final = snap.step == last_step
+        ev = None
+        if is_final:
+            balance = snap.extra.get("balance")
+            try:
+                ev = evidence.structure_evidence(
+                    Wm if settings.weight_mode != "signed" else W,
+                    _transform(W0, settings.weight_mode), n_null=settings.n_null,
+                    null_models=settings.nulls, block_weights=_block_weights(settings, params),
+                    balance=None if balance is None else np.asarray(balance)[nodes],
+                    seed=int(params["seed"] or 0))
+                final_ev = ev
+            except WiringError as exc:
+                skipped.append({"run_id": run_id, "group": group, "stage": "evidence",
+                                "reason": str(exc)})
         row = {
             **ident, "step": snap.step, "snapshot_path": str(Path(path).resolve()),
-            "run_status": status.get("status", "failed"),
+            "run_status": run_status, "pruned_initial": pruned_initial,
             "weight_mode": settings.weight_mode, "quality": settings.quality,
             "resolution": settings.resolution, "nodes": "hidden" if nodes.size < snap.n else "all",
             "n_nodes": int(nodes.size), "n_edges": int(np.count_nonzero(W)),
@@ -384,9 +443,8 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             "within_fraction": within, "within_chance": chance,
             "within_excess": within / chance if chance > 0 else float("nan"),
             "offdiag_index": measures.offdiagonal_index(B),
-            "q_z_shuffle": float("nan"), "q_z_rewire": float("nan"),
-            "q_initial_pruned": float("nan"),
             "louvain_ari": float("nan"), "louvain_modularity": float("nan"),
+            **_evidence_columns(ev),
         }
         rows.append(row)
         base = {"run_id": run_id, "group": group, "learning_rate": params["learning_rate"],
@@ -398,7 +456,10 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         cl_set = np.zeros(snap.n, dtype=bool)
         cl_set[snap.clamped] = True
         neuron_rows.append(pd.DataFrame({
-            **base, "neuron": nodes, "community": m, "in_strength": k_in,
+            **base, "neuron": nodes, "community": m,
+            "block": (ev["membership_sbm"] if ev is not None
+                      else np.full(nodes.size, -1, dtype=np.int64)),
+            "in_strength": k_in,
             "out_strength": k_out, "participation_in": p_in, "participation_out": p_out,
             "participation": p_all, "within_z": z, "role": role,
             "is_input": in_set[nodes], "is_output": out_set[nodes], "is_clamped": cl_set[nodes],
@@ -409,12 +470,19 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             "mean_abs_weight": B.ravel(), "size_to": sizes[a.ravel()],
             "size_from": sizes[b.ravel()],
         }))
-        row["_W"] = W  # kept for the null models of the final snapshot; dropped below
-        row["_W0"] = base0
+        if is_final and settings.weight_mode != "signed":  # Louvain (networkx): cross-check
+            try:
+                lv = detect.louvain(W, mode=settings.weight_mode, seed=int(params["seed"] or 0))
+                row["louvain_ari"] = measures.agreement(lv.membership, m)["ari"]
+                row["louvain_modularity"] = float(lv.quality)
+            except WiringError as exc:
+                skipped.append({"run_id": run_id, "group": group, "stage": "louvain",
+                                "reason": str(exc)})
     if last_step is not None and last_step not in memberships:
         skipped.append({"run_id": run_id, "group": group, "stage": "final snapshot",
                         "reason": f"the final snapshot (step {last_step}) could not be "
                                   "analysed; the run is left out of the regimes table"})
+    del final_ev
     snaps = pd.DataFrame(rows)
     if len(snaps):
         snaps["step_fraction"] = snaps["step"] / max(last_step or 1, 1)
@@ -423,41 +491,11 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         snaps["ari_final"] = [
             measures.agreement(memberships[s], final_m)["ari"] if final_m is not None
             else float("nan") for s in snaps["step"]]
-        if settings.n_null > 0:
-            fin = snaps.index[snaps["is_final"]]
-            for i in fin:
-                W = snaps.at[i, "_W"]
-                stat = _quality_statistic(settings, (W, float(snaps.at[i, "leiden_quality"])))
-                if settings.weight_mode != "signed":  # Louvain (networkx) as a cross-check
-                    try:
-                        lv = detect.louvain(W, mode=settings.weight_mode,
-                                            seed=int(params["seed"] or 0))
-                        m_final = memberships[last_step]
-                        snaps.at[i, "louvain_ari"] = measures.agreement(lv.membership,
-                                                                        m_final)["ari"]
-                        snaps.at[i, "louvain_modularity"] = float(lv.quality)
-                    except WiringError as exc:
-                        skipped.append({"run_id": run_id, "group": group,
-                                        "stage": "louvain", "reason": str(exc)})
-                try:
-                    snaps.at[i, "q_initial_pruned"] = stat(snaps.at[i, "_W0"])
-                except WiringError as exc:
-                    skipped.append({"run_id": run_id, "group": group,
-                                    "stage": "null initial-pruned", "reason": str(exc)})
-                for null in ("shuffle", "rewire"):
-                    try:
-                        res = nulls.null_zscore(W, stat, null=null, n=settings.n_null,
-                                                seed=int(params["seed"] or 0))
-                        snaps.at[i, f"q_z_{null}"] = res["z"]
-                    except WiringError as exc:
-                        skipped.append({"run_id": run_id, "group": group,
-                                        "stage": f"null {null}", "reason": str(exc)})
-        snaps = snaps.drop(columns=["_W", "_W0"])
     neurons = pd.concat(neuron_rows, ignore_index=True) if neuron_rows else pd.DataFrame()
     if len(neurons):
         neurons["is_final"] = neurons["step"] == last_step
     return {
-        "snapshots": snaps, "neurons": neurons,
+        "runs": run_row, "snapshots": snaps, "neurons": neurons,
         "blocks": pd.concat(block_rows, ignore_index=True) if block_rows else pd.DataFrame(),
         "training": training,
         "skipped": pd.DataFrame(skipped, columns=["run_id", "group", "stage", "reason"]),
@@ -544,7 +582,7 @@ def analyse_sweep(path: str | Path, *, settings: AnalysisSettings | None = None,
             if progress:
                 progress(k, len(jobs))
     tables = {}
-    for name in ("snapshots", "neurons", "blocks", "training", "skipped"):
+    for name in ("runs", "snapshots", "neurons", "blocks", "training", "skipped"):
         frames = [p[name] for p in parts if len(p[name])]
         tables[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if tables["skipped"].empty:
@@ -557,7 +595,7 @@ def analyse_sweep(path: str | Path, *, settings: AnalysisSettings | None = None,
         snaps["step_fraction"] = snaps["step"] / longest.clip(lower=1)
         tables["snapshots"] = _seed_agreement(tables["snapshots"], tables["neurons"]).sort_values(
             ["group", "learning_rate", "seed", "step"], ignore_index=True)
-    tables["regimes"] = classify(tables["snapshots"])
+    tables["regimes"] = classify(tables["snapshots"], tables["runs"])
     if write:
         write_tables(Path(path) / "analysis", tables, settings=settings)
     return tables

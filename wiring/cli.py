@@ -136,9 +136,16 @@ def _analyse_report_export(path: Path, args) -> int:
     from community.export_run import export_sweep
     from community.report import build_report
     from community.tables import AnalysisSettings, analyse_sweep
+    from wiring.sweep import analysis_settings
 
-    settings = AnalysisSettings(weight_mode=args.weight_mode, quality=args.quality,
-                                resolution=args.resolution)
+    # the sweep file's [analysis] table, then the command line's options over it
+    chosen = analysis_settings(path)
+    for key in ("weight_mode", "quality", "resolution", "n_null", "nulls", "block_weights"):
+        if getattr(args, key, None) is not None:
+            chosen[key] = getattr(args, key)
+    if "nulls" in chosen:
+        chosen["nulls"] = tuple(chosen["nulls"])
+    settings = AnalysisSettings(**chosen)
     update, close = _progress_bar("analyse", args.quiet)
     try:
         analyse_sweep(path, settings=settings, workers=args.workers or 2, progress=update)
@@ -210,11 +217,23 @@ def _cmd_reproduce(args) -> int:
 
 
 def _analysis_options(p) -> None:
-    p.add_argument("--weight-mode", default="abs", choices=("abs", "pos", "neg", "signed", "sym"),
-                   help="weights forming the graph (default: abs)")
-    p.add_argument("--quality", default="modularity", choices=("modularity", "rb", "cpm"),
+    p.add_argument("--weight-mode", default=None, choices=("abs", "pos", "neg", "signed", "sym"),
+                   help="weights forming the graph (default: the sweep file's [analysis], "
+                        "else abs)")
+    p.add_argument("--quality", default=None, choices=("modularity", "rb", "cpm"),
                    help="Leiden quality function (default: modularity)")
-    p.add_argument("--resolution", type=float, default=1.0, help="Leiden resolution")
+    p.add_argument("--resolution", type=float, default=None,
+                   help="Leiden resolution (default: 1)")
+    p.add_argument("--n-null", type=int, default=None, metavar="N",
+                   help="draws of each null model per final snapshot (default: the sweep "
+                        "file's [analysis] n_null, else 20; at least 20 for a verdict)")
+    p.add_argument("--nulls", nargs="+", default=None,
+                   choices=("init-pruned", "shuffle", "rewire"),
+                   help="null models (default: all three)")
+    p.add_argument("--block-weights", default=None,
+                   choices=("auto", "none", "lognormal", "exponential"),
+                   help="how the block model uses weights (default: auto: the surviving "
+                        "synapses when the run pruned, their magnitudes otherwise)")
     p.add_argument("--workers", type=int, default=None, help="parallel processes")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 

@@ -19,6 +19,11 @@ in a ``wiring train`` config) form the base configuration every run starts from:
     [task]
     kind = "noise"
 
+    [analysis]               # optional: how `wiring sweep` / `wiring report` analyse it
+    n_null = 20              # draws of each null model (init-pruned, shuffle, rewire)
+    # nulls = ["init-pruned", "shuffle", "rewire"]
+    # block_weights = "auto" # "none" (surviving synapses), "lognormal", "exponential"
+
 Several groups in one sweep: each ``[sweep.groups.<name>]`` table takes the grid
 keys above (defaults: those of ``[sweep]``) and its own configuration sections
 (``[sweep.groups.<name>.simulation]`` ...), applied over the top-level base.
@@ -100,8 +105,9 @@ from wiring.config import (
 from wiring.errors import ConfigError, WiringError
 from wiring.jobs import run_train, validate
 
-__all__ = ["DEFAULT_SWEEP", "MIN_FREE_BYTES", "START_METHOD", "SweepConfig", "SweepGroup",
-           "RunSpec", "SweepResult", "load_sweep", "expand", "run_sweep"]
+__all__ = ["ANALYSIS_KEYS", "DEFAULT_SWEEP", "MIN_FREE_BYTES", "START_METHOD", "SweepConfig",
+           "SweepGroup", "RunSpec", "SweepResult", "analysis_settings", "load_sweep", "expand",
+           "run_sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +167,11 @@ hidden = 60
 [sweep.groups.digits.train]
 epochs = 3
 snapshot_epochs = [0, 1, 2, 3]
+
+# How the final weights are judged: every structural verdict is a z-score and an
+# empirical p against 20 draws of each null model (init-pruned, shuffled, rewired).
+[analysis]
+n_null = 20
 """
 
 #: Free space the output directory needs before a sweep starts (64 MiB: a floor that
@@ -175,6 +186,12 @@ _NOT_RUN = "not run (yet): the sweep was interrupted or is still running"
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 _SECTIONS = tuple(f.name for f in dataclasses.fields(TrainConfig))
 _SWEEP_ONLY = ("name", "workers", "groups")
+#: Keys of the optional ``[analysis]`` table and their types: how the community analysis
+#: reads the sweep (``community.tables.AnalysisSettings`` checks the values). The runs
+#: never read it, so changing it never blocks a resume.
+ANALYSIS_KEYS = {"n_null": int, "nulls": list, "block_weights": str, "weight_mode": str,
+                 "quality": str, "resolution": float, "leiden_runs": int, "nodes": str,
+                 "threshold": float}
 # axis name in RunSpec.params -> (grid field, run-id tag)
 _AXES = {"graph_family": ("graph_families", "g"), "rule": ("rules", "r"),
          "prune": ("prunes", "p")}
@@ -235,12 +252,16 @@ class SweepConfig:
     groups : tuple of SweepGroup
     source : str
         The file read (``"<default sweep>"`` for :data:`DEFAULT_SWEEP`), for messages.
+    analysis : dict
+        The ``[analysis]`` table (:data:`ANALYSIS_KEYS`): settings of the community
+        analysis that ``wiring sweep`` and ``wiring report`` run on the sweep.
     """
 
     name: str
     workers: int
     groups: tuple[SweepGroup, ...]
     source: str
+    analysis: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -353,6 +374,24 @@ def _resolve_grid(grid: _Grid, source: str, where: str) -> dict:
     return {k: tuple(v) for k, v in resolved.items()}
 
 
+def _analysis_table(table: object, source: str) -> dict:
+    """The ``[analysis]`` table: known keys, each of its type (values checked later)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: 'analysis' must be a table ([analysis])")
+    _check_keys(table, tuple(ANALYSIS_KEYS), source, "analysis.")
+    out = {}
+    for key, value in table.items():
+        kind = ANALYSIS_KEYS[key]
+        if kind is list:
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise ConfigError(f"{source}: 'analysis.{key}' must be a list of strings, "
+                                  f"got {value!r}")
+            out[key] = list(value)
+        else:
+            out[key] = _coerce(value, kind, f"{source}: 'analysis.{key}'")
+    return out
+
+
 def _parse(text: str, source: str) -> SweepConfig:
     try:
         raw = tomllib.loads(text)
@@ -362,6 +401,7 @@ def _parse(text: str, source: str) -> SweepConfig:
         raise ConfigError(f"{source}: no [sweep] table; a sweep file needs one (see "
                           "wiring.sweep.DEFAULT_SWEEP)")
     table = raw.pop("sweep")
+    analysis = _analysis_table(raw.pop("analysis", {}), source)
     _check_keys(table, _GRID_KEYS + _SWEEP_ONLY, source, "sweep.")
     base = _merge(TrainConfig(), raw, source)  # top-level sections; unknown ones are errors
     name = _safe_name(table.get("name", "sweep"), source, "sweep.name")
@@ -382,9 +422,43 @@ def _parse(text: str, source: str) -> SweepConfig:
         ggrid = _merge_grid(grid, gtable, source, where)
         gbase = _merge(base, {k: v for k, v in gtable.items() if k in _SECTIONS}, source, where)
         groups.append(SweepGroup(name=gname, base=gbase, **_resolve_grid(ggrid, source, where)))
-    sweep = SweepConfig(name=name, workers=workers, groups=tuple(groups), source=source)
+    sweep = SweepConfig(name=name, workers=workers, groups=tuple(groups), source=source,
+                        analysis=analysis)
     expand(sweep)  # validates every run's configuration now, before anything runs
     return sweep
+
+
+def analysis_settings(sweep_dir: str | os.PathLike) -> dict:
+    """The ``[analysis]`` table of a sweep directory's ``sweep.toml`` (empty if none).
+
+    Parameters
+    ----------
+    sweep_dir : str or path-like
+        A sweep output directory (or a run directory: no ``sweep.toml``, empty).
+
+    Returns
+    -------
+    dict
+        Keys of :data:`ANALYSIS_KEYS`.
+
+    Raises
+    ------
+    ConfigError
+        An unreadable or invalid ``sweep.toml``, naming the key.
+
+    Examples
+    --------
+    >>> analysis_settings("/nonexistent")
+    {}
+    """
+    path = Path(sweep_dir) / SWEEP_FILE
+    if not path.is_file():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    return _analysis_table(raw.get("analysis", {}), str(path))
 
 
 def load_sweep(path: str | os.PathLike | None = None) -> SweepConfig:
@@ -527,7 +601,10 @@ def _resolved(sweep: SweepConfig, workers: int) -> dict:
         groups[g.name] = {"learning_rates": list(g.learning_rates), "seeds": list(g.seeds),
                           "rules": list(g.rules), "prunes": list(g.prunes),
                           "graph_families": list(g.graph_families), **config_to_dict(g.base)}
-    return {"sweep": {"name": sweep.name, "workers": workers, "groups": groups}}
+    out = {"sweep": {"name": sweep.name, "workers": workers, "groups": groups}}
+    if sweep.analysis:
+        out["analysis"] = dict(sweep.analysis)
+    return out
 
 
 # --------------------------------------------------------------------------- running
@@ -661,6 +738,7 @@ def _check_out(out: Path, resume: bool, resolved: dict) -> None:
     new = tomllib.loads(dump_toml(resolved))
     for d in (old, new):
         d.get("sweep", {}).pop("workers", None)
+        d.pop("analysis", None)  # the runs never read it
     legacy = [name for name, group in old.get("sweep", {}).get("groups", {}).items()
               if isinstance(group, dict) and _upgrade_legacy(group)]
     _drop_new_defaults(old, new)

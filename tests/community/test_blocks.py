@@ -239,7 +239,7 @@ def test_dense_sparse_and_snapshot_inputs_agree():
 def test_edge_list_convention_and_modes():
     W = np.array([[0.0, -2.0, 0.0], [1.0, 0.0, 3.0], [0.0, 0.0, 0.0]])
     src, dst, w, n = edge_list(W)
-    assert list(zip(src.tolist(), dst.tolist(), w.tolist(), strict=True)) == [
+    assert sorted(zip(src.tolist(), dst.tolist(), w.tolist(), strict=True)) == [
         (0, 1, 1.0), (1, 0, 2.0), (2, 1, 3.0)]
     src, dst, w, n = edge_list(W, mode="neg")
     assert (src.tolist(), dst.tolist(), w.tolist()) == ([1], [0], [2.0])

@@ -1,0 +1,338 @@
+"""Structural evidence of a trained weight matrix, each measure against three null models.
+
+The regimes (:mod:`community.regimes`) rest on three *signatures*, each a number
+computed the same way on the trained weights and on every null draw:
+
+``q``
+    within-module structure: the modularity found by :func:`community.modmax.max_modularity`
+    (directed Louvain, best of two runs) on ``|W|``;
+``bd``
+    across-module structure: :func:`community.structure.block_disassortativity` of
+    ``|W|`` over the blocks of a degree-corrected stochastic block model
+    (:func:`community.blocks.fit_blocks`). The trained weights get the number of blocks
+    chosen by description length; each null draw is fitted with that same number of
+    blocks, so that the null asks "how disassortative are the best ``K`` blocks of a
+    graph without this structure?" (forcing ``K`` blocks on a random graph finds some);
+``hub``
+    weight piled onto a few neurons: the larger of the top-10% shares of in- and of
+    out-strength (:func:`community.structure.hub_concentration`).
+
+The null models (:data:`NULL_MODELS`), ``n_null`` draws each (default 20):
+
+``init-pruned``
+    the run's initial weights, permuted over the initial synapses and pruned to the
+    final number of synapses by ``|w|``: what pruning random weights alone builds (the
+    permutation makes each draw a new sample of i.i.d. initial weights; with a fixed
+    topology and no pruning it is the untrained network with its weights reshuffled);
+``shuffle``
+    the trained weights permuted over the surviving synapses: keeps the topology the rule
+    chose, asks whether *which* synapse got *which* weight matters;
+``rewire``
+    degree-preserving rewiring of the trained graph (each synapse keeps its source and
+    weight): asks whether the structure goes beyond the degree sequence.
+
+For each signature and null: ``z = (observed - mean) / std`` (sample std of the draws;
+``+inf``/``-inf`` when every draw equals the mean and the observation does not, NaN
+when it does) and the one-sided empirical ``p = (1 + #{draws >= observed}) / (n_null +
+1)``; with 20 draws the smallest p is 1/21 = 0.048, reached only by exceeding every
+draw. A signature *beats* a null when ``p <= P_MAX`` and ``z >= Z_MIN``.
+
+Also measured, without nulls: the block model's number of blocks and description
+length, isolated and saturated fractions, reciprocity, in/out-strength Gini and the
+growth of ``max |w|``; and the rich-club coefficient of the neurons above the 90th
+percentile of degree (:func:`community.structure.rich_club`), normalised by its mean
+over the rewiring null's draws (``rich_club_rho``, with its empirical p).
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> b = np.repeat([0, 1], 40)
+>>> W0 = rng.normal(size=(80, 80))
+>>> W = np.where((b[:, None] == 1) & (b[None, :] == 0), 1.0, 0.05) * rng.random((80, 80))
+>>> W = W * (np.abs(W) >= np.quantile(np.abs(W), 0.8))      # 20% of synapses survive
+>>> ev = structure_evidence(W, W0, n_null=20, seed=0)
+>>> ev["sbm_blocks"], ev["bd_p_init-pruned"] <= 0.05, ev["bd_z_init-pruned"] > 2
+(2, True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from community import nulls
+from community.blocks import fit_blocks
+from community.graphs import CommunityError, _as_rng, _check_choice
+from community.modmax import max_modularity
+from community.structure import (
+    _rich_club_phi,
+    block_disassortativity,
+    hub_concentration,
+    isolated_fraction,
+    reciprocity,
+    saturated_fraction,
+)
+
+__all__ = ["NULL_MODELS", "SIGNATURES", "Z_MIN", "P_MAX", "BLOCK_WEIGHT_CHOICES",
+           "null_draws", "prune_to_density", "null_statistics", "structure_evidence"]
+
+#: Null models, the first the one every regime verdict must beat (module docstring).
+NULL_MODELS = ("init-pruned", "shuffle", "rewire")
+#: Signatures measured against the nulls: modularity, block disassortativity, hub share.
+SIGNATURES = ("q", "bd", "hub")
+#: A signature beats a null with ``z >= Z_MIN`` ...
+Z_MIN = 2.0
+#: ... and an empirical one-sided ``p <= P_MAX``.
+P_MAX = 0.05
+#: How the block model uses weights (``"auto"``: the surviving synapses when the run
+#: pruned, ``"lognormal"`` magnitudes when the topology was fixed).
+BLOCK_WEIGHT_CHOICES = ("auto", "none", "lognormal", "exponential")
+
+
+def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
+    """The weights ``W0`` with all but their ``n_keep`` largest ``|w|`` set to zero.
+
+    Ties go to the lower flat index.
+
+    Parameters
+    ----------
+    W0 : ndarray
+        Weights of any shape, e.g. a run's first snapshot as a dense matrix.
+    n_keep : int
+        How many entries keep their weight: the number of non-zero weights of the
+        matrix whose density is matched.
+
+    Returns
+    -------
+    ndarray
+        Same shape and dtype as ``W0``.
+
+    Examples
+    --------
+    >>> prune_to_density(np.array([[0.0, -3.0], [1.0, 2.0]]), 2).tolist()
+    [[0.0, -3.0], [0.0, 2.0]]
+    """
+    flat = W0.ravel()
+    out = np.zeros_like(flat)
+    if n_keep > 0:
+        keep = np.flatnonzero(flat)
+        if n_keep < keep.size:
+            # the n_keep-th largest |w| by selection (linear time), then every larger one
+            # and, of those equal to it, the lowest indices
+            mag = np.abs(flat[keep])
+            cut = np.partition(mag, mag.size - n_keep)[mag.size - n_keep]
+            above = keep[mag > cut]
+            tied = keep[mag == cut][:n_keep - above.size]
+            keep = np.concatenate([above, tied])
+        out[keep] = flat[keep]
+    return out.reshape(W0.shape)
+
+
+def null_draws(W: np.ndarray, W0: np.ndarray | None, *, null: str, n: int,
+               seed: int | np.random.Generator | None = 0) -> Iterator[np.ndarray]:
+    """``n`` draws of one null model of the trained weights ``W``.
+
+    Parameters
+    ----------
+    W : ndarray (n, n)
+        Trained weights, ``W[i, j]`` onto ``i`` from ``j``.
+    W0 : ndarray (n, n) or None
+        The run's initial weights (``"init-pruned"`` only).
+    null : {"init-pruned", "shuffle", "rewire"}
+    n : int
+        Number of draws.
+    seed : int, numpy Generator or None
+
+    Yields
+    ------
+    ndarray (n, n)
+
+    Examples
+    --------
+    >>> W0 = np.arange(1.0, 10.0).reshape(3, 3)
+    >>> [int(np.count_nonzero(V)) for V in null_draws(np.eye(3), W0, null="init-pruned",
+    ...                                                n=2)]
+    [3, 3]
+    """
+    null = _check_choice(null, "null", NULL_MODELS)
+    rng = _as_rng(seed)
+    if null == "init-pruned":
+        if W0 is None or W0.shape != W.shape:
+            raise CommunityError("`W0` (the initial weights, same shape as `W`) is needed "
+                                 "for the init-pruned null")
+        n_keep = int(np.count_nonzero(W))
+    for _ in range(n):
+        if null == "shuffle":
+            yield nulls.shuffle_weights(W, seed=rng)
+        elif null == "rewire":
+            yield nulls.rewire(W, seed=rng)
+        else:
+            yield prune_to_density(nulls.shuffle_weights(W0, seed=rng), n_keep)
+
+
+def null_statistics(observed: float, samples: Sequence[float]) -> dict[str, float]:
+    """z-score and one-sided empirical p of ``observed`` against null ``samples``.
+
+    Parameters
+    ----------
+    observed : float
+    samples : sequence of float
+        The statistic on each null draw (NaN draws are dropped).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``std`` (``ddof=1``), ``z`` and ``p`` (module docstring), ``n``.
+
+    Examples
+    --------
+    >>> s = null_statistics(3.0, [0.0, 1.0, 2.0, 1.0])
+    >>> round(s["z"], 3), s["p"], s["n"]
+    (2.449, 0.2, 4)
+    >>> null_statistics(0.5, [0.0] * 20)["z"], round(null_statistics(0.5, [0.0] * 20)["p"], 4)
+    (inf, 0.0476)
+    """
+    x = np.asarray([s for s in samples if np.isfinite(s)], dtype=np.float64)
+    nan = float("nan")
+    if x.size < 2 or not np.isfinite(observed):
+        return {"mean": float(x.mean()) if x.size else nan, "std": nan, "z": nan, "p": nan,
+                "n": int(x.size)}
+    mean, std = float(x.mean()), float(x.std(ddof=1))
+    if std <= 1e-12 * max(abs(mean), abs(observed), 1e-300):
+        std = 0.0
+        z = (math.copysign(math.inf, observed - mean)
+             if abs(observed - mean) > 1e-12 * max(abs(mean), abs(observed), 1e-300) else nan)
+    else:
+        z = (observed - mean) / std
+    p = (1.0 + float(np.sum(x >= observed - 1e-12 * max(abs(observed), 1e-300)))) / (x.size + 1)
+    return {"mean": mean, "std": std, "z": float(z), "p": p, "n": int(x.size)}
+
+
+def _hub(A: np.ndarray) -> float:
+    return float(hub_concentration(A)["top_share_max"])
+
+
+def structure_evidence(
+    W: np.ndarray,
+    W0: np.ndarray | None,
+    *,
+    n_null: int = 20,
+    null_models: Sequence[str] = NULL_MODELS,
+    block_weights: str = "none",
+    balance: np.ndarray | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The three signatures of ``W`` and their z and p against each null model.
+
+    Parameters
+    ----------
+    W : ndarray (n, n)
+        Trained weights, ``W[i, j]`` onto ``i`` from ``j`` (``|W|`` is analysed).
+    W0 : ndarray (n, n) or None
+        The run's initial weights, for the init-pruned null and the weight growth
+        (None: that null is left out).
+    n_null : int, default 20
+        Draws per null model (0: no nulls).
+    null_models : sequence of str, default all of :data:`NULL_MODELS`
+    block_weights : {"none", "lognormal", "exponential"}, default "none"
+        How the block model uses weights (:func:`community.blocks.fit_blocks`).
+    balance : ndarray (n,), optional
+        Each neuron's balance ``f(s)`` at this snapshot, for the saturated fraction.
+    seed : int, default 0
+        Seeds the null draws and the fits.
+
+    Returns
+    -------
+    dict
+        ``q``, ``bd``, ``hub`` and, per signature ``x`` and null ``m``: ``x_z_m``,
+        ``x_p_m``, ``x_null_mean_m``; ``sbm_blocks``, ``sbm_dl``, ``sbm_weights``,
+        ``membership_sbm`` (array), ``isolated_fraction``, ``saturated_fraction``,
+        ``reciprocity``, ``gini_in``, ``gini_out``, ``top_share_in``, ``top_share_out``,
+        ``rich_club_rho``, ``rich_club_p``, ``weight_growth`` (``max |W| / max |W0|``),
+        ``n_null``.
+
+    Raises
+    ------
+    CommunityError
+        Bad arguments, or a graph without synapses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.kron(np.eye(2), np.ones((6, 6))) - np.eye(12)
+    >>> ev = structure_evidence(W, None, n_null=0)
+    >>> round(ev["q"], 3), ev["sbm_blocks"], ev["isolated_fraction"]
+    (0.5, 2, 0.0)
+    """
+    if isinstance(n_null, bool) or not isinstance(n_null, int | np.integer) or n_null < 0:
+        raise CommunityError(f"`n_null` must be an integer >= 0, got {n_null!r}")
+    models = [_check_choice(m, "null_models", NULL_MODELS) for m in null_models]
+    A = np.abs(np.asarray(W, dtype=np.float64))
+    if not np.any(A):
+        raise CommunityError("`W` has no synapses left; nothing to measure")
+    rng = np.random.default_rng(seed)
+    sbm = fit_blocks(A, weights=block_weights, n_init=2, seed=seed)
+    K = sbm.n_communities
+    q = max_modularity(A, seed=seed).quality
+    hc = hub_concentration(A)
+    out: dict[str, Any] = {
+        "q": q, "bd": block_disassortativity(A, sbm.membership), "hub": hc["top_share_max"],
+        "sbm_blocks": K, "sbm_dl": float(sbm.quality), "sbm_weights": block_weights,
+        "membership_sbm": np.asarray(sbm.membership),
+        "isolated_fraction": isolated_fraction(A),
+        "saturated_fraction": (saturated_fraction(np.asarray(balance, dtype=np.float64))
+                               if balance is not None else float("nan")),
+        "reciprocity": reciprocity(A),
+        "gini_in": hc["gini_in"], "gini_out": hc["gini_out"],
+        "top_share_in": hc["top_share_in"], "top_share_out": hc["top_share_out"],
+        "weight_growth": (float(A.max() / np.abs(W0).max())
+                          if W0 is not None and np.any(W0) else float("nan")),
+        "n_null": int(n_null),
+    }
+    support = A != 0
+    E = support.astype(np.float64)
+    np.fill_diagonal(E, 0.0)
+    degree = E.sum(axis=0) + E.sum(axis=1)
+    k_rich = float(np.percentile(degree, 90))
+    phi = _rich_club_phi(E, k_rich)
+    out["rich_club_rho"] = out["rich_club_p"] = float("nan")
+    for model in NULL_MODELS:
+        if model not in models or n_null == 0 or (model == "init-pruned" and W0 is None):
+            for sig in SIGNATURES:
+                for key in ("z", "p", "null_mean"):
+                    out[f"{sig}_{key}_{model}"] = float("nan")
+            continue
+        draws: dict[str, list[float]] = {sig: [] for sig in SIGNATURES}
+        phis = []
+        seeds = rng.integers(2**31 - 1, size=n_null)
+        for k, V in enumerate(null_draws(A, W0, null=model, n=n_null, seed=rng)):
+            V = np.abs(V)
+            if model == "rewire":      # the same neurons form the club: degrees are kept
+                F = (V != 0).astype(np.float64)
+                np.fill_diagonal(F, 0.0)
+                phis.append(_rich_club_phi(F, k_rich))
+            draws["q"].append(max_modularity(V, seed=int(seeds[k])).quality)
+            draws["hub"].append(_hub(V))
+            if K == 1:
+                draws["bd"].append(0.0)      # one block: nothing can run across blocks
+            elif block_weights == "none" and np.array_equal(V != 0, support):
+                # the same synapses are the same graph to a topology-only block model
+                draws["bd"].append(block_disassortativity(V, sbm.membership))
+            else:
+                m = fit_blocks(V, n_blocks=K, weights=block_weights, n_init=2,
+                               seed=int(seeds[k])).membership
+                draws["bd"].append(block_disassortativity(V, m))
+        for sig in SIGNATURES:
+            st = null_statistics(out[sig], draws[sig])
+            out[f"{sig}_z_{model}"] = st["z"]
+            out[f"{sig}_p_{model}"] = st["p"]
+            out[f"{sig}_null_mean_{model}"] = st["mean"]
+        if phis and np.isfinite(phi):
+            st = null_statistics(phi, phis)
+            out["rich_club_rho"] = phi / st["mean"] if st["mean"] > 0 else float("inf")
+            out["rich_club_p"] = st["p"]
+    return out
