@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -282,7 +283,9 @@ def _kmeans_starts(X: np.ndarray, K: int, n_init: int, rng: np.random.Generator)
             yield np.zeros(n, dtype=np.int64)
             return
         seed = int(rng.integers(2**31 - 1))
-        _, labels = kmeans2(X, K, minit="++", seed=seed, missing="warn")
+        with warnings.catch_warnings():  # empty clusters are refilled below
+            warnings.simplefilter("ignore", UserWarning)
+            _, labels = kmeans2(X, K, minit="++", seed=seed, missing="warn")
         labels = relabel(labels).astype(np.int64)
         got = int(labels.max()) + 1
         if got < K:  # empty clusters: give each missing block a random node

@@ -1,6 +1,6 @@
 """Structural evidence of a trained weight matrix, each measure against three null models.
 
-The regimes (:mod:`community.regimes`) rest on three *signatures*, each a number
+The regimes (:mod:`community.regimes`) rest on four *signatures*, each a number
 computed the same way on the trained weights and on every null draw:
 
 ``q``
@@ -15,7 +15,13 @@ computed the same way on the trained weights and on every null draw:
     graph without this structure?" (forcing ``K`` blocks on a random graph finds some);
 ``hub``
     weight piled onto a few neurons: the larger of the top-10% shares of in- and of
-    out-strength (:func:`community.structure.hub_concentration`).
+    out-strength (:func:`community.structure.hub_concentration`);
+``ba``
+    block-level assortativity (:func:`community.structure.block_assortativity`) of the
+    same blocks (refitted on the null draws as for ``bd``): weight inside blocks denser
+    than every block they touch. Modularity also rises around hubs (a neuron with a
+    large in-strength gathers its senders into a "module"), while the degree-corrected
+    block model explains hubs by their degrees; so a within-module verdict asks both.
 
 The null models (:data:`NULL_MODELS`), ``n_null`` draws each (default 20):
 
@@ -70,6 +76,7 @@ from community.graphs import CommunityError, _as_rng, _check_choice
 from community.modmax import max_modularity
 from community.structure import (
     _rich_club_phi,
+    block_assortativity,
     block_disassortativity,
     hub_concentration,
     isolated_fraction,
@@ -82,8 +89,9 @@ __all__ = ["NULL_MODELS", "SIGNATURES", "Z_MIN", "P_MAX", "BLOCK_WEIGHT_CHOICES"
 
 #: Null models, the first the one every regime verdict must beat (module docstring).
 NULL_MODELS = ("init-pruned", "shuffle", "rewire")
-#: Signatures measured against the nulls: modularity, block disassortativity, hub share.
-SIGNATURES = ("q", "bd", "hub")
+#: Signatures measured against the nulls: modularity, block disassortativity, hub share,
+#: block assortativity.
+SIGNATURES = ("q", "bd", "hub", "ba")
 #: A signature beats a null with ``z >= Z_MIN`` ...
 Z_MIN = 2.0
 #: ... and an empirical one-sided ``p <= P_MAX``.
@@ -248,7 +256,7 @@ def structure_evidence(
     Returns
     -------
     dict
-        ``q``, ``bd``, ``hub`` and, per signature ``x`` and null ``m``: ``x_z_m``,
+        ``q``, ``bd``, ``hub``, ``ba`` and, per signature ``x`` and null ``m``: ``x_z_m``,
         ``x_p_m``, ``x_null_mean_m``; ``sbm_blocks``, ``sbm_dl``, ``sbm_weights``,
         ``membership_sbm`` (array), ``isolated_fraction``, ``saturated_fraction``,
         ``reciprocity``, ``gini_in``, ``gini_out``, ``top_share_in``, ``top_share_out``,
@@ -281,6 +289,7 @@ def structure_evidence(
     hc = hub_concentration(A)
     out: dict[str, Any] = {
         "q": q, "bd": block_disassortativity(A, sbm.membership), "hub": hc["top_share_max"],
+        "ba": block_assortativity(A, sbm.membership),
         "sbm_blocks": K, "sbm_dl": float(sbm.quality), "sbm_weights": block_weights,
         "membership_sbm": np.asarray(sbm.membership),
         "isolated_fraction": isolated_fraction(A),
@@ -318,14 +327,14 @@ def structure_evidence(
             draws["q"].append(max_modularity(V, seed=int(seeds[k])).quality)
             draws["hub"].append(_hub(V))
             if K == 1:
-                draws["bd"].append(0.0)      # one block: nothing can run across blocks
+                m = None                      # one block: nothing across, nothing denser
             elif block_weights == "none" and np.array_equal(V != 0, support):
-                # the same synapses are the same graph to a topology-only block model
-                draws["bd"].append(block_disassortativity(V, sbm.membership))
+                m = sbm.membership  # the same synapses: the same graph to the block model
             else:
                 m = fit_blocks(V, n_blocks=K, weights=block_weights, n_init=2,
                                seed=int(seeds[k])).membership
-                draws["bd"].append(block_disassortativity(V, m))
+            draws["bd"].append(0.0 if m is None else block_disassortativity(V, m))
+            draws["ba"].append(0.0 if m is None else block_assortativity(V, m))
         for sig in SIGNATURES:
             st = null_statistics(out[sig], draws[sig])
             out[f"{sig}_z_{model}"] = st["z"]

@@ -18,7 +18,11 @@ beside it, naming the null models beaten):
     from the initial weights pruned to the same density).
 ``"within-module"``
     modularity beats the init-pruned null (:data:`PRIMARY_NULL`) by at least
-    :data:`Q_EXCESS_MIN`, and no other signature does.
+    :data:`Q_EXCESS_MIN`, *and* the block model's blocks are assortative beyond that
+    null (block assortativity at least :data:`BA_MIN`), and no other signature passes.
+    Modularity alone also rises around hubs (a neuron with a large in-strength gathers
+    its senders into a "module"); the degree-corrected block model explains hubs by
+    their degrees, so it confirms that the modules are modules.
 ``"across-module"``
     block-level disassortativity of the block model's blocks beats the init-pruned null
     and is at least :data:`BD_MIN`, and no other signature does.
@@ -56,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["REGIMES", "DEFINITIONS", "UNSTABLE_SHARE", "RUNAWAY_GROWTH", "ISOLATED_MIN",
-           "SATURATED_MIN", "CHANGE_MIN", "Q_EXCESS_MIN", "BD_MIN", "HUB_SHARE_MIN",
+           "SATURATED_MIN", "CHANGE_MIN", "Q_EXCESS_MIN", "BA_MIN", "BD_MIN", "HUB_SHARE_MIN",
            "SEED_SHARE", "MIN_NULL_DRAWS", "Z_MIN", "P_MAX", "PRIMARY_NULL", "classify"]
 
 REGIMES = ("unstable", "runaway", "unchanged", "within-module", "across-module",
@@ -67,6 +71,7 @@ ISOLATED_MIN = 0.10
 SATURATED_MIN = 0.25
 CHANGE_MIN = 0.05
 Q_EXCESS_MIN = 0.02
+BA_MIN = 0.05
 BD_MIN = 0.2
 HUB_SHARE_MIN = 0.3
 SEED_SHARE = 0.5
@@ -79,6 +84,9 @@ _NULL_NAMES = {"init_pruned": "init-pruned", "shuffle": "shuffled weights",
 _SIGNATURES = {"q": ("within-module", "modularity", "q_max"),
                "bd": ("across-module", "block disassortativity", "block_disassortativity"),
                "hub": ("hub-dominated", "top-10% strength share", "hub_share")}
+#: Evidence that must accompany a signature: within-module modularity needs assortative
+#: blocks of the degree-corrected block model (not hubs).
+_CONFIRM = {"q": ("ba", "block assortativity", "block_assortativity")}
 
 #: One sentence per regime, for reports.
 DEFINITIONS = {
@@ -90,8 +98,10 @@ DEFINITIONS = {
                "(f(s) < 1e-3).",
     "unchanged": f"the weights moved less than {CHANGE_MIN:g} (relative to the initial "
                  "weights pruned to the same density).",
-    "within-module": f"modularity beats the init-pruned null by at least {Q_EXCESS_MIN:g}; "
-                     "no other signature passes.",
+    "within-module": f"modularity beats the init-pruned null by at least {Q_EXCESS_MIN:g} "
+                     "and the degree-corrected block model finds assortative blocks beyond "
+                     f"that null (block assortativity >= {BA_MIN:g}); no other signature "
+                     "passes.",
     "across-module": "block-level disassortativity of the block model's blocks beats the "
                      f"init-pruned null and is at least {BD_MIN:g}; no other signature "
                      "passes.",
@@ -108,9 +118,9 @@ CELL = ["group", "rule", "prune", "graph_family", "learning_rate"]
 COLUMNS = ["group", "rule", "prune", "graph_family", "learning_rate", "regime", "n_runs",
            "n_analysed", "n_unstable", "n_null", "weight_change_median",
            "weight_growth_median", "isolated_median", "saturated_median", "sbm_blocks_median",
-           "q_median", "q_null_median", "q_beats", "bd_median", "bd_null_median", "bd_beats",
-           "hub_median", "hub_null_median", "hub_beats", "signatures", "nulls_beaten",
-           "seeds_split", "evidence"]
+           "q_median", "q_null_median", "q_beats", "ba_median", "ba_null_median", "ba_beats",
+           "bd_median", "bd_null_median", "bd_beats", "hub_median", "hub_null_median",
+           "hub_beats", "signatures", "nulls_beaten", "seeds_split", "evidence"]
 
 
 def _fmt(v: float) -> str:
@@ -138,12 +148,15 @@ def _beats(g: pd.DataFrame, sig: str, null: str) -> tuple[int, int]:
 
 def _signature(g: pd.DataFrame, sig: str) -> dict:
     """Whether one signature passes in a cell, with its evidence."""
-    _, name, col = _SIGNATURES[sig]
+    _, name, col = _SIGNATURES[sig] if sig in _SIGNATURES else (None, *_CONFIRM["q"][1:])
     value = _median(g, col)
     null_value = _median(g, f"{sig}_null_{PRIMARY_NULL}")
     beat, n = _beats(g, sig, PRIMARY_NULL)
     if sig == "q":
         effect_ok = np.isfinite(value - null_value) and value - null_value >= Q_EXCESS_MIN
+        effect = f"{name} {_fmt(value)} vs {_fmt(null_value)} init-pruned"
+    elif sig == "ba":
+        effect_ok = np.isfinite(value) and value >= BA_MIN
         effect = f"{name} {_fmt(value)} vs {_fmt(null_value)} init-pruned"
     elif sig == "bd":
         effect_ok = np.isfinite(value) and value >= BD_MIN
@@ -218,17 +231,25 @@ def classify(snapshots: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.Da
         med = {c: _median(g, c) for c in ("weight_change", "weight_growth",
                                           "isolated_fraction", "saturated_fraction",
                                           "sbm_blocks")}
-        sigs = {s: _signature(g, s) for s in _SIGNATURES}
+        sigs = {s: _signature(g, s) for s in (*_SIGNATURES, "ba")}
+        if sigs["q"]["passes"] and not sigs["ba"]["passes"]:
+            sigs["q"] = {**sigs["q"], "passes": False, "nulls_beaten": [],
+                         "text": sigs["q"]["text"] + " (not confirmed: the degree-corrected "
+                                 "block model finds no assortative blocks beyond the null)"}
         passed = [s for s in _SIGNATURES if sigs[s]["passes"]]
         facts = [f"{len(g)} of {n} runs analysed"
                  + (f" ({n_bad} unstable or failed, left out)" if n_bad else ""),
                  f"weight change {_fmt(med['weight_change'])}, max |w| x"
                  f"{_fmt(med['weight_growth'])}, isolated {_fmt(med['isolated_fraction'])}, "
                  f"saturated {_fmt(med['saturated_fraction'])}"]
-        facts += [sigs[s]["text"] for s in _SIGNATURES]
+        facts += [sigs[s]["text"] for s in (*_SIGNATURES, "ba")]
         split = [s for s in _SIGNATURES if sigs[s]["split"]]
         if split:
             facts.append("seeds split on " + ", ".join(_SIGNATURES[s][1] for s in split))
+        if passed and "q" in passed:
+            sigs["q"]["nulls_beaten"] = sorted(set(sigs["q"]["nulls_beaten"])
+                                               & set(sigs["ba"]["nulls_beaten"])) or \
+                sigs["q"]["nulls_beaten"][:1]
         if n_bad >= UNSTABLE_SHARE * n or len(g) == 0:
             reasons = sorted(set(r.loc[bad, "reason"].astype(str))) if "reason" in r else []
             regime = "unstable"
@@ -265,9 +286,9 @@ def classify(snapshots: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.Da
             "isolated_median": med["isolated_fraction"],
             "saturated_median": med["saturated_fraction"],
             "sbm_blocks_median": med["sbm_blocks"],
-            **{f"{s}_median": sigs[s]["value"] for s in _SIGNATURES},
-            **{f"{s}_null_median": sigs[s]["null"] for s in _SIGNATURES},
-            **{f"{s}_beats": sigs[s]["beats"] for s in _SIGNATURES},
+            **{f"{s}_median": sigs[s]["value"] for s in sigs},
+            **{f"{s}_null_median": sigs[s]["null"] for s in sigs},
+            **{f"{s}_beats": sigs[s]["beats"] for s in sigs},
             "signatures": ", ".join(_SIGNATURES[s][0] for s in passed),
             "nulls_beaten": beaten, "seeds_split": bool(split),
             "evidence": f"{why}. " + "; ".join(facts),

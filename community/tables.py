@@ -34,9 +34,10 @@ Schema
 
     The structural evidence of :mod:`community.evidence` (final snapshots only; NaN
     elsewhere): q_max (modularity maximised by the fast Louvain used with its nulls),
-    block_disassortativity (over the block model's blocks), hub_share (larger top-10%
-    share of in- or out-strength), sbm_blocks, sbm_dl (description length, nats),
-    sbm_weights, n_null (draws per null), and for each signature ``x`` in (q, bd, hub)
+    block_disassortativity and block_assortativity (over the block model's blocks),
+    hub_share (larger top-10% share of in- or out-strength), sbm_blocks, sbm_dl
+    (description length, nats), sbm_weights, n_null (draws per null), and for each
+    signature ``x`` in (q, bd, hub, ba)
     and null ``m`` in (init_pruned, shuffle, rewire): ``x_z_m``, ``x_p_m`` (z-score and
     one-sided empirical p) and ``x_null_m`` (mean over the draws); q_initial_pruned
     (= q_null_init_pruned); isolated_fraction, saturated_fraction (NaN when the snapshot
@@ -276,7 +277,8 @@ def _evidence_columns(ev: dict | None) -> dict:
     nan = float("nan")
     ev = ev or {}
     row = {"q_max": ev.get("q", nan), "block_disassortativity": ev.get("bd", nan),
-           "hub_share": ev.get("hub", nan), "sbm_blocks": ev.get("sbm_blocks", nan),
+           "hub_share": ev.get("hub", nan), "block_assortativity": ev.get("ba", nan),
+           "sbm_blocks": ev.get("sbm_blocks", nan),
            "sbm_dl": ev.get("sbm_dl", nan), "sbm_weights": ev.get("sbm_weights", ""),
            "n_null": ev.get("n_null", 0)}
     for key in ("isolated_fraction", "saturated_fraction", "reciprocity", "gini_in",

@@ -448,3 +448,24 @@ def test_rich_club_errors_name_the_argument():
         rich_club(W, k=1, seed="x")
     with pytest.raises(CommunityError, match="`W`"):
         rich_club(np.ones((2, 3)))
+
+
+# --------------------------------------------------------------------- block assortativity
+
+
+def test_block_assortativity_by_hand_and_on_planted_blocks():
+    from community.structure import block_assortativity
+
+    W = np.zeros((4, 4))
+    W[0, 1] = W[1, 0] = 2.0               # block 0 inside: B[0, 0] = 4 / 2 = 2
+    W[2, 0] = 1.0                         # 0 -> 1 across: B[1, 0] = 1 / 4
+    W[3, 2] = 1.0                         # block 1 inside: B[1, 1] = 1 / 2
+    # (2 - 1/4) x 2 + (1/2 - 1/4) x 2 over S = 6
+    assert block_assortativity(W, [0, 0, 1, 1]) == pytest.approx((1.75 * 2 + 0.25 * 2) / 6)
+    for seed in range(3):
+        labels = np.repeat(np.arange(4), 30)
+        modules = planted(labels, np.where(np.eye(4, dtype=bool), 0.3, 0.02), seed=seed)
+        chain = planted(labels, np.eye(4, k=-1) * 0.35 + 0.02, seed=seed)
+        assert block_assortativity(modules, labels) > 0.6
+        assert block_assortativity(chain, labels) == 0.0
+        assert block_assortativity(modules, np.zeros(120, dtype=int)) == 0.0
