@@ -22,14 +22,25 @@ setup() {
   fi
 }
 
-ensure_chromium() {
-  # the report test renders HTML in a real headless browser: Debian's chromium
-  command -v chromium >/dev/null 2>&1 && return 0
+apt_install() {
+  # Debian packages the tests need: installed as root, else a hint
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    { [ -n "${APT_UPDATED:-}" ] || apt-get update -qq; } && APT_UPDATED=1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    echo "dev.sh: chromium not found and not root: 'sudo apt-get install chromium' for the browser test" >&2
+    echo "dev.sh: not root: 'sudo apt-get install $*' for the tests that need it" >&2
   fi
+}
+
+ensure_system_packages() {
+  # the report and docs tests render HTML in a real headless browser: Debian's chromium;
+  # the block-model tests check against graph-tool, the field's reference: Debian's
+  # python3-graph-tool, built for the system Python and numpy 1.x, so community.graphtool
+  # runs it out of process (the venv has numpy 2)
+  local want=()
+  command -v chromium >/dev/null 2>&1 || want+=(chromium)
+  /usr/bin/python3 -c "import graph_tool" >/dev/null 2>&1 || want+=(python3-graph-tool)
+  [ ${#want[@]} -eq 0 ] || apt_install "${want[@]}"
 }
 
 case "${1:-}" in
@@ -42,7 +53,7 @@ case "${1:-}" in
     ;;
   test)
     setup
-    ensure_chromium
+    ensure_system_packages
     shift
     .venv/bin/ruff check wiring community tests benchmarks docs examples
     .venv/bin/python -m pytest -q "$@"

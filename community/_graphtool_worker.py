@@ -12,8 +12,9 @@ the interpreter that has graph-tool. It imports only numpy and graph_tool, never
 n_init, distributed]``, ``distributed`` 1 for graph-tool's distributed degree prior and 0
 for the uniform one, weights code 0 none, 1 count, 2 exponential, 3 lognormal, ``n_blocks`` 0 for
 model selection), and optionally ``given_k``: a partition whose description length is
-wanted instead of a fit. ``OUT.npz`` gets ``membership_k`` and ``entropy_k`` (graph-tool's
-description length in nats, with the degree prior asked for).
+wanted instead of a fit. ``OUT.npz`` gets ``membership_k``, ``entropy_k`` (graph-tool's
+description length in nats, with the degree prior asked for) and ``seconds_k`` (the fit's
+own time, graph-tool's import and the file transfer excluded: for benchmarks).
 A fit is ``minimize_blockmodel_dl`` run ``n_init`` times (its merge-split search is
 stochastic and can stop at a poorer partition); the lowest description length wins.
 Written to a temporary name and renamed.
@@ -21,6 +22,7 @@ Written to a temporary name and renamed.
 
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -68,8 +70,10 @@ def main(argv):
     out = {}
     for k in range(int(data["n_graphs"])):
         given = data[f"given_{k}"] if f"given_{k}" in data else None
+        start = time.perf_counter()
         m, s = _fit(gt, data[f"src_{k}"], data[f"dst_{k}"], data[f"weight_{k}"],
                     int(data[f"n_{k}"]), data[f"opts_{k}"], given)
+        out[f"seconds_{k}"] = np.array(time.perf_counter() - start)
         out[f"membership_{k}"] = m
         out[f"entropy_{k}"] = np.array(s)
     tmp = out_path + ".part.npz"

@@ -30,7 +30,7 @@ import numpy as np
 
 from community.graphs import CommunityError
 
-__all__ = ["CANDIDATES", "TIMEOUT", "available", "fit_many", "interpreter",
+__all__ = ["CANDIDATES", "LAST_SECONDS", "TIMEOUT", "available", "fit_many", "interpreter",
            "minimize_blockmodel_dl"]
 
 #: Interpreters tried, in order, when ``WIRING_GRAPH_TOOL_PYTHON`` is not set.
@@ -39,6 +39,9 @@ CANDIDATES = ("/usr/bin/python3", "python3")
 TIMEOUT = 1800.0
 
 _WORKER = Path(__file__).with_name("_graphtool_worker.py")
+#: Seconds each graph of the last :func:`fit_many` call took inside graph-tool (its import
+#: and the file transfer excluded), for benchmarks.
+LAST_SECONDS: list[float] = []
 _CODES = {"none": 0, "count": 1, "exponential": 2, "lognormal": 3}
 
 
@@ -225,5 +228,6 @@ def fit_many(
             raise CommunityError(f"graph-tool ({exe}) failed with exit code "
                                  f"{done.returncode}: " + " | ".join(tail))
         with np.load(out_path) as res:
+            LAST_SECONDS[:] = [float(res[f"seconds_{k}"]) for k in range(len(graphs))]
             return [(res[f"membership_{k}"].astype(np.int64), float(res[f"entropy_{k}"]))
                     for k in range(len(graphs))]
