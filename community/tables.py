@@ -531,8 +531,13 @@ def _seed_agreement(snaps: pd.DataFrame, neurons: pd.DataFrame) -> pd.DataFrame:
 
 
 def _analyse_one(args):
+    from threadpoolctl import threadpool_limits
+
     run_id, group, run_dir, settings = args
-    return analyse_run(run_id, group, run_dir, settings=settings)
+    # one BLAS thread: the matrices are small and the runs already fill the cores;
+    # threaded BLAS on a busy machine made block matrices ~10x slower
+    with threadpool_limits(limits=1, user_api="blas"):
+        return analyse_run(run_id, group, run_dir, settings=settings)
 
 
 def analyse_sweep(path: str | Path, *, settings: AnalysisSettings | None = None,
