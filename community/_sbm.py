@@ -59,25 +59,27 @@ def _lnbinom(n, k, lf):
 
 @njit(cache=True)
 def logq_table(M, N):
-    """``ln q(m, k)`` for ``m = 0 .. M``, ``k = 0 .. min(N, M)``: ``q(m, k)`` the number of
-    partitions of the integer ``m`` into at most ``k`` parts, from ``q(m, k) = q(m, k - 1)
-    + q(m - k, k)``, ``q(0, k) = 1``, ``q(m, 0) = 0`` for ``m > 0`` (in log space)."""
+    """``ln q(m, k)`` as ``lq[k, m]`` for ``k = 0 .. min(N, M)``, ``m = 0 .. M``: ``q(m, k)``
+    the number of partitions of the integer ``m`` into at most ``k`` parts, from ``q(m, k)
+    = q(m, k - 1) + q(m - k, k)``, ``q(0, k) = 1``, ``q(m, 0) = 0`` for ``m > 0`` (in log
+    space). Stored by ``k`` first: a block's successive lookups share ``k`` (its size) and
+    differ by a node's degree in ``m``, so they stay in cache."""
     Kc = min(N, M)
-    lq = np.full((M + 1, Kc + 1), -np.inf)
+    lq = np.full((Kc + 1, M + 1), -np.inf)
     for k in range(Kc + 1):
-        lq[0, k] = 0.0
-    for m in range(1, M + 1):
-        for k in range(1, Kc + 1):
-            a = lq[m, k - 1]
-            b = lq[m - k, k] if m >= k else -np.inf
+        lq[k, 0] = 0.0
+    for k in range(1, Kc + 1):
+        for m in range(1, M + 1):
+            a = lq[k - 1, m]
+            b = lq[k, m - k] if m >= k else -np.inf
             if a == -np.inf:
-                lq[m, k] = b
+                lq[k, m] = b
             elif b == -np.inf:
-                lq[m, k] = a
+                lq[k, m] = a
             elif a > b:
-                lq[m, k] = a + math.log1p(math.exp(b - a))
+                lq[k, m] = a + math.log1p(math.exp(b - a))
             else:
-                lq[m, k] = b + math.log1p(math.exp(a - b))
+                lq[k, m] = b + math.log1p(math.exp(a - b))
     return lq
 
 
@@ -89,9 +91,9 @@ def _logq(m, k, lq):
         return 0.0
     if ik > im:
         ik = im
-    if ik >= lq.shape[1]:
-        ik = lq.shape[1] - 1
-    return lq[im, ik]
+    if ik >= lq.shape[0]:
+        ik = lq.shape[0] - 1
+    return lq[ik, im]
 
 
 @njit(cache=True)
@@ -296,10 +298,12 @@ def _removal(r, K, e, x1, x2, T, om, o1, o2, im, i1, i2, sl, kind, hyper, lf, re
 
 
 @njit(cache=True)
-def _move_delta(r, s, K, e, x1, x2, T, eout, ein, nr, om, o1, o2, im, i1, i2, sl, kout, kin,
-                dc, kind, hyper, tab, removed, rem_row, rem_col):
+def _move_delta(r, s, K, e, x1, x2, T, BT, eout, ein, nr, om, o1, o2, im, i1, i2, sl, kout,
+                kin, dc, kind, hyper, tab, removed, rem_row, rem_col, r_after):
     """Change of the description length when the node moves from block ``r`` to ``s``
-    (without the distributed prior's histogram part), from :func:`_removal`'s parts."""
+    (without the distributed prior's histogram part), from :func:`_removal`'s parts;
+    ``BT`` holds each block's current :func:`_block_term`, ``r_after`` block ``r``'s
+    without the node."""
     lf = tab[0]
     # entries (r, s) and (s, r) take edges both out and in: replace their removal part
     d = removed - rem_row[s] - rem_col[s]
@@ -318,10 +322,8 @@ def _move_delta(r, s, K, e, x1, x2, T, eout, ein, nr, om, o1, o2, im, i1, i2, sl
         if im[c] != 0.0 or i1[c] != 0.0 or i2[c] != 0.0:
             d += _pair_term(e[c, s] + im[c], x1[c, s] + i1[c], x2[c, s] + i2[c], kind,
                             hyper, lf) - T[c, s]
-    d += (_block_term(eout[r] - kout, ein[r] - kin, nr[r] - 1.0, dc, tab)
-          - _block_term(eout[r], ein[r], nr[r], dc, tab))
-    d += (_block_term(eout[s] + kout, ein[s] + kin, nr[s] + 1.0, dc, tab)
-          - _block_term(eout[s], ein[s], nr[s], dc, tab))
+    d += r_after - BT[r]
+    d += _block_term(eout[s] + kout, ein[s] + kin, nr[s] + 1.0, dc, tab) - BT[s]
     return d
 
 
@@ -408,6 +410,9 @@ def refine(adj_out, adj_in, b, K, dc, kind, hyper, orders, tab, deg):
     sl = np.empty(3)
     rem_row = np.empty(K)
     rem_col = np.empty(K)
+    BT = np.empty(K)
+    for a in range(K):
+        BT[a] = _block_term(eout[a], ein[a], nr[a], dc, tab)
     h_out, h_in = _histograms(b, K, deg)
     moves = 0
     for sweep in range(orders.shape[0]):
@@ -428,12 +433,13 @@ def refine(adj_out, adj_in, b, K, dc, kind, hyper, orders, tab, deg):
             best_s = -1
             removed = _removal(r, K, e, x1, x2, T, om, o1, o2, im, i1, i2, sl, kind, hyper,
                                lf, rem_row, rem_col)
+            r_after = _block_term(eout[r] - kout, ein[r] - kin, nr[r] - 1.0, dc, tab)
             for s in range(K):
                 if s == r:
                     continue
-                d = _move_delta(r, s, K, e, x1, x2, T, eout, ein, nr, om, o1, o2, im, i1,
-                                i2, sl, kout, kin, dc, kind, hyper, tab, removed, rem_row,
-                                rem_col)
+                d = _move_delta(r, s, K, e, x1, x2, T, BT, eout, ein, nr, om, o1, o2, im,
+                                i1, i2, sl, kout, kin, dc, kind, hyper, tab, removed, rem_row,
+                                rem_col, r_after)
                 if dc == 2:  # the degree histograms: -ln eta! of both blocks change
                     d += (math.log(h_out[r, out_id[v]]) - math.log(h_out[s, out_id[v]] + 1.0)
                           + math.log(h_in[r, in_id[v]]) - math.log(h_in[s, in_id[v]] + 1.0))
@@ -444,6 +450,8 @@ def refine(adj_out, adj_in, b, K, dc, kind, hyper, orders, tab, deg):
                 _apply_move(r, best_s, K, e, x1, x2, T, eout, ein, nr, om, o1, o2, im, i1,
                             i2, sl, kout, kin, kind, hyper, lf)
                 b[v] = best_s
+                BT[r] = _block_term(eout[r], ein[r], nr[r], dc, tab)
+                BT[best_s] = _block_term(eout[best_s], ein[best_s], nr[best_s], dc, tab)
                 h_out[r, out_id[v]] -= 1.0
                 h_out[best_s, out_id[v]] += 1.0
                 h_in[r, in_id[v]] -= 1.0

@@ -231,6 +231,18 @@ def _divergence(structure: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The columns of ``rules_structure`` (the final snapshots' rows of the sweep tables that
+#: the rules section reads; the sweep tables hold more).
+RULES_STRUCTURE_COLUMNS = (
+    "run_id", "group", "task", "rule", "learning_rate", "seed", "prune", "pruning",
+    "graph_family", "step", "snapshot_path", "run_status", "weight_mode", "quality",
+    "resolution", "nodes", "n_nodes", "n_edges", "density", "weight_abs_mean",
+    "weight_abs_max", "weight_change", "modularity", "leiden_quality", "n_communities",
+    "largest_community_fraction", "within_fraction", "within_chance", "within_excess",
+    "offdiag_index", "q_z_shuffle", "q_z_rewire", "q_initial_pruned", "louvain_ari",
+    "louvain_modularity", "step_fraction", "is_final", "ari_final")
+
+
 def _rules_tables(sweep_dir: Path, workers: int) -> dict[str, pd.DataFrame]:
     rows, curves, align, pred1, pred2, struct, roles = [], [], [], [], [], [], []
     settings = AnalysisSettings(n_null=10)
@@ -278,6 +290,7 @@ def _rules_tables(sweep_dir: Path, workers: int) -> dict[str, pd.DataFrame]:
     for snaps, neurons in results:
         if len(snaps):
             fin = snaps[snaps["is_final"]]
+            fin = fin[[c for c in RULES_STRUCTURE_COLUMNS if c in fin]]
             struct.append(fin.assign(**{k: ident_by_run[fin["run_id"].iloc[0]][k]
                                         for k in ("data", "graph", "rule")}))
         if len(neurons):
