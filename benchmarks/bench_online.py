@@ -28,7 +28,6 @@ import scipy.sparse as sp  # noqa: E402
 from numba import njit  # noqa: E402
 
 from wiring.builders import erdos_renyi  # noqa: E402
-from wiring.kernels.neurons import FAST  # noqa: E402
 from wiring.network import Network  # noqa: E402
 from wiring.train import fit  # noqa: E402
 
@@ -36,7 +35,7 @@ TOL = 1e-10
 LR = 1e-3
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")  # no fastmath, like the engine
 def csr_matvec(indptr, idx, w, x, y):
     n = indptr.size - 1
     for i in range(n):

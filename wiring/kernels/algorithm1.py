@@ -22,7 +22,7 @@ kernel only partitions the values in a band around the previous threshold.
 import numpy as np
 from numba import njit
 
-from wiring.kernels.neurons import FAST, activate, balance
+from wiring.kernels.neurons import activate, balance
 
 __all__ = ["run_algorithm1", "OK", "DIVERGED"]
 
@@ -30,25 +30,50 @@ OK, DIVERGED = 0, 2
 HUGE = 1e150
 
 
-FAST_SUM = FAST | {"reassoc"}  # contiguous rows only: lets the dot product vectorise
-
-
-@njit(cache=True, fastmath=FAST_SUM, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _upd_dot_contig(w, lo, hi, x, j0, g, mask):
+    """Update a row whose presynaptic neurons are one ascending run and return its dot
+    product with ``x``: four partial sums (every fourth term), combined in a fixed
+    order, so the result does not depend on the vector width the CPU offers (the
+    four lanes vectorise as they stand)."""
     # slices, not w[lo + m]: numba's negative-index wraparound blocks vectorisation
     ww = w[lo:hi]
     mm = mask[lo:hi]
     xx = x[j0:j0 + (hi - lo)]
-    acc = 0.0
-    for m in range(ww.size):
+    a0 = 0.0
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    size = ww.size
+    m = 0
+    while m + 4 <= size:
+        x0 = xx[m]
+        x1 = xx[m + 1]
+        x2 = xx[m + 2]
+        x3 = xx[m + 3]
+        w0 = ww[m] + g * x0 * mm[m]
+        w1 = ww[m + 1] + g * x1 * mm[m + 1]
+        w2 = ww[m + 2] + g * x2 * mm[m + 2]
+        w3 = ww[m + 3] + g * x3 * mm[m + 3]
+        ww[m] = w0
+        ww[m + 1] = w1
+        ww[m + 2] = w2
+        ww[m + 3] = w3
+        a0 += w0 * x0
+        a1 += w1 * x1
+        a2 += w2 * x2
+        a3 += w3 * x3
+        m += 4
+    while m < size:
         xv = xx[m]
         wk = ww[m] + g * xv * mm[m]
         ww[m] = wk
-        acc += wk * xv
-    return acc
+        a0 += wk * xv
+        m += 1
+    return (a0 + a1) + (a2 + a3)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _upd_dot_gather(w, lo, hi, x, idx, g, mask):
     a0 = 0.0
     a1 = 0.0
@@ -71,23 +96,44 @@ def _upd_dot_gather(w, lo, hi, x, idx, g, mask):
     return a0 + a1
 
 
-@njit(cache=True, fastmath=FAST_SUM, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
+def _prune_one(ww, mm, m, thr, structural):
+    """Zero ``ww[m]`` if ``|ww[m]| < thr`` (and, in structural mode, its mask); return it."""
+    wk = ww[m]
+    keep = abs(wk) >= thr
+    wk = wk if keep else 0.0
+    ww[m] = wk
+    if structural:
+        mm[m] = mm[m] if keep else 0.0
+    return wk
+
+
+@njit(cache=True, error_model="numpy")
 def _prune_dot_contig(w, lo, hi, x, j0, thr, mask, structural):
+    """Prune a contiguous row at ``thr`` and return its dot product with ``x``: four
+    partial sums combined in a fixed order, as in :func:`_upd_dot_contig`."""
     ww = w[lo:hi]
     mm = mask[lo:hi]
     xx = x[j0:j0 + (hi - lo)]
-    acc = 0.0
-    for m in range(ww.size):
-        wk = ww[m]
-        keep = abs(wk) >= thr
-        wk = wk if keep else 0.0
-        ww[m] = wk
-        mm[m] = mm[m] if (keep or not structural) else 0.0
-        acc += wk * xx[m]
-    return acc
+    a0 = 0.0
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    size = ww.size
+    m = 0
+    while m + 4 <= size:
+        a0 += _prune_one(ww, mm, m, thr, structural) * xx[m]
+        a1 += _prune_one(ww, mm, m + 1, thr, structural) * xx[m + 1]
+        a2 += _prune_one(ww, mm, m + 2, thr, structural) * xx[m + 2]
+        a3 += _prune_one(ww, mm, m + 3, thr, structural) * xx[m + 3]
+        m += 4
+    while m < size:
+        a0 += _prune_one(ww, mm, m, thr, structural) * xx[m]
+        m += 1
+    return (a0 + a1) + (a2 + a3)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _prune_dot_gather(w, lo, hi, x, idx, thr, mask, structural):
     acc = 0.0
     for k in range(lo, hi):
@@ -101,7 +147,7 @@ def _prune_dot_gather(w, lo, hi, x, idx, thr, mask, structural):
     return acc
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _scatter_contig(w, lo, hi, j0, gc, out):
     ww = w[lo:hi]
     oo = out[j0:j0 + (hi - lo)]
@@ -109,7 +155,7 @@ def _scatter_contig(w, lo, hi, j0, gc, out):
         oo[m] += ww[m] * gc
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _scatter_gather(w, lo, hi, idx, gc, out):
     for k in range(lo, hi):
         out[idx[k]] += w[k] * gc
@@ -127,7 +173,7 @@ def contiguous_rows(indptr, idx):
     return out
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _update_band(indptr, idx, contig, w, mask, delta, x, lr, lo_b, hi_b, band, counts):
     """Pending update w += lr delta_i x_j (masked), then count |w| < lo_b and collect
     lo_b <= |w| < hi_b into band."""
@@ -224,7 +270,7 @@ def _band(pstate, prune_k):
     return 0.0, 0.0
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _one_step(graph, contig, w, bias, mask, x, c, delta, f, s, xn, cn, clamped, nx, nc,
               act, bal, center, width, lr, thr, structural, pending, prune_now):
     """Firing and credit, one step each, fused with the pending update (or with pruning

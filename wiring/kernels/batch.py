@@ -20,12 +20,11 @@ each other, so each level is one parallel loop; credit runs the levels backwards
 Status codes are those of :mod:`wiring.kernels.settle`.
 """
 
-import math
-
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from wiring.kernels.neurons import FAST, TANH, activate, balance, tanh_typed
+from wiring.kernels.mathfn import exp_det, log_det
+from wiring.kernels.neurons import TANH, activate, balance, tanh_typed
 from wiring.kernels.plasticity import CROSS_ENTROPY, FB_DIRECT, FB_FIXED, FB_SAME
 from wiring.kernels.settle import CAPPED, CONVERGED, DIVERGED, HUGE
 
@@ -69,7 +68,7 @@ def dag_levels(in_indptr, in_src, topo, level_ptr, level_nodes):
     return n_levels
 
 
-@njit(parallel=True, cache=True, fastmath=FAST, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy")
 def spmm_rows(indptr, idx, w, rows, X, Y):
     """Y[i] = sum_k w[k] X[idx[k]] for the rows ``i`` listed in ``rows`` (plain SpMM).
 
@@ -100,7 +99,7 @@ def spmm_rows(indptr, idx, w, rows, X, Y):
                 y[b] = y[b] + w0 * x0[b]
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _gather_row(lo, hi, w, idx, X, start, y):
     """y[:] = start + sum_{k in [lo, hi)} w[k] X[idx[k]] (two rows per pass)."""
     B = y.size
@@ -122,7 +121,7 @@ def _gather_row(lo, hi, w, idx, X, start, y):
             y[b] = y[b] + w0 * x0[b]
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _track(new, old, r):
     """r[b] = max(r[b], |new[b] - old[b]|), NaN propagating."""
     for b in range(r.size):
@@ -131,7 +130,7 @@ def _track(new, old, r):
             r[b] = d
 
 
-@njit(parallel=True, cache=True, fastmath=FAST, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy")
 def _firing_sweep(indptr, idx, w, bias, act, rows, Xin, Xout, S, res_t, track):
     """Rows ``rows`` of S = W Xin + b and Xout = sigma(S). With ``track``, thread t
     keeps the per-column max change of its rows in ``res_t[t]``."""
@@ -235,7 +234,7 @@ def firing_batch(in_csr, w, bias, act, free, levels, X, buf, S, tol, max_iter, r
     _clamped_drive(indptr, idx, w, bias, free, X, S)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _clamped_drive(indptr, idx, w, bias, free, X, S):
     """Net inputs of the rows not in ``free`` (the clamped inputs; ``free`` is sorted)."""
     n = indptr.size - 1
@@ -247,7 +246,7 @@ def _clamped_drive(indptr, idx, w, bias, free, X, S):
         _gather_row(indptr[i], indptr[i + 1], w, idx, X, bias[i], S[i])
 
 
-@njit(parallel=True, cache=True, fastmath=FAST, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy")
 def _balance_rows(act, S, X, clamp, bal_code, center, width, zero_mask, F):
     n, B = S.shape
     for i in prange(n):
@@ -264,7 +263,7 @@ def _balance_rows(act, S, X, clamp, bal_code, center, width, zero_mask, F):
             f[b] = balance(bal_code, a, s[b], xi, center, width)
 
 
-@njit(parallel=True, cache=True, fastmath=FAST, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy")
 def _credit_sweep(indptr, idx, fb, E, fixed, rows, D, Cin, Cout, res_t, track):
     """Rows ``rows`` of Cout = E + Fb D (E on fixed rows); ``track`` as in firing."""
     for p in prange(rows.size):
@@ -282,7 +281,7 @@ def _credit_sweep(indptr, idx, fb, E, fixed, rows, D, Cin, Cout, res_t, track):
             _track(c, Cin[j], res_t[get_thread_id()])
 
 
-@njit(parallel=True, cache=True, fastmath=FAST, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy")
 def _effective(rows, F, C, D):
     """D = F * C on ``rows``."""
     for p in prange(rows.size):
@@ -373,14 +372,14 @@ def _output_errors(loss_code, X, Y, order, t0, outputs, E, loss, correct):
             mx = X[outputs[best], b]
             z = 0.0
             for o in range(m):
-                z += math.exp(X[outputs[o], b] - mx)
-            logz = mx + math.log(z)
+                z += exp_det(float(X[outputs[o], b] - mx))
+            logz = mx + log_det(z)
             ysum = 0.0
             for o in range(m):
                 ysum += y[o]
             for o in range(m):
                 logp = X[outputs[o], b] - logz
-                E[outputs[o], b] = y[o] - math.exp(logp) * ysum
+                E[outputs[o], b] = y[o] - exp_det(float(logp)) * ysum
                 lo -= y[o] * logp
         else:
             for o in range(m):
@@ -391,7 +390,7 @@ def _output_errors(loss_code, X, Y, order, t0, outputs, E, loss, correct):
         correct[b] = 1.0 if best == tbest else 0.0
 
 
-@njit(parallel=True, cache=True, fastmath=FAST, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy")
 def _accumulate(in_indptr, in_src, D, X, dw, db):
     """dw[k] += sum_b D[i, b] X[src k, b] for every in-edge k of i; db[i] += sum_b D[i, b].
 

@@ -1,6 +1,13 @@
 """Activation and balance functions by integer code (numba, scalar).
 
 Codes are fixed here and mirrored by the registries in :mod:`wiring.neurons`.
+
+No kernel uses fastmath flags: with ``contract`` LLVM fuses ``a * b + c`` into one
+FMA on CPUs that have it and not on others, ``reassoc`` lets the vector width choose
+the order of a sum, and ``afn``/``arcp`` allow approximations that differ by target.
+The transcendental functions are written from correctly rounded operations
+(:mod:`wiring.kernels.mathfn`, the tanh below), never taken from libm, so a kernel
+returns the same bits on every x86-64 CPU (``docs/reproducibility.rst``).
 """
 
 import math
@@ -9,17 +16,14 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-__all__ = ["TANH", "SIGMOID", "RELU", "LINEAR", "SATRELU", "DERIVATIVE", "GAUSSIAN", "FAST",
+from wiring.kernels.mathfn import _pow2, exp_det
+
+__all__ = ["TANH", "SIGMOID", "RELU", "LINEAR", "SATRELU", "DERIVATIVE", "GAUSSIAN",
            "activate", "derivative", "balance", "tanh_fast", "tanh_fast32", "tanh_typed",
            "tanh_array"]
 
 TANH, SIGMOID, RELU, LINEAR, SATRELU = 0, 1, 2, 3, 4
 DERIVATIVE, GAUSSIAN = 0, 1
-
-#: fastmath flags of the hot kernels: FMA contraction and friends, but no
-#: reassociation (it vectorises gathers badly) and no nnan/ninf (NaN must propagate,
-#: divergence is detected by it).
-FAST = {"nsz", "arcp", "contract", "afn"}
 
 # expm1(r) = r * sum_k r^k / (k + 1)! for |r| <= ln(2) / 2: the coefficients 1/(k + 1)!
 _X = (1.0, 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
@@ -31,9 +35,10 @@ _LN2_LO = 1.90821492927058770002e-10
 _INV_LN2 = 1.44269504088896338700e00
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def tanh_fast(v):
-    """tanh without a libm call, so loops over it vectorise (within 3 ulp of libm).
+    """tanh from correctly rounded operations: the same bits on every CPU, and loops
+    over it vectorise (no libm call); within 3 ulp of the exact value.
 
     tanh|v| = m / (m + 2) with m = expm1(2|v|); expm1 by Cody-Waite reduction
     2|v| = k ln 2 + r, a degree-14 Taylor polynomial for expm1(r) and 2^k built
@@ -58,15 +63,12 @@ def tanh_fast(v):
     q = q * r + _X[2]
     q = q * r + _X[1]
     q = q * r + _X[0]
-    ki = np.int32(k)
-    pw = ((1.0 + (ki & 1)) * (1.0 + 3.0 * ((ki >> 1) & 1)) * (1.0 + 15.0 * ((ki >> 2) & 1))
-          * (1.0 + 255.0 * ((ki >> 3) & 1)) * (1.0 + 65535.0 * ((ki >> 4) & 1))
-          * (1.0 + 4294967295.0 * ((ki >> 5) & 1)))
+    pw = _pow2(np.int64(k))
     m = pw * (r * q) + (pw - 1.0)
     return math.copysign(m / (m + 2.0), v) + 0.0 * v
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def tanh_array(s, out):
     """out[i] = tanh(s[i]) for every i (vectorised)."""
     for i in range(s.size):
@@ -78,7 +80,7 @@ def activate(code, s):
     if code == 0:
         return tanh_fast(s)
     if code == 1:
-        return 1.0 / (1.0 + math.exp(-s))
+        return 1.0 / (1.0 + exp_det(-float(s)))
     if code == 2:
         return s if s > 0.0 else 0.0
     if code == 3:
@@ -105,8 +107,8 @@ def balance(bal_code, act_code, s, x, center, width):
     """f(s): the activation's derivative, or a Gaussian bell exp(-(s-center)^2 / 2 width^2)."""
     if bal_code == 0:
         return derivative(act_code, s, x)
-    z = (s - center) / width
-    return math.exp(-0.5 * z * z)
+    z = (float(s) - center) / width
+    return exp_det(-0.5 * z * z)
 
 
 # float32 tanh: the same construction in float32, with as many terms as float32's
@@ -118,7 +120,7 @@ _LN2_LO32 = np.float32(1.428606765330187e-06)
 _INV_LN2_32 = np.float32(_INV_LN2)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def tanh_fast32(v):
     """float32 tanh without a libm call (vectorises at float32 width), within 3 ulp.
 
@@ -151,7 +153,7 @@ def tanh_typed(v):
     return math.tanh(v)
 
 
-@overload(tanh_typed, inline="always", jit_options={"fastmath": FAST, "error_model": "numpy"})
+@overload(tanh_typed, inline="always", jit_options={"error_model": "numpy"})
 def _tanh_typed(v):
     if isinstance(v, types.Float) and v.bitwidth == 32:
         return lambda v: tanh_fast32(v)

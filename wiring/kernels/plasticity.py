@@ -6,12 +6,11 @@ rule's update (``lr = 0``: accumulate only) and online / mini-batch training
 receives integer codes and plain arrays.
 """
 
-import math
-
 import numpy as np
 from numba import njit
 
 from wiring.kernels.anderson import credit_anderson, firing_anderson
+from wiring.kernels.mathfn import exp_det, log_det
 from wiring.kernels.settle import (
     CONVERGED,
     DIVERGED,
@@ -54,14 +53,14 @@ def output_error(loss_code, x, y, outputs, e):
         mx = x[outputs[best]]
         z = 0.0
         for o in range(m):
-            z += math.exp(x[outputs[o]] - mx)
-        logz = mx + math.log(z)
+            z += exp_det(x[outputs[o]] - mx)
+        logz = mx + log_det(z)
         ysum = 0.0
         for o in range(m):
             ysum += y[o]
         for o in range(m):  # -dL/dz = y - p * sum(y) for L = -sum y log softmax(z)
             logp = x[outputs[o]] - logz
-            e[outputs[o]] = y[o] - math.exp(logp) * ysum
+            e[outputs[o]] = y[o] - exp_det(logp) * ysum
             loss -= y[o] * logp
     return loss, 1.0 if best == tbest else 0.0
 

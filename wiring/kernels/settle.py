@@ -10,16 +10,17 @@ postsynaptic neurons; ``out_csr`` rows are presynaptic neurons.
 import numpy as np
 from numba import njit
 
-from wiring.kernels.neurons import FAST, TANH, activate, balance, tanh_array
+from wiring.kernels.neurons import TANH, activate, balance, tanh_array
 
 __all__ = ["CONVERGED", "CAPPED", "DIVERGED", "firing_settle", "firing_dag",
-           "input_drive", "balance_values", "credit_settle", "credit_dag", "dfa_credit"]
+           "input_drive", "balance_values", "balance_rows", "credit_settle", "credit_dag",
+           "dfa_credit"]
 
 CONVERGED, CAPPED, DIVERGED = 0, 1, 2
 HUGE = 1e150
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _row_dot(lo, hi, w, idx, v, start):
     """start + sum_{k in [lo, hi)} w[k] * v[idx[k]]: four accumulators, so the gather
     loop is not one long dependency chain (faster than letting LLVM vectorise it)."""
@@ -40,7 +41,7 @@ def _row_dot(lo, hi, w, idx, v, start):
     return (a0 + a1) + (a2 + a3)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
     """One Jacobi sweep: s = W x_old + b (free rows), then x_new = sigma(s) (vectorised
     tanh for all, other activations per neuron). Returns max |x_new - x_old|."""
@@ -63,7 +64,7 @@ def _firing_sweep(indptr, idx, w, bias, act, clamp, x_old, x_new, s):
     return res
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _firing_sweep_gs(indptr, idx, w, bias, act, clamp, x, s):
     """One Gauss-Seidel sweep in neuron order, x updated in place. Returns max |change|."""
     n = indptr.size - 1
@@ -174,7 +175,14 @@ def balance_values(act, s, x, clamp, bal_code, center, width, zero_mask, out):
             out[i] = balance(bal_code, act[i], s[i], xi, center, width)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
+def balance_rows(act, S, X, clamp, bal_code, center, width, zero_mask, out):
+    """:func:`balance_values` for every row of ``S`` and ``X`` (samples x neurons)."""
+    for b in range(S.shape[0]):
+        balance_values(act, S[b], X[b], clamp, bal_code, center, width, zero_mask, out[b])
+
+
+@njit(cache=True, error_model="numpy")
 def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
     n = indptr.size - 1
     for i in range(n):
@@ -195,7 +203,7 @@ def _credit_sweep(indptr, idx, fb, fbal, e, fixed, c_old, c_new, d):
     return res
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _credit_sweep_gs(indptr, idx, fb, fbal, e, fixed, c, d):
     """One Gauss-Seidel sweep in reverse neuron order; c and d = f * c in place."""
     n = indptr.size - 1
