@@ -6,6 +6,7 @@ are checked in these helpers before any array reaches ``wiring.kernels``.
 
 from __future__ import annotations
 
+import decimal
 import numbers
 from collections.abc import Iterable
 
@@ -18,6 +19,8 @@ __all__ = [
     "as_float_array",
     "check_finite",
     "as_rng",
+    "standard_normal",
+    "geomspace",
     "check_choice",
     "check_positive",
     "check_fraction",
@@ -107,6 +110,41 @@ def as_rng(seed) -> np.random.Generator:
                         and not isinstance(seed, bool)):
         return np.random.default_rng(seed)
     raise WiringError(f"`seed` must be an int, a numpy Generator or None, got {seed!r}")
+
+
+def standard_normal(rng: np.random.Generator, size) -> np.ndarray:
+    """Standard normal draws that are the same bits on every machine (float64).
+
+    ``Generator.standard_normal`` is not: its ziggurat takes ``log1p`` and ``exp``
+    from the C library for its tail and wedges, and glibc picks those by CPU (an FMA
+    build where the CPU has FMA), so about one draw in 4,000 in the tail can differ in
+    its last bit from one machine to another. Here each draw is the normal quantile
+    of one ``rng.random()`` value (an integer times 2^-53, the same on every machine),
+    computed from correctly rounded operations (``kernels.mathfn``). One uniform per
+    draw, so drawing ``a`` then ``b`` values equals drawing ``a + b`` at once.
+    """
+    from wiring.kernels.mathfn import normal_from_uniform
+
+    u = rng.random(size)
+    out = np.empty_like(u)
+    normal_from_uniform(u.reshape(-1), out.reshape(-1))
+    return out
+
+
+def geomspace(lo: float, hi: float, count: int) -> list[float]:
+    """``count`` values from ``lo`` to ``hi`` (both > 0) in geometric progression, the
+    same bits on every machine: ``lo * (hi / lo) ** (k / (count - 1))`` evaluated in
+    40-digit decimal arithmetic (software, correctly rounded ``ln`` and ``exp``) and
+    rounded once to float64. ``numpy.geomspace`` goes through ``log10`` and ``power``,
+    which numpy dispatches by CPU (SVML on AVX-512) or takes from the C library.
+    The first value is ``lo`` and the last ``hi`` exactly."""
+    if count == 1:
+        return [float(lo)]
+    with decimal.localcontext(decimal.Context(prec=40)):
+        a = decimal.Decimal(float(lo))
+        ratio = (decimal.Decimal(float(hi)) / a).ln()
+        inner = [float(a * (ratio * k / (count - 1)).exp()) for k in range(1, count - 1)]
+    return [float(lo), *inner, float(hi)]
 
 
 def check_choice(value: str, name: str, choices: Iterable[str]) -> str:

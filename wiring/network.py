@@ -16,13 +16,14 @@ from wiring._checks import (
     check_choice,
     check_int,
     check_positive,
+    standard_normal,
 )
 from wiring._html import summary_html
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
 from wiring.graph import Graph
 from wiring.kernels import plasticity as _kp
 from wiring.kernels.settle import CAPPED, CONVERGED, DIVERGED
-from wiring.neurons import ACTIVATIONS, activation_code, balance_code
+from wiring.neurons import activation_code, balance_code
 from wiring.rules import LOSSES, Feedback, get_rule, make_feedback
 
 if TYPE_CHECKING:
@@ -122,7 +123,8 @@ class Network(WritableOnUnpickle):
         if weight is None:
             check_positive(init_scale, "init_scale", allow_zero=True)
             indeg = np.bincount(graph.dst, minlength=n).astype(float)
-            weight = rng.standard_normal(E) * init_scale / np.sqrt(np.maximum(indeg[graph.dst], 1))
+            weight = (standard_normal(rng, E) * init_scale
+                      / np.sqrt(np.maximum(indeg[graph.dst], 1)))
         weight = as_float_array(weight, "weight", shape=(E,))
         bias = np.zeros(n) if bias is None else as_float_array(bias, "bias", shape=(n,))
         out_act = activation if output_activation is None else output_activation
@@ -480,17 +482,17 @@ class Network(WritableOnUnpickle):
         return {"x": x, "s": s, "c": c, "effective": f * c}
 
     def _balance_numpy(self, s, x, rule) -> np.ndarray:
-        """f(s) for a batch, with the rule's zeros on inputs (numpy; for reporting)."""
-        if self._balance_code == 0:
-            f = np.empty_like(s)
-            for spec in ACTIVATIONS.values():
-                mask = self._act == spec.code
-                if mask.any():
-                    f[:, mask] = spec.derivative(s[:, mask])
-        else:
-            f = np.exp(-0.5 * ((s - self.balance_center) / self.balance_width) ** 2)
-        if not get_rule(rule).inputs_balanced:
-            f[:, self.graph.inputs] = 0.0
+        """f(s) for a batch (samples x neurons) with the rule's zeros on inputs: the values
+        the kernel uses (``kernels.settle.balance_values``: f of the settled rate on free
+        neurons, of sigma(s) on clamped ones), the same bits on every machine."""
+        from wiring.kernels.settle import balance_rows
+
+        zero_mask = np.zeros(self.n, dtype=np.uint8) if get_rule(rule).inputs_balanced \
+            else self._clamp
+        s = np.ascontiguousarray(s, dtype=np.float64)
+        f = np.empty_like(s)
+        balance_rows(self._act, s, np.ascontiguousarray(x, dtype=np.float64), self._clamp,
+                     self._balance_code, self.balance_center, self.balance_width, zero_mask, f)
         return f
 
     def plasticity(

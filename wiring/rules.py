@@ -116,15 +116,15 @@ def make_feedback(
     >>> make_feedback(g, 0).direct.shape
     (3, 1)
     """
-    from wiring._checks import as_rng
+    from wiring._checks import as_rng, standard_normal
 
     rng = as_rng(seed)
     indeg = np.bincount(graph.dst, minlength=graph.n).astype(float)
     scale = 1.0 / np.sqrt(np.maximum(indeg[graph.dst], 1.0))
-    B = rng.standard_normal(graph.n_edges) * scale
-    M = np.abs(rng.standard_normal(graph.n_edges)) * scale
+    B = standard_normal(rng, graph.n_edges) * scale
+    M = np.abs(standard_normal(rng, graph.n_edges)) * scale
     if unit_magnitude:
         M = np.ones(graph.n_edges)
     m = max(graph.outputs.size, 1)
-    direct = rng.standard_normal((graph.n, graph.outputs.size)) / np.sqrt(m)
+    direct = standard_normal(rng, (graph.n, graph.outputs.size)) / np.sqrt(m)
     return Feedback(B=B, M=M, direct=np.ascontiguousarray(direct))

@@ -45,6 +45,8 @@ from wiring._checks import (
     check_fraction,
     check_int,
     check_positive,
+    geomspace,
+    standard_normal,
 )
 from wiring._html import summary_html
 from wiring._progress import Progress, ProgressArg
@@ -52,7 +54,7 @@ from wiring.divergence import dynamics_reason, weight_reason
 from wiring.errors import WiringError
 from wiring.graph import Graph
 from wiring.kernels import algorithm1 as _ka
-from wiring.neurons import ACTIVATIONS, activation_code, balance_code
+from wiring.neurons import activation_code, balance_code
 
 __all__ = ["SimulationResult", "simulate", "PRUNING_MODES", "SIMULATION_MODES"]
 
@@ -259,7 +261,8 @@ def simulate(
     if weight is None:
         check_positive(init_scale, "init_scale", allow_zero=True)
         indeg = np.bincount(graph.dst, minlength=n).astype(float)
-        weight = rng.standard_normal(E) * init_scale / np.sqrt(np.maximum(indeg[graph.dst], 1))
+        weight = (standard_normal(rng, E) * init_scale
+                  / np.sqrt(np.maximum(indeg[graph.dst], 1)))
     else:
         weight = as_float_array(weight, "weight", shape=(E,))
     n_clamped = int(round(clamped_fraction * n))
@@ -281,8 +284,8 @@ def simulate(
     contig = _ka.contiguous_rows(graph.in_indptr, graph.in_src)
     clamp_mask = np.zeros(n, dtype=np.uint8)
     clamp_mask[clamped] = 1
-    x = rng.standard_normal(n) * sx
-    c = rng.standard_normal(n) * sc
+    x = standard_normal(rng, n) * sx
+    c = standard_normal(rng, n) * sc
     # one stream each for rate and credit noise, so the trajectory does not depend on
     # how the iterations are cut into chunks (checkpoints, snapshots)
     rng_x, rng_c = rng.spawn(2)
@@ -330,8 +333,8 @@ def simulate(
             settings = (*settings[:4], lr, *settings[5:])
         while done < stop:
             T = min(CHUNK, stop - done)
-            nx = rng_x.standard_normal((T, n)) * sx
-            nc = rng_c.standard_normal((T, n)) * sc
+            nx = standard_normal(rng_x, (T, n)) * sx
+            nc = standard_normal(rng_c, (T, n)) * sc
             t_done, status, fi, ci, cap = _ka.run_algorithm1(
                 (graph.in_indptr, graph.in_src, contig), (w, bias), mask, (x, c, delta, f),
                 settings, clamp_mask, nx, nc, pstate, band, flags)
@@ -394,12 +397,19 @@ def simulate(
 def _initial_balance(graph: Graph, weight: np.ndarray, bias: np.ndarray, x: np.ndarray,
                      activation: str, balance: str, center: float,
                      width: float) -> np.ndarray:
-    """f(s) of ``s = W x + b`` (numpy): the balance the initial weights give the initial
-    rates, which the first iteration computes (the kernel's ``f`` is still empty)."""
-    s = np.bincount(graph.dst, weights=weight * x[graph.src], minlength=graph.n) + bias
-    if balance == "derivative":
-        return ACTIVATIONS[activation].derivative(s).astype(float)
-    return np.exp(-0.5 * ((s - center) / width) ** 2)
+    """f(s) of ``s = W x + b``: the balance the initial weights give the initial rates,
+    which the first iteration computes (the kernel's ``f`` is still empty). ``s`` is
+    summed in edge order (``np.bincount``: one sequential loop) and ``f`` comes from the
+    kernel's own functions, so the values are the same bits on every machine."""
+    from wiring.kernels.settle import balance_values
+
+    n = graph.n
+    s = np.bincount(graph.dst, weights=weight * x[graph.src], minlength=n) + bias
+    act = np.full(n, activation_code(activation), dtype=np.int64)
+    f = np.empty(n)
+    balance_values(act, s, np.zeros(n), np.ones(n, dtype=np.uint8), balance_code(balance),
+                   float(center), float(width), np.zeros(n, dtype=np.uint8), f)
+    return f
 
 
 def _stage_rates(lr: float, lr_end: float | None, stages: int) -> list[float]:
@@ -409,4 +419,4 @@ def _stage_rates(lr: float, lr_end: float | None, stages: int) -> list[float]:
     lr_end = check_positive(lr_end, "learning_rate_end")
     if lr <= 0:
         raise WiringError("a learning-rate schedule needs `learning_rate` > 0")
-    return [float(v) for v in np.geomspace(lr, lr_end, stages)]
+    return geomspace(lr, lr_end, stages)  # not np.geomspace: its bits depend on the CPU

@@ -87,11 +87,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from wiring import runs
 from wiring._atomic import _atomic_open, _fsync_dir
+from wiring._checks import geomspace
 from wiring._progress import Progress, ProgressArg
 from wiring._toml import dump_toml
 from wiring.config import (
@@ -356,7 +356,7 @@ def _resolve_grid(grid: _Grid, source: str, where: str) -> dict:
         if count < 1 or (count > 1 and lo == hi):
             raise ConfigError(f"{source}: '{where}lr_count' = {count!r} must be >= 1 (and 1 "
                               "when lr_min == lr_max)")
-        lrs = [float(v) for v in np.geomspace(lo, hi, count)]
+        lrs = geomspace(lo, hi, count)  # not np.geomspace: its bits depend on the CPU
     if not grid.seeds or any(s < 0 for s in grid.seeds):
         raise ConfigError(f"{source}: '{where}seeds' = {grid.seeds!r} must be a non-empty "
                           "list of integers >= 0")

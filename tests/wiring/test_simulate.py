@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from wiring._checks import standard_normal
 from wiring.errors import WiringError
 from wiring.graph import Graph
 from wiring.simulate import simulate
@@ -52,14 +53,15 @@ def test_algorithm1_matches_dense_twin(pruning, p, self_loops):
                    noise_rate=0.1, noise_credit=0.1, clamped_fraction=0.2, seed=7)
     assert res.status == "ok"
     # replay the same random stream as simulate(): clamped set, x0, c0, then noise chunks
+    # (normal draws by wiring's sampler, the quantiles of rng.random(): see _checks)
     rng = np.random.default_rng(7)
     clamped = np.sort(rng.choice(n, size=5, replace=False))
     assert clamped.tolist() == res.clamped.tolist()
-    x0 = rng.standard_normal(n) * 0.1
-    c0 = rng.standard_normal(n) * 0.1
+    x0 = standard_normal(rng, n) * 0.1
+    c0 = standard_normal(rng, n) * 0.1
     gx, gc = rng.spawn(2)
-    nx = [gx.standard_normal((T, n)) * 0.1]
-    nc = [gc.standard_normal((T, n)) * 0.1]
+    nx = [standard_normal(gx, (T, n)) * 0.1]
+    nc = [standard_normal(gc, (T, n)) * 0.1]
     W0 = g.dense(w0)
     mask = g.dense(np.ones(g.n_edges)) > 0
     W = twin(W0, mask, x0, c0, clamped, 0.05, p, np.vstack(nx), np.vstack(nc),
@@ -147,11 +149,11 @@ def test_learning_rate_schedule_matches_twin_with_per_iteration_rates(pruning):
                    seed=3, checkpoint_every=50)
     rng = np.random.default_rng(3)
     clamped = np.sort(rng.choice(n, size=4, replace=False))
-    x0 = rng.standard_normal(n) * 0.1
-    c0 = rng.standard_normal(n) * 0.1
+    x0 = standard_normal(rng, n) * 0.1
+    c0 = standard_normal(rng, n) * 0.1
     gx, gc = rng.spawn(2)
-    nx = gx.standard_normal((T, n)) * 0.1
-    nc = gc.standard_normal((T, n)) * 0.1
+    nx = standard_normal(gx, (T, n)) * 0.1
+    nc = standard_normal(gc, (T, n)) * 0.1
     # stage k covers iterations [round(k T / 3), round((k + 1) T / 3)): rates 0.3, 0.03, 0.003
     bounds = [round(k * T / stages) for k in range(stages + 1)]
     lrs = np.concatenate([np.full(bounds[k + 1] - bounds[k], 0.3 * 0.1 ** k)
@@ -201,10 +203,10 @@ def test_states_match_the_dense_twin():
     assert [step for step, _, _ in res.states] == [step for step, _ in res.snapshots] == at
     rng = np.random.default_rng(7)  # the stream simulate() draws, as in the test above
     clamped = np.sort(rng.choice(n, size=3, replace=False))
-    x0, c0 = rng.standard_normal(n) * 0.1, rng.standard_normal(n) * 0.1
+    x0, c0 = standard_normal(rng, n) * 0.1, standard_normal(rng, n) * 0.1
     gx, gc = rng.spawn(2)
     want = twin_states(g.dense(w0), g.dense(np.ones(g.n_edges)) > 0, x0, c0, clamped, 0.05,
-                       gx.standard_normal((T, n)) * 0.1, gc.standard_normal((T, n)) * 0.1, at)
+                       standard_normal(gx, (T, n)) * 0.1, standard_normal(gc, (T, n)) * 0.1, at)
     for step, rate, balance in res.states:
         assert rate.shape == balance.shape == (n,)
         np.testing.assert_allclose(rate, want[step][0], rtol=1e-9, atol=1e-12)

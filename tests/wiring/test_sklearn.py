@@ -50,8 +50,10 @@ def expected_failed_checks(estimator):
     return {}
 
 
+# not strict: the rankings *can* differ, and whether they do for these few fits depends on
+# the random draws (they agreed for the draws of wiring's machine-independent sampler)
 @parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks,
-                         xfail_strict=True)
+                         xfail_strict=False)
 def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
