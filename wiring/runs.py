@@ -21,16 +21,41 @@ table of strings, integers, floats, booleans and lists of those. Sub-tables are
 ``[section]`` / ``[section.sub]`` headers; floats are written with Python's
 ``repr`` so they read back bit for bit (``nan``, ``inf`` and ``-inf`` included).
 
-**provenance.json** -- a JSON object with keys ``seed`` (int or null),
-``wiring_version``, ``versions`` (an object mapping ``python``, ``numpy``,
-``numba``, ``scipy``, ``networkx``, ``igraph``, ``leidenalg``, ``pandas``,
-``pyarrow`` and ``scikit-learn`` to a version string, or null if not installed),
-``git_commit`` (the ``HEAD`` commit of the checkout :mod:`wiring` was imported from,
-or null if it was not imported from a git checkout), ``git_dirty`` (true if that
-checkout had uncommitted changes or untracked files; false when ``git_commit`` is
-null), ``wiring_path``, ``timestamp`` (UTC, ISO 8601), ``hostname``, ``platform``,
-``python_executable``, ``command`` (``sys.argv`` as a list) and ``extra`` (an
-object of caller-supplied fields, possibly empty).
+**provenance.json** -- a JSON object with the keys:
+
+* ``seed`` (int or null), ``wiring_version``;
+* ``versions``: an object mapping ``python``, ``numpy``, ``numba``, ``llvmlite``,
+  ``scipy``, ``networkx``, ``igraph``, ``leidenalg``, ``pandas``, ``pyarrow`` and
+  ``scikit-learn`` to a version string, or null if not installed;
+* ``git_commit``: the ``HEAD`` commit of the checkout :mod:`wiring` was imported from
+  by the process that wrote the file, or null if it was not imported from a git
+  checkout (a run's file is written once, by the process that produces the run; a
+  sweep directory's own file is rewritten by every invocation); ``git_dirty``: true
+  if that checkout had uncommitted changes to tracked files (false when
+  ``git_commit`` is null);
+* ``produced_by``: the commit of the code that produced the run, i.e. ``git_commit``
+  of the process that ran it; a resume never changes it (in a sweep directory's own
+  file: the first invocation's commit);
+* ``resumed_by``: a list, oldest first, with one object per sweep resume that kept the
+  finished run (in a sweep directory's own file: per ``--resume`` invocation), holding
+  the resuming process's ``commit``, ``dirty``, ``timestamp``, ``hostname`` and
+  ``cpu_model``; empty for a run never resumed;
+* ``cpu``: the machine that produced the run: ``model`` (the CPU model name),
+  ``flags`` (the feature flags the CPU reports, a list of strings) and ``machine``
+  (e.g. ``"x86_64"``); ``model`` null and ``flags`` empty where the system does not
+  say;
+* ``numba_target``: what numba compiled the kernels for: ``cpu_name`` (e.g.
+  ``"znver3"``, or ``"generic"``) and ``cpu_features`` (LLVM's feature string, such
+  as ``"+avx2,+fma,-avx512f,..."``), set by ``NUMBA_CPU_NAME`` /
+  ``NUMBA_CPU_FEATURES`` or else the host's;
+* ``wiring_path``, ``timestamp`` (UTC, ISO 8601), ``hostname``, ``platform``,
+  ``python_executable``, ``command`` (``sys.argv`` as a list) and ``extra`` (an
+  object of caller-supplied fields, possibly empty).
+
+The weights a run produces do not depend on the CPU or the numba target
+(``docs/reproducibility.rst``); these fields say where it ran, so a difference can be
+traced. Files written before ``produced_by`` existed lack it and the machine fields;
+a resume then fills ``produced_by`` from ``git_commit``.
 
 **metrics.parquet / metrics.csv** -- one row per observation (epoch or
 checkpoint), every identifying value in a column; the index is not stored.
@@ -157,6 +182,7 @@ __all__ = [
     "collect_provenance",
     "write_provenance",
     "read_provenance",
+    "record_resume",
     "write_metrics",
     "read_metrics",
     "write_status",
@@ -178,6 +204,7 @@ _GIT_TIMEOUT = 5.0
 _VERSIONED = {
     "numpy": ("numpy",),
     "numba": ("numba",),
+    "llvmlite": ("llvmlite",),
     "scipy": ("scipy",),
     "networkx": ("networkx",),
     "igraph": ("python-igraph", "igraph"),
@@ -402,6 +429,41 @@ def _git_state(package_dir: Path) -> tuple[str | None, bool]:
     return head.stdout.strip(), dirty
 
 
+def _cpu() -> dict:
+    """``{"model", "flags", "machine"}`` of this machine's CPU (Linux: /proc/cpuinfo)."""
+    model, flags = None, []
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key in ("model name", "Processor") and model is None:
+                    model = value.strip() or None
+                elif key in ("flags", "Features") and not flags:
+                    flags = value.split()
+                if model is not None and flags:
+                    break
+    except OSError:  # not Linux
+        pass
+    if model is None:
+        model = platform.processor() or None
+    return {"model": model, "flags": flags, "machine": platform.machine()}
+
+
+def _numba_target() -> dict:
+    """``{"cpu_name", "cpu_features"}`` numba compiles for in this process."""
+    try:
+        import llvmlite.binding as llvm
+        from numba.core import config
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return {"cpu_name": None, "cpu_features": None}
+    name = config.CPU_NAME or llvm.get_host_cpu_name()
+    features = config.CPU_FEATURES
+    if features is None:
+        features = llvm.get_host_cpu_features().flatten()
+    return {"cpu_name": name, "cpu_features": features}
+
+
 def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
     """Gather what is needed to reproduce a run: seed, versions, git state, host, command.
 
@@ -415,7 +477,8 @@ def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
     Returns
     -------
     dict
-        The keys listed for ``provenance.json`` in the module docstring.
+        The keys listed for ``provenance.json`` in the module docstring
+        (``resumed_by`` empty: this process produces the run).
 
     Raises
     ------
@@ -425,10 +488,14 @@ def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
     Examples
     --------
     >>> p = collect_provenance(3, {"note": "demo"})
-    >>> p["seed"], p["extra"], "numpy" in p["versions"]
-    (3, {'note': 'demo'}, True)
+    >>> p["seed"], p["extra"], "numpy" in p["versions"], "llvmlite" in p["versions"]
+    (3, {'note': 'demo'}, True, True)
     >>> p["git_commit"] is None or len(p["git_commit"]) == 40
     True
+    >>> p["produced_by"] == p["git_commit"], p["resumed_by"]
+    (True, [])
+    >>> sorted(p["cpu"]), sorted(p["numba_target"])
+    (['flags', 'machine', 'model'], ['cpu_features', 'cpu_name'])
     """
     if seed is not None:
         seed = _check_count(seed, "seed", WiringError)
@@ -442,6 +509,10 @@ def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
         "versions": versions,
         "git_commit": commit,
         "git_dirty": dirty,
+        "produced_by": commit,
+        "resumed_by": [],
+        "cpu": _cpu(),
+        "numba_target": _numba_target(),
         "wiring_path": str(package_dir),
         "timestamp": _utc_now(),
         "hostname": socket.gethostname(),
@@ -450,6 +521,12 @@ def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
         "command": list(sys.argv),
         "extra": dict(extra or {}),
     }
+
+
+def _resume_entry() -> dict:
+    commit, dirty = _git_state(Path(__file__).resolve().parent)
+    return {"commit": commit, "dirty": dirty, "timestamp": _utc_now(),
+            "hostname": socket.gethostname(), "cpu_model": _cpu()["model"]}
 
 
 def write_provenance(
@@ -513,6 +590,57 @@ def read_provenance(run_dir: str | os.PathLike) -> dict:
     >>> tmp.cleanup()
     """
     return _read_json(_run_dir(run_dir) / PROVENANCE_FILE)
+
+
+def record_resume(run_dir: str | os.PathLike, *, produced_by: str | None | object = ...,
+                  history: list | None = None) -> Path:
+    """Note in ``provenance.json`` that this process resumed a sweep holding the run.
+
+    Appends this process's commit, dirty flag, time, host and CPU model to
+    ``resumed_by``; ``produced_by`` keeps the commit that produced the run (for a file
+    written before that field existed, its ``git_commit``, which the producing process
+    wrote). The file is rewritten atomically.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A run directory with a ``provenance.json``.
+    produced_by : str or None, optional
+        The producer's commit, when the file was just rewritten by this process (a
+        sweep directory's own provenance, rewritten by every invocation).
+    history : list, optional
+        Earlier ``resumed_by`` entries to keep in that case.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    RunFormatError
+        If ``provenance.json`` is missing or not a JSON object.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run = prepare_run_dir(tmp.name, overwrite=True)
+    >>> _ = write_provenance(run, seed=1)
+    >>> _ = record_resume(run)
+    >>> p = read_provenance(run)
+    >>> len(p["resumed_by"]), p["resumed_by"][0]["commit"] == p["produced_by"]
+    (1, True)
+    >>> tmp.cleanup()
+    """
+    prov = read_provenance(run_dir)
+    if produced_by is not ...:
+        prov["produced_by"] = produced_by
+        prov["resumed_by"] = history
+    prov.setdefault("produced_by", prov.get("git_commit"))
+    history = prov.get("resumed_by")
+    prov["resumed_by"] = [*(history if isinstance(history, list) else []), _resume_entry()]
+    return _write_json(_run_dir(run_dir) / PROVENANCE_FILE, prov)
 
 
 # --------------------------------------------------------------------------- metrics

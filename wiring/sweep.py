@@ -856,6 +856,22 @@ def _clean_stale(out: Path, runs_dir: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
+def _note_resume(run_dir: Path) -> None:
+    """Add this process to a kept run's ``resumed_by`` (its ``produced_by`` stays)."""
+    try:
+        runs.record_resume(run_dir)
+    except runs.RunFormatError as exc:  # a finished run without readable provenance
+        log.warning("run %s: resume not recorded: %s", run_dir.name, exc)
+
+
+def _previous_provenance(out: Path) -> dict | None:
+    """The sweep directory's provenance before this invocation (None if unreadable)."""
+    try:
+        return runs.read_provenance(out)
+    except runs.RunFormatError:
+        return None
+
+
 def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
               out: str | os.PathLike = "runs/sweep", *, resume: bool = False,
               workers: int | None = None,
@@ -1001,6 +1017,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
             status = runs.read_status(final) if final.is_dir() else None
             row = {"run_id": spec.run_id, "group": spec.group, **spec.params}
             if status is not None:
+                _note_resume(final)
                 rows[spec.run_id] = {**row, "status": status["status"],
                                      "reason": status.get("reason", ""),
                                      "seconds": seconds.get(spec.run_id, float("nan")),
@@ -1019,10 +1036,15 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         else:
             executor = {"executor": "in-process" if workers == 1 else "processes",
                         "start_method": "in-process" if workers == 1 else START_METHOD}
+        previous = _previous_provenance(out) if resume else None
         runs.write_provenance(out, seed=None, extra={
             "job": "sweep", "sweep": sweep.name, "source": sweep.source, "runs": len(specs),
             "kept": len(specs) - len(todo), "resume": resume, "workers": workers,
             **executor})
+        if previous is not None:  # the sweep directory's producer, and this resume
+            runs.record_resume(out, produced_by=previous.get("produced_by",
+                                                             previous.get("git_commit")),
+                               history=previous.get("resumed_by"))
         runs.write_table(out, STATUS_TABLE, _table(rows, specs))
         done = len(specs) - len(todo)
         log.info("sweep %s: %d runs, %d kept, %d to run on %s", sweep.name, len(specs), done,

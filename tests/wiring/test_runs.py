@@ -8,6 +8,7 @@ import os
 import struct
 import tomllib
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -402,6 +403,10 @@ def test_provenance(run):
         "versions",
         "git_commit",
         "git_dirty",
+        "produced_by",
+        "resumed_by",
+        "cpu",
+        "numba_target",
         "timestamp",
         "hostname",
         "platform",
@@ -414,6 +419,7 @@ def test_provenance(run):
         "python",
         "numpy",
         "numba",
+        "llvmlite",
         "scipy",
         "networkx",
         "igraph",
@@ -428,6 +434,39 @@ def test_provenance(run):
     assert p["git_commit"] is None or (len(p["git_commit"]) == 40 and int(p["git_commit"], 16) >= 0)
     assert p["timestamp"].endswith("+00:00")
     assert isinstance(p["command"], list)
+    assert p["produced_by"] == p["git_commit"] and p["resumed_by"] == []
+    assert p["cpu"]["machine"] and isinstance(p["cpu"]["flags"], list)
+    if Path("/proc/cpuinfo").exists():
+        assert p["cpu"]["model"] and p["cpu"]["flags"]
+    import llvmlite.binding
+    import numba
+
+    assert p["numba_target"]["cpu_name"] == (numba.config.CPU_NAME
+                                             or llvmlite.binding.get_host_cpu_name())
+    assert isinstance(p["numba_target"]["cpu_features"], str)
+
+
+def test_resume_keeps_the_producer_and_adds_its_own(run, monkeypatch):
+    monkeypatch.setattr(runs, "_git_state", lambda d: ("a" * 40, False))
+    write_provenance(run, seed=1)
+    monkeypatch.setattr(runs, "_git_state", lambda d: ("b" * 40, True))
+    runs.record_resume(run)
+    monkeypatch.setattr(runs, "_git_state", lambda d: ("c" * 40, False))
+    runs.record_resume(run)
+    p = read_provenance(run)
+    assert p["produced_by"] == p["git_commit"] == "a" * 40
+    assert [(r["commit"], r["dirty"]) for r in p["resumed_by"]] == [("b" * 40, True),
+                                                                    ("c" * 40, False)]
+    assert set(p["resumed_by"][0]) == {"commit", "dirty", "timestamp", "hostname", "cpu_model"}
+
+
+def test_resume_of_a_run_written_before_produced_by_existed(run, monkeypatch):
+    old = {"seed": 0, "git_commit": "d" * 40, "git_dirty": False, "extra": {}}
+    (run / "provenance.json").write_text(json.dumps(old))
+    monkeypatch.setattr(runs, "_git_state", lambda d: ("e" * 40, False))
+    runs.record_resume(run)
+    p = read_provenance(run)
+    assert p["produced_by"] == "d" * 40 and p["resumed_by"][0]["commit"] == "e" * 40
 
 
 def test_provenance_without_git(monkeypatch):

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -270,6 +271,29 @@ def test_resume_after_a_killed_sweep(tmp_path):
     assert {k for k, v in resumed.items() if v} == set(before)
     for name in after:
         assert len(runs.list_snapshots(out / "runs" / name)) == 3
+
+
+def test_resume_keeps_the_producing_commit_and_adds_its_own(tmp_path, monkeypatch):
+    path = write(tmp_path, TINY_NOISE.replace("iterations = 200", "iterations = 20"))
+    out = tmp_path / "out"
+    monkeypatch.setattr(runs, "_git_state", lambda d: ("a" * 40, False))
+    run_sweep(path, out, workers=1)
+    victim = out / "runs" / "tiny__lr0.1_s1"
+    shutil.rmtree(victim)  # as if the sweep had been killed before this run finished
+    monkeypatch.setattr(runs, "_git_state", lambda d: ("b" * 40, True))
+    res = run_sweep(path, out, resume=True, workers=1)
+    assert res.counts["ok"] == 4
+    for run_id in res.table["run_id"]:
+        p = runs.read_provenance(out / "runs" / run_id)
+        assert set(p) >= {"produced_by", "resumed_by", "cpu", "numba_target"}
+        if run_id == victim.name:  # produced by the resume
+            assert p["produced_by"] == "b" * 40 and p["resumed_by"] == []
+        else:
+            assert p["produced_by"] == p["git_commit"] == "a" * 40
+            assert [(r["commit"], r["dirty"]) for r in p["resumed_by"]] == [("b" * 40, True)]
+    top = runs.read_provenance(out)
+    assert top["produced_by"] == "a" * 40 and top["git_commit"] == "b" * 40
+    assert [r["commit"] for r in top["resumed_by"]] == ["b" * 40]
 
 
 def test_parallel_equals_serial(tmp_path):
