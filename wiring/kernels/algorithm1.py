@@ -22,6 +22,7 @@ kernel only partitions the values in a band around the previous threshold.
 import numpy as np
 from numba import njit
 
+from wiring.kernels.lanes import dot_lanes, hsum8, upd_dot8, zeros8
 from wiring.kernels.neurons import activate, balance
 
 __all__ = ["run_algorithm1", "OK", "DIVERGED"]
@@ -33,44 +34,23 @@ HUGE = 1e150
 @njit(cache=True, error_model="numpy")
 def _upd_dot_contig(w, lo, hi, x, j0, g, mask):
     """Update a row whose presynaptic neurons are one ascending run and return its dot
-    product with ``x``: four partial sums (every fourth term), combined in a fixed
-    order, so the result does not depend on the vector width the CPU offers (the
-    four lanes vectorise as they stand)."""
+    product with ``x``, in one pass of eight fixed lanes (:mod:`wiring.kernels.lanes`:
+    the same bits whatever vector width the CPU has), then the few remaining terms."""
     # slices, not w[lo + m]: numba's negative-index wraparound blocks vectorisation
     ww = w[lo:hi]
     mm = mask[lo:hi]
     xx = x[j0:j0 + (hi - lo)]
-    a0 = 0.0
-    a1 = 0.0
-    a2 = 0.0
-    a3 = 0.0
     size = ww.size
-    m = 0
-    while m + 4 <= size:
-        x0 = xx[m]
-        x1 = xx[m + 1]
-        x2 = xx[m + 2]
-        x3 = xx[m + 3]
-        w0 = ww[m] + g * x0 * mm[m]
-        w1 = ww[m + 1] + g * x1 * mm[m + 1]
-        w2 = ww[m + 2] + g * x2 * mm[m + 2]
-        w3 = ww[m + 3] + g * x3 * mm[m + 3]
-        ww[m] = w0
-        ww[m + 1] = w1
-        ww[m + 2] = w2
-        ww[m + 3] = w3
-        a0 += w0 * x0
-        a1 += w1 * x1
-        a2 += w2 * x2
-        a3 += w3 * x3
-        m += 4
-    while m < size:
-        xv = xx[m]
-        wk = ww[m] + g * xv * mm[m]
+    blocks = size // 8
+    acc = zeros8()
+    for q in range(blocks):
+        acc = upd_dot8(acc, ww, xx, mm, g, 8 * q)
+    s = hsum8(acc)
+    for m in range(8 * blocks, size):
+        wk = ww[m] + g * xx[m] * mm[m]
         ww[m] = wk
-        a0 += wk * xv
-        m += 1
-    return (a0 + a1) + (a2 + a3)
+        s += wk * xx[m]
+    return s
 
 
 @njit(cache=True, error_model="numpy")
@@ -96,41 +76,22 @@ def _upd_dot_gather(w, lo, hi, x, idx, g, mask):
     return a0 + a1
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _prune_one(ww, mm, m, thr, structural):
-    """Zero ``ww[m]`` if ``|ww[m]| < thr`` (and, in structural mode, its mask); return it."""
-    wk = ww[m]
-    keep = abs(wk) >= thr
-    wk = wk if keep else 0.0
-    ww[m] = wk
-    if structural:
-        mm[m] = mm[m] if keep else 0.0
-    return wk
-
-
 @njit(cache=True, error_model="numpy")
 def _prune_dot_contig(w, lo, hi, x, j0, thr, mask, structural):
-    """Prune a contiguous row at ``thr`` and return its dot product with ``x``: four
-    partial sums combined in a fixed order, as in :func:`_upd_dot_contig`."""
+    """Prune a contiguous row at ``thr`` (one vectorised pass), then return its dot
+    product with ``x`` in eight fixed lanes (:func:`wiring.kernels.lanes.dot_lanes`)."""
     ww = w[lo:hi]
     mm = mask[lo:hi]
     xx = x[j0:j0 + (hi - lo)]
-    a0 = 0.0
-    a1 = 0.0
-    a2 = 0.0
-    a3 = 0.0
-    size = ww.size
-    m = 0
-    while m + 4 <= size:
-        a0 += _prune_one(ww, mm, m, thr, structural) * xx[m]
-        a1 += _prune_one(ww, mm, m + 1, thr, structural) * xx[m + 1]
-        a2 += _prune_one(ww, mm, m + 2, thr, structural) * xx[m + 2]
-        a3 += _prune_one(ww, mm, m + 3, thr, structural) * xx[m + 3]
-        m += 4
-    while m < size:
-        a0 += _prune_one(ww, mm, m, thr, structural) * xx[m]
-        m += 1
-    return (a0 + a1) + (a2 + a3)
+    if structural:
+        for m in range(ww.size):
+            keep = abs(ww[m]) >= thr
+            ww[m] = ww[m] if keep else 0.0
+            mm[m] = mm[m] if keep else 0.0
+    else:
+        for m in range(ww.size):
+            ww[m] = ww[m] if abs(ww[m]) >= thr else 0.0
+    return dot_lanes(ww, xx)
 
 
 @njit(cache=True, error_model="numpy")
