@@ -330,8 +330,13 @@ def _atomic_write(path: str | os.PathLike, chunks: Iterable[str]) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
+            batch: list[str] = []
+            for chunk in chunks:  # a write per ~1000 chunks, not per chunk
+                batch.append(chunk)
+                if len(batch) >= 1000:
+                    fh.write("".join(batch))
+                    batch.clear()
+            fh.write("".join(batch))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; exports are meant to be shared
@@ -387,6 +392,23 @@ def _static_values(cols: Sequence[_Column], i: int, span: str = "") -> Iterator[
         text = col.text[i]
         if text is not None:
             yield f'          <attvalue for="{_escape(col.name)}" value="{text}"{span}/>\n'
+
+
+def _value_blocks(cols: Sequence[_Column], count: int, span: str = "") -> list[str]:
+    """The ``<attvalues>`` block of every element (one string each; "" with no value).
+
+    Formatted column by column (each column's name escaped once), then joined per
+    element: the same text as :func:`_attvalues` of :func:`_static_values`, an order of
+    magnitude faster on files of 10^5 edges.
+    """
+    per_col = []
+    for col in cols:
+        head = f'          <attvalue for="{_escape(col.name)}" value="'
+        tail = f'"{span}/>\n'
+        per_col.append(["" if t is None else f"{head}{t}{tail}" for t in col.text])
+    blocks = ["".join(parts) for parts in zip(*per_col, strict=True)] if per_col \
+        else [""] * count
+    return [f"        <attvalues>\n{b}        </attvalues>\n" if b else "" for b in blocks]
 
 
 def _colours(communities: np.ndarray | None, n: int) -> list[tuple[int, int, int] | None]:
@@ -528,17 +550,15 @@ def write_gexf(
         yield from _gexf_declare("node", "static", [(c.name, c.gexf_type) for c in ncols])
         yield from _gexf_declare("edge", "static", [(c.name, c.gexf_type) for c in ecols])
         yield "    <nodes>\n"
-        for i in range(n):
-            yield f'      <node id="{i}" label="{i}">\n'
-            yield _attvalues(_static_values(ncols, i))
-            yield _viz(colours[i], None if sizes is None else float(sizes[i]))
-            yield "      </node>\n"
+        for i, values in enumerate(_value_blocks(ncols, n)):
+            yield (f'      <node id="{i}" label="{i}">\n{values}'
+                   f'{_viz(colours[i], None if sizes is None else float(sizes[i]))}'
+                   "      </node>\n")
         yield "    </nodes>\n    <edges>\n"
-        for k in range(m):
-            yield (f'      <edge id="e{eids[k]}" source="{s[k]}" target="{d[k]}" '
-                   f'weight="{abs_text[k]}">\n')
-            yield _attvalues(_static_values(ecols, k))
-            yield "      </edge>\n"
+        for k, (e, a, b, values) in enumerate(zip(eids.tolist(), s.tolist(), d.tolist(),
+                                                  _value_blocks(ecols, m), strict=True)):
+            yield (f'      <edge id="e{e}" source="{a}" target="{b}" weight="{abs_text[k]}">\n'
+                   f"{values}      </edge>\n")
         yield "    </edges>\n  </graph>\n</gexf>\n"
 
     return _atomic_write(path, chunks())
@@ -736,22 +756,31 @@ def write_dynamic_gexf(
     kept = np.flatnonzero(np.any(W != 0, axis=0))
     eids = _edge_ids(edge_ids, W.shape[1])
 
-    def edge_chunks(k: int) -> Iterator[str]:
-        col = W[:, k]
-        values = []
-        for t in np.flatnonzero(col != 0).tolist():
-            span = f'start="{starts[t]}" end="{ends[t]}"'
-            v = float(col[t])
-            values.append(f'          <attvalue for="weight" value="{abs(v)!r}" {span}/>\n')
-            values.append(f'          <attvalue for="signed_weight" value="{v!r}" {span}/>\n')
-        yield f'      <edge id="e{eids[k]}" source="{s[k]}" target="{d[k]}">\n'
-        yield _attvalues(values)
-        yield "        <spells>\n"
-        nonzero = np.concatenate([[False], col != 0, [False]])
-        flips = np.flatnonzero(np.diff(nonzero.astype(np.int8)))
-        for a, b in zip(flips[::2].tolist(), flips[1::2].tolist(), strict=True):
-            yield f'          <spell start="{starts[a]}" end="{ends[b - 1]}"/>\n'
-        yield "        </spells>\n      </edge>\n"
+    def edge_chunks() -> Iterator[str]:
+        # plain Python over each edge's T values: numpy calls on arrays of ~10 numbers
+        # cost more than they save
+        spans = [f'start="{a}" end="{b}"' for a, b in zip(starts, ends, strict=True)]
+        columns = W[:, kept].T.tolist()
+        for k, col in zip(kept.tolist(), columns, strict=True):
+            values, spells, run_start = [], [], None
+            for t, v in enumerate(col):
+                if v != 0:
+                    values.append(f'          <attvalue for="weight" value="{abs(v)!r}" '
+                                  f'{spans[t]}/>\n'
+                                  f'          <attvalue for="signed_weight" value="{v!r}" '
+                                  f'{spans[t]}/>\n')
+                    if run_start is None:
+                        run_start = t
+                elif run_start is not None:
+                    spells.append(f'          <spell start="{starts[run_start]}" '
+                                  f'end="{ends[t - 1]}"/>\n')
+                    run_start = None
+            if run_start is not None:
+                spells.append(f'          <spell start="{starts[run_start]}" '
+                              f'end="{ends[T - 1]}"/>\n')
+            yield (f'      <edge id="e{eids[k]}" source="{s[k]}" target="{d[k]}">\n'
+                   f"{_attvalues(values)}        <spells>\n{''.join(spells)}"
+                   "        </spells>\n      </edge>\n")
 
     def chunks() -> Iterator[str]:
         yield from _gexf_head("", "dynamic", ' timeformat="double" timerepresentation="interval"')
@@ -770,8 +799,7 @@ def write_dynamic_gexf(
             yield _viz(colours[i], None)
             yield "      </node>\n"
         yield "    </nodes>\n    <edges>\n"
-        for k in kept.tolist():
-            yield from edge_chunks(k)
+        yield from edge_chunks()
         yield "    </edges>\n  </graph>\n</gexf>\n"
 
     return _atomic_write(path, chunks())

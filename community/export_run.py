@@ -2,27 +2,53 @@
 or GraphML. Node attributes come from the ``neurons`` table, so run the analysis
 first (:func:`community.tables.analyse_sweep`; done here if it is missing).
 
-Layout: ``<sweep>/gephi/<run_id>/step_<k>.gexf`` (or ``.graphml``) and, for GEXF,
-``<sweep>/gephi/<run_id>/dynamic.gexf`` whose timeline replays the weights over
-the run's snapshots. Pruned (zero-weight) synapses are not written; every edge
-keeps the id ``e<k>`` of its position in the run's edge order, so ids are stable
-across snapshots and files. Neurons outside the analysed set (inputs and outputs of a
-supervised run) get ``community = -1`` and role ``"not analysed"``.
+**What is written.** By default only what a user opens: the static file of the final
+snapshot of every analysed run, ``<sweep>/gephi/<run_id>/step_<k>.gexf`` (or
+``.graphml``), and, for GEXF, the dynamic file ``dynamic.gexf`` (whose timeline replays
+the weights over the run's snapshots) of one run per cell -- the lowest analysed seed
+(seed 0 normally) of each group, rule, pruning, graph family and learning rate.
+``snapshots="all"`` writes everything: a static file per snapshot and a dynamic file
+per run; ``dynamic="all"`` or ``"none"`` chooses the dynamic files on their own. On the
+default sweep (``wiring sweep`` without a config) that is 24 files, 120 MB, written in
+about 3 s, where writing a static and a dynamic file for every run, unstable ones
+included, gave 39 files, 340 MB, in 16 s (the dynamic files, 4-12 MB each, were most of
+it; ``snapshots="all"`` writes 115 files, about 0.9 GB). :func:`export_plan` says, per
+run, what would be written and why a run is left out.
 
-Community labels: each ``step_<k>`` file keeps the analysis's own labels for that
-snapshot (the ``neurons`` table's, numbered by size), so it matches the tables and
-the report. In ``dynamic.gexf`` the labels follow communities over time: the final
-snapshot keeps its labels and each earlier snapshot's communities take the labels of
-the ones they share the most neurons with in the next snapshot
+**Only analysed runs.** A run whose ``run_status`` is not "ok" (unstable or failed: its
+last weights are not a result) or that the analysis skipped is not exported; the reason
+is logged (``logging``, INFO) and given by :func:`export_plan`, and files such a run got
+from an earlier export are removed from the output directory, so Gephi never opens
+them as results.
+
+Pruned (zero-weight) synapses are not written; every edge keeps the id ``e<k>`` of its
+position in the run's edge order, so ids are stable across snapshots and files. Neurons
+outside the analysed set (inputs and outputs of a supervised run) get ``community = -1``,
+``block = -1`` and role ``"not analysed"``.
+
+Node attributes ``community`` (Leiden, the neurons table's labels of that snapshot) and
+``block`` (the degree-corrected stochastic block model's block; fitted on final snapshots
+only, ``-1`` on the others). In ``dynamic.gexf``, ``block`` is a static attribute holding
+the final snapshot's blocks, and the community labels follow communities over time: the
+final snapshot keeps its labels and each earlier snapshot's communities take the labels
+of the ones they share the most neurons with in the next snapshot
 (:func:`community.export.write_dynamic_gexf`, :func:`community.detect.match_labels`),
 so colouring by ``community`` on Gephi's timeline does not reshuffle colours. The last
 interval of ``dynamic.gexf`` therefore equals the final ``step_<k>.gexf`` (labels and
 colours); earlier intervals hold the same partitions as the earlier step files under
 other numbers.
+
+Examples
+--------
+>>> export_plan("/nonexistent")
+Traceback (most recent call last):
+...
+wiring.errors.WiringError: no run directory or sweep at /nonexistent
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +59,18 @@ from community import export
 from community.tables import AnalysisSettings, analyse_sweep, find_runs, read_tables
 from wiring.errors import WiringError
 
-__all__ = ["FORMATS", "export_sweep", "node_attributes"]
+__all__ = ["FORMATS", "DYNAMIC", "export_plan", "export_sweep", "node_attributes"]
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("gexf", "graphml")
+#: Which runs get a dynamic GEXF: the lowest analysed seed of each cell, every run, none.
+DYNAMIC = ("first-seed", "all", "none")
 _FLOAT_ATTRS = ("in_strength", "out_strength", "participation_in", "participation_out",
                 "within_z")
+#: Columns that identify a cell (runs differing only in their seed), where present.
+_CELL = ("group", "rule", "prune", "graph_family", "learning_rate")
+_PLAN_COLUMNS = ["run_id", "group", "run_status", "exported", "static", "dynamic", "reason"]
 
 
 def node_attributes(snap: runs.Snapshot, neurons: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -52,7 +85,8 @@ def node_attributes(snap: runs.Snapshot, neurons: pd.DataFrame) -> dict[str, np.
     Returns
     -------
     dict of ndarray
-        ``community`` (int64), ``role`` (str), strengths, participations and
+        ``community`` (Leiden) and ``block`` (the block model's; -1 where not fitted or
+        not analysed) as int64, ``role`` (str), strengths, participations and
         ``within_z`` (float64; NaN where not analysed), ``input``, ``output``,
         ``clamped`` (bool).
 
@@ -62,17 +96,26 @@ def node_attributes(snap: runs.Snapshot, neurons: pd.DataFrame) -> dict[str, np.
     >>> s = Snapshot(src=np.array([0]), dst=np.array([1]), weight=np.array([0.5]),
     ...              bias=np.zeros(2), inputs=np.array([0]), outputs=np.array([1]),
     ...              clamped=np.zeros(0, int), n=2, step=0, extra={}, path=None)
-    >>> node_attributes(s, pd.DataFrame())["community"].tolist()
-    [-1, -1]
+    >>> a = node_attributes(s, pd.DataFrame())
+    >>> a["community"].tolist(), a["block"].tolist()
+    ([-1, -1], [-1, -1])
+    >>> rows = pd.DataFrame({"neuron": [1], "community": [0], "block": [3], "role": ["hub"],
+    ...                      **{c: [1.0] for c in _FLOAT_ATTRS}})
+    >>> node_attributes(s, rows)["block"].tolist()
+    [-1, 3]
     """
     n = snap.n
     attrs: dict[str, np.ndarray] = {"community": np.full(n, -1, dtype=np.int64),
+                                    "block": np.full(n, -1, dtype=np.int64),
                                     "role": np.full(n, "not analysed", dtype=object)}
     for name in _FLOAT_ATTRS:
         attrs[name] = np.full(n, np.nan)
     if len(neurons):
         idx = neurons["neuron"].to_numpy(dtype=np.int64)
         attrs["community"][idx] = neurons["community"].to_numpy(dtype=np.int64)
+        if "block" in neurons:
+            block = pd.to_numeric(neurons["block"], errors="coerce").fillna(-1)
+            attrs["block"][idx] = block.to_numpy(dtype=np.int64)
         attrs["role"][idx] = neurons["role"].astype(str).to_numpy()
         for name in _FLOAT_ATTRS:
             attrs[name][idx] = neurons[name].to_numpy(dtype=float)
@@ -90,9 +133,137 @@ def _edge_attributes(snap: runs.Snapshot, community: np.ndarray) -> dict[str, np
     return {"within_module": (cs == cd) & (cs >= 0)}
 
 
+def _check(fmt: str, snapshots: str, dynamic: str | None, dynamic_edges: str) -> str:
+    if fmt not in FORMATS:
+        raise WiringError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if dynamic_edges not in ("final", "all"):
+        raise WiringError(f"unknown dynamic_edges {dynamic_edges!r}; choose final or all")
+    if snapshots not in ("final", "all"):
+        raise WiringError(f"unknown snapshots {snapshots!r}; choose final or all")
+    if dynamic is None:
+        return "all" if snapshots == "all" else "first-seed"
+    if dynamic not in DYNAMIC:
+        raise WiringError(f"unknown dynamic {dynamic!r}; choose one of {', '.join(DYNAMIC)}")
+    return dynamic
+
+
+def _plan(found: list[tuple[str, str, Path]], tables: dict[str, pd.DataFrame], *,
+          snapshots: str, dynamic: str) -> pd.DataFrame:
+    """One row per run found: whether (and what) to export, or why not."""
+    snaps, runs_t, skipped = tables["snapshots"], tables["runs"], tables["skipped"]
+    status = ({str(r): str(s) for r, s in zip(runs_t["run_id"], runs_t["run_status"],
+                                              strict=True)}
+              if {"run_id", "run_status"} <= set(runs_t.columns) else {})
+    why = ({str(r): str(s) for r, s in zip(runs_t["run_id"], runs_t["reason"].fillna(""),
+                                           strict=True)}
+           if {"run_id", "reason"} <= set(runs_t.columns) else {})
+    if "run_id" in skipped and "reason" in skipped and len(skipped):
+        for rid, reason in zip(skipped["run_id"], skipped["reason"], strict=True):
+            why.setdefault(str(rid), str(reason))
+    analysed = snaps.drop_duplicates("run_id") if "run_id" in snaps else snaps.iloc[0:0]
+    if "run_status" in analysed:  # tables of an older analysis kept unstable runs' rows
+        for rid, s in zip(analysed["run_id"], analysed["run_status"], strict=True):
+            status.setdefault(str(rid), str(s))
+    ok = analysed[[status.get(str(r), "ok") == "ok" for r in analysed["run_id"]]]
+    first = set()
+    if dynamic == "first-seed" and len(ok):
+        cell = [c for c in _CELL if c in ok]
+        order = ok.sort_values("seed", kind="stable") if "seed" in ok else ok
+        first = (set(order.groupby(cell, dropna=False, sort=False)["run_id"].first())
+                 if cell else {order["run_id"].iloc[0]})
+    rows = []
+    for run_id, group, _ in found:
+        st = status.get(run_id, "ok" if run_id in set(analysed["run_id"]) else "not analysed")
+        if st not in ("ok", "not analysed"):
+            reason = f"run_status {st}" + (f": {why[run_id]}" if why.get(run_id) else "")
+            rows.append([run_id, group, st, False, "", False, reason])
+        elif run_id not in set(ok["run_id"]):
+            reason = "not analysed" + (f": {why[run_id]}" if why.get(run_id) else "")
+            rows.append([run_id, group, "not analysed", False, "", False, reason])
+        else:
+            dyn = dynamic == "all" or run_id in first
+            rows.append([run_id, group, "ok", True, snapshots, dyn, ""])
+    return pd.DataFrame(rows, columns=_PLAN_COLUMNS)
+
+
+def _tables(path: Path) -> dict[str, pd.DataFrame]:
+    tables = read_tables(path / "analysis")
+    found = {rid for rid, _, _ in find_runs(path)}
+    known = set()
+    for name in ("snapshots", "skipped", "runs"):
+        if "run_id" in tables[name]:
+            known |= set(tables[name]["run_id"].astype(str))
+    if not found <= known:  # never analysed, or runs added since (resume)
+        tables = analyse_sweep(path, settings=AnalysisSettings())
+    return tables
+
+
+def export_plan(path: str | Path, *, snapshots: str = "final",
+                dynamic: str | None = None) -> pd.DataFrame:
+    """What :func:`export_sweep` writes for each run of an analysed sweep, and why not.
+
+    Parameters
+    ----------
+    path : str or Path
+        Sweep directory or run directory (analysed; analysed here if it is not).
+    snapshots : {"final", "all"}
+        Static files of the final snapshot only, or of every snapshot.
+    dynamic : {"first-seed", "all", "none"}, optional
+        Runs that get a dynamic GEXF: the lowest analysed seed of each cell (group,
+        rule, pruning, graph family, learning rate), every analysed run, or none.
+        Default ``"all"`` with ``snapshots="all"``, else ``"first-seed"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per run directory: ``run_id``, ``group``, ``run_status`` ("ok",
+        "unstable", "failed" or "not analysed"), ``exported`` (bool), ``static``
+        ("final" or "all"; empty when not exported), ``dynamic`` (bool, GEXF only) and
+        ``reason`` (why a run is not exported; empty otherwise).
+
+    Raises
+    ------
+    WiringError
+        Unknown option, or no sweep or run directory at ``path``.
+
+    Examples
+    --------
+    >>> export_plan("/nonexistent", dynamic="some")
+    Traceback (most recent call last):
+    ...
+    wiring.errors.WiringError: unknown dynamic 'some'; choose one of first-seed, all, none
+    """
+    dynamic = _check("gexf", snapshots, dynamic, "final")
+    path = Path(path)
+    return _plan(find_runs(path), _tables(path), snapshots=snapshots, dynamic=dynamic)
+
+
+def _remove_stale(target: Path) -> None:
+    """Delete the files an earlier export wrote for a run that is not exported now."""
+    if not target.is_dir():
+        return
+    stale = [p for p in target.iterdir() if p.is_file() and (
+        p.name == "dynamic.gexf" or (p.name.startswith("step_")
+                                     and p.suffix in (".gexf", ".graphml")))]
+    for p in stale:
+        p.unlink()
+    if stale:
+        log.info("removed %d files of %s written by an earlier export", len(stale),
+                 target.name)
+    if not any(target.iterdir()):
+        target.rmdir()
+
+
 def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final",
-                 out_dir: str | Path | None = None, dynamic_edges: str = "final") -> list[Path]:
-    """Write Gephi files for every run of an analysed sweep (or one run directory).
+                 out_dir: str | Path | None = None, dynamic_edges: str = "final",
+                 dynamic: str | None = None) -> list[Path]:
+    """Write Gephi files for the analysed runs of a sweep (or one run directory).
+
+    By default the files a user opens: the final snapshot of every analysed run as a
+    static file, and (GEXF) the dynamic timeline file of the lowest analysed seed of
+    each cell. Runs that did not end "ok" (unstable, failed) or that the analysis
+    skipped are not exported: each is logged with its reason (:func:`export_plan`
+    returns them) and files an earlier export wrote for it are removed.
 
     Parameters
     ----------
@@ -100,7 +271,8 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
         Sweep directory or run directory.
     fmt : {"gexf", "graphml"}
     snapshots : {"final", "all"}
-        Static files for the final snapshot only, or for every snapshot.
+        Static files for the final snapshot only (default), or for every snapshot
+        (with a dynamic GEXF for every run, unless ``dynamic`` says otherwise).
     out_dir : str or Path, optional
         Default ``<path>/gephi``.
     dynamic_edges : {"final", "all"}
@@ -109,11 +281,20 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
         (under "regrow" pruning nearly all of them: files of tens of MB). Its
         community labels are matched over time (module docstring); the static files
         keep the analysis's labels.
+    dynamic : {"first-seed", "all", "none"}, optional
+        Which analysed runs get a dynamic GEXF (ignored for GraphML): the lowest seed of
+        each cell (default with ``snapshots="final"``), every run (default with
+        ``snapshots="all"``) or none.
 
     Returns
     -------
     list of Path
         The files written.
+
+    Raises
+    ------
+    WiringError
+        Unknown option, or no sweep or run directory at ``path``.
 
     Examples
     --------
@@ -122,27 +303,27 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
     ...
     wiring.errors.WiringError: unknown format 'dot'; choose one of gexf, graphml
     """
-    if fmt not in FORMATS:
-        raise WiringError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if dynamic_edges not in ("final", "all"):
-        raise WiringError(f"unknown dynamic_edges {dynamic_edges!r}; choose final or all")
-    if snapshots not in ("final", "all"):
-        raise WiringError(f"unknown snapshots {snapshots!r}; choose final or all")
+    dynamic = _check(fmt, snapshots, dynamic, dynamic_edges)
     path = Path(path)
-    tables = read_tables(path / "analysis")
-    found = {rid for rid, _, _ in find_runs(path)}
-    analysed = set(tables["snapshots"]["run_id"]) if len(tables["snapshots"]) else set()
-    skipped = set(tables["skipped"]["run_id"]) if len(tables["skipped"]) else set()
-    if not found <= analysed | skipped:  # never analysed, or runs added since (resume)
-        tables = analyse_sweep(path, settings=AnalysisSettings())
+    found = find_runs(path)
+    tables = _tables(path)
+    plan = _plan(found, tables, snapshots=snapshots, dynamic=dynamic).set_index("run_id")
     neurons = tables["neurons"]
     out_root = Path(out_dir) if out_dir is not None else path / "gephi"
     written: list[Path] = []
-    for run_id, _group, run_dir in find_runs(path):
+    for run_id, _group, run_dir in found:
+        row = plan.loc[run_id]
+        if not row["exported"]:
+            log.info("%s not exported: %s", run_id, row["reason"])
+            _remove_stale(out_root / run_id)
+            continue
+        want_dynamic = fmt == "gexf" and bool(row["dynamic"])
         try:
             paths = runs.list_snapshots(run_dir)
         except WiringError:
             continue  # the analysis lists unreadable runs under "skipped"
+        if not (snapshots == "all" or want_dynamic):
+            paths = paths[-1:]  # the final snapshot is all this run needs
         snaps = []
         for p in paths:
             try:
@@ -174,13 +355,14 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
             else:
                 written.append(export.write_graphml(target / f"step_{snap.step}.graphml",
                                                     **common))
-        if fmt == "gexf" and len(snaps) > 1:
+        if want_dynamic and len(snaps) > 1:
             first = snaps[0]
             keep = (np.flatnonzero(snaps[-1].weight != 0) if dynamic_edges == "final"
                     else np.arange(first.src.size))
             written.append(export.write_dynamic_gexf(
                 target / "dynamic.gexf", src=first.src[keep], dst=first.dst[keep], n=first.n,
                 weights=[s.weight[keep] for s in snaps], steps=[s.step for s in snaps],
+                node_attrs={"block": attrs_by_step[snaps[-1].step]["block"]},
                 communities=[attrs_by_step[s.step]["community"] for s in snaps],
                 edge_ids=keep))
     return written

@@ -7,18 +7,24 @@ and return the :class:`~matplotlib.axes.Axes` they drew on (a new figure when
 ``ax`` is None); grid functions return a :class:`~matplotlib.figure.Figure`.
 Nothing here writes files: :mod:`community.report` saves what it needs.
 
-This module draws the measures and training curves from the tidy tables; the
+This module draws the measures against the learning rate -- each measure with the
+means of its null models and the learning rates whose runs were unstable marked
+(:func:`measure_vs_lr`), the z-scores against each null (:func:`null_zscores`), community
+counts -- and the role map. Every mean comes with the 95% t-interval of the mean over
+seeds (``mean +- t(0.975, n - 1) sd / sqrt(n)``, computed once per line, no bootstrap).
+The figures over training time (:func:`emergence`, :func:`training_curves`,
+:func:`convergence`) and :data:`LABELS` live in :mod:`community.plot_series`, the
 matrix figures (:func:`weight_heatmap`, :func:`heatmap_grid`,
 :func:`block_heatmap`, :func:`block_grid`, :func:`community_order`, and the
 block-level views :func:`community_block_heatmap` and :func:`community_block_grid`
 drawn instead of neuron-level heatmaps above :data:`HEATMAP_MAX_NEURONS` neurons) and
-:func:`panel_figure` live in :mod:`community.plot_matrices` and are re-exported
-here, so ``community.plot`` is the one import for every figure.
+:func:`panel_figure` in :mod:`community.plot_matrices`; both are re-exported here, so
+``community.plot`` is the one import for every figure.
 
 Figures are created with :class:`matplotlib.figure.Figure` (not ``pyplot``), so
 no global figure list grows, and matplotlib is switched to the non-interactive
 ``Agg`` backend: these functions return figures, they never show them.
-matplotlib and seaborn are imported inside the functions.
+matplotlib (and scipy, for the t quantiles of the CIs) is imported inside the functions.
 
 **Matrix convention.** ``W[i, j]`` is the weight onto neuron ``i`` from neuron
 ``j`` (rows are postsynaptic, columns presynaptic), as in :mod:`wiring.runs`.
@@ -35,7 +41,8 @@ True
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,6 +58,20 @@ from community.plot_matrices import (
     heatmap_grid,
     panel_figure,
     weight_heatmap,
+)
+from community.plot_series import (
+    LABELS,
+    _empty,
+    _label,
+    _legend,
+    _lr_axis,
+    _mark_unstable,
+    _mean_ci,
+    _mean_line,
+    _tidy_y,
+    convergence,
+    emergence,
+    training_curves,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -72,6 +93,7 @@ __all__ = [
     "community_block_heatmap",
     "community_block_grid",
     "measure_vs_lr",
+    "null_zscores",
     "community_counts",
     "role_map",
     "emergence",
@@ -98,108 +120,20 @@ GA_NONHUB_P = (0.05, 0.62, 0.80)
 #: Participation boundaries between the hub roles R5|R6|R7.
 GA_HUB_P = (0.30, 0.75)
 
-#: Axis labels for the table columns the report plots.
-LABELS = {
-    "learning_rate": "learning rate r",
-    "step_fraction": "training time (fraction of the run)",
-    "modularity": "modularity Q",
-    "within_excess": "within-module weight / chance",
-    "within_fraction": "within-module weight fraction",
-    "offdiag_index": "off-diagonal block index",
-    "n_communities": "number of communities",
-    "largest_community_fraction": "largest community (fraction of neurons)",
-    "q_z_shuffle": "Q z-score vs weight shuffle",
-    "q_z_rewire": "Q z-score vs degree-preserving rewiring",
-    "ari_seeds": "ARI with other seeds",
-    "nmi_seeds": "NMI with other seeds",
-    "ari_final": "ARI with the final partition",
-    "weight_change": "||W - W0|| / ||W0||",
-    "weight_abs_max": "max |w|",
-    "weight_abs_mean": "mean |w|",
-    "density": "density",
-    "train_loss": "training loss",
-    "test_loss": "test loss",
-    "train_accuracy": "training accuracy",
-    "test_accuracy": "test accuracy",
-    "firing_iterations_mean": "firing settle iterations (mean)",
-    "credit_iterations_mean": "credit settle iterations (mean)",
-    "nonconverged": "non-converged samples",
-    "settle_capped": "settles stopped at the cap",
-    "participation": "participation coefficient P",
-    "within_z": "within-module degree z",
-}
-
-# bootstrap samples of the CI bands of time series (one CI per time point; 1000 elsewhere)
-_N_BOOT_TIME = 200
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " "))
-
-
-def _empty(ax: Axes, what: str) -> Axes:
-    ax.text(0.5, 0.5, f"no data: {what}", ha="center", va="center", transform=ax.transAxes,
-            color="0.4")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
-
-
-def _lr_cmap() -> Any:
-    """viridis without its pale yellow end (readable on white)."""
-    from matplotlib import colormaps
-    from matplotlib.colors import ListedColormap
-
-    return ListedColormap(colormaps["viridis"](np.linspace(0.0, 0.85, 256)), name="lr")
-
-
-def _lr_norm(values: pd.Series) -> Any:
-    """A log colour norm over the learning rates (linear if any is <= 0 or all equal)."""
-    from matplotlib.colors import LogNorm, Normalize
-
-    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-    if v.size == 0:
-        return None
-    lo, hi = float(v.min()), float(v.max())
-    if lo == hi:
-        return None
-    return LogNorm(lo, hi) if lo > 0 else Normalize(lo, hi)
-
-
-def _tidy_legend(ax: Axes, title: str | None = None) -> None:
-    """Small frameless legend; numeric labels written with ``:g`` (0.001, not 0.0010)."""
-    leg = ax.get_legend()
-    if leg is None:
-        return
-    handles, texts = leg.legend_handles, [t.get_text() for t in leg.get_texts()]
-    labels = []
-    for t in texts:
-        try:
-            labels.append(f"{float(t):g}")
-        except ValueError:
-            labels.append(_label(t) if t in LABELS else t)
-    ax.legend(handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=False)
-
-
-def _time_column(df: pd.DataFrame, y: str) -> str | None:
-    """``epoch`` if it has values where ``y`` has, else ``iteration``, else ``step``."""
-    have = df[y].notna() if y in df else pd.Series(False, index=df.index)
-    for x in ("epoch", "iteration", "step"):
-        if x in df and (df[x].notna() & have).any():
-            return x
-    return None
-
 
 # --------------------------------------------------------------------------- measures
 
 
 def measure_vs_lr(df: pd.DataFrame, y: str, *, hue: str | None = None,
                   ax: Axes | None = None, logx: bool = True,
-                  refline: float | str | None = "auto") -> Axes:
-    """A measure against the learning rate: mean over seeds with its 95% CI.
+                  refline: float | str | None = "auto",
+                  nulls: Mapping[str, str] | None = None,
+                  unstable: Sequence[float] = (), logy: bool = False,
+                  legend: bool = True) -> Axes:
+    """A measure against the learning rate: mean over seeds with its 95% CI, and its nulls.
+
+    The CI is the t-interval of the mean over the rows (seeds) at a learning rate,
+    ``mean +- t(0.975, n - 1) sd / sqrt(n)``, drawn as error bars (none with one seed).
 
     Parameters
     ----------
@@ -216,40 +150,180 @@ def measure_vs_lr(df: pd.DataFrame, y: str, *, hue: str | None = None,
     refline : float, "auto" or None
         Dashed horizontal reference line; ``"auto"`` draws the chance level 1 for
         ``within_excess`` and nothing otherwise.
+    nulls : dict of str to str, optional
+        Null models to draw beside the observation: legend name -> column holding the
+        mean of that null's draws for each run (e.g. ``{"init-pruned":
+        "q_null_init_pruned"}``). Each is drawn as its mean over seeds, one dashed,
+        dotted or dash-dotted grey line per null, labelled ``"null: <name>"``.
+    unstable : sequence of float
+        Learning rates whose runs were unstable (not analysed): marked with a grey band
+        and an ``x`` on the axis, labelled ``"unstable: not analysed"``.
+    logy : bool
+        Logarithmic y axis (if every value is positive).
+    legend : bool
+        Draw the legend (when there is more than the observation to name); ``False``
+        for panels that share the legend of another.
 
     Returns
     -------
     Axes
-        One line per hue level (markers at the learning rates, CI as error bars),
-        plus the reference line if drawn.
+        One line per hue level (gid ``"mean"``, markers at the learning rates, CI as
+        error bars of gid ``"ci"``), one line per null (gid ``"null:<name>"``), the
+        reference line (gid ``"refline"``) and the unstable marks (gid ``"unstable"``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"learning_rate": [0.01, 0.01, 0.1, 0.1],
-    ...                    "within_excess": [1.5, 1.7, 1.1, 0.9]})
-    >>> ax = measure_vs_lr(df, "within_excess")
-    >>> [line.get_gid() for line in ax.lines if line.get_gid()], ax.get_xscale()
-    (['refline'], 'log')
-    >>> sorted(ax.lines[0].get_xdata().tolist())   # the mean line, one point per rate
-    [0.01, 0.1]
+    ...                    "within_excess": [1.5, 1.7, 1.1, 0.9],
+    ...                    "null_mean": [1.0, 1.2, 1.0, 1.0]})
+    >>> ax = measure_vs_lr(df, "within_excess", nulls={"shuffled": "null_mean"},
+    ...                    unstable=[1.0])
+    >>> [line.get_gid() for line in ax.lines if line.get_gid() in
+    ...  ("mean", "null:shuffled", "refline", "unstable")]
+    ['mean', 'null:shuffled', 'refline', 'unstable']
+    >>> ax.lines[0].get_ydata().tolist(), ax.get_xscale()
+    ([1.6, 1.0], 'log')
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['observed', 'null: shuffled', 'unstable: not analysed']
     """
-    import seaborn as sns
-
     ax = _new_axes(ax)
+    marks = list(unstable)
     if y not in df or "learning_rate" not in df or df[y].notna().sum() == 0:
+        if marks:
+            _mark_unstable(ax, marks, logx)
+            _lr_axis(ax, marks, logx)
+            ax.set_ylabel(_label(y))
+            if legend:
+                _legend(ax)
+            return ax
         return _empty(ax, _label(y))
     data = df[df[y].notna()]
-    sns.lineplot(data=data, x="learning_rate", y=y, hue=hue, errorbar=("ci", 95),
-                 err_style="bars", marker="o", seed=0, ax=ax)
+    levels = list(pd.unique(data[hue])) if hue else [None]
+    styles = ("--", ":", "-.")
+    for k, level in enumerate(levels):
+        d = data if level is None else data[data[hue] == level]
+        colour = f"C{k}"
+        s = _mean_ci(d, ["learning_rate"], y)
+        _mean_line(ax, s, "learning_rate", color=colour, marker="o", ms=4,
+                   label="observed" if level is None else str(level))
+        for j, (name, col) in enumerate((nulls or {}).items()):
+            if col not in d or d[col].notna().sum() == 0:
+                continue
+            m = _mean_ci(d, ["learning_rate"], col)
+            ax.plot(m["learning_rate"], m["mean"], ls=styles[j % 3], lw=1.3,
+                    color="0.35" if level is None else colour, gid=f"null:{name}",
+                    label=f"null: {name}" if k == 0 else "_nolegend_")
     if refline == "auto":
         refline = 1.0 if y == "within_excess" else None
     if refline is not None:
         ax.axhline(float(refline), ls="--", lw=1, color="0.45", zorder=0, gid="refline")
-    if logx and (pd.to_numeric(data["learning_rate"]) > 0).all():
-        ax.set_xscale("log")
-    ax.set_xlabel(_label("learning_rate"))
+    _mark_unstable(ax, marks, logx)
+    lrs = np.concatenate([pd.to_numeric(data["learning_rate"]).to_numpy(dtype=float),
+                          np.asarray(marks, dtype=float)])
+    _lr_axis(ax, lrs, logx)
+    if logy and (pd.to_numeric(data[y]) > 0).all():
+        from matplotlib.ticker import NullLocator
+
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+    _tidy_y(ax)
     ax.set_ylabel(_label(y))
+    if legend and (hue or nulls or marks):
+        _legend(ax, _label(hue) if hue else None)
+    return ax
+
+
+def null_zscores(df: pd.DataFrame, columns: Mapping[str, str], *, ax: Axes | None = None,
+                 refline: float | None = 2.0, unstable: Sequence[float] = (),
+                 logx: bool = True, ylabel: str = "z-score", legend: bool = True) -> Axes:
+    """z-scores against several null models and the learning rate, one line per null.
+
+    Each line is the mean over seeds of the finite z-scores with its 95% t-interval (as
+    :func:`measure_vs_lr`). Infinite z-scores (every draw of a null equal, the
+    observation not) cannot enter a mean: each learning rate with one is marked with a
+    triangle at the top (``+inf``) or bottom (``-inf``) edge. The y axis is symmetric-log
+    (linear within +-10) when a mean or CI leaves +-20.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per run with ``learning_rate`` and the z-score columns.
+    columns : dict of str to str
+        Null name (legend, colour in order) -> z-score column.
+    ax : Axes, optional
+    refline : float or None
+        Dashed reference line (default 2, the z a signature needs to beat a null).
+    unstable : sequence of float
+        Learning rates whose runs were unstable, marked as in :func:`measure_vs_lr`.
+    logx : bool
+        Logarithmic learning-rate axis (if every rate is positive).
+    ylabel : str
+        Axis label.
+    legend : bool
+        Draw the legend (``False`` for panels that share another's).
+
+    Returns
+    -------
+    Axes
+        One line per null with data (gid ``"null:<name>"``, label the name), CI error bars
+        (gid ``"ci"``), infinite-z markers (gid ``"z-inf"``), the reference line and the
+        unstable marks.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"learning_rate": [0.1, 0.1, 1.0, 1.0],
+    ...                    "z_a": [3.0, 5.0, 0.0, 1.0], "z_b": [1.0, 1.0, np.inf, 2.0]})
+    >>> ax = null_zscores(df, {"init-pruned": "z_a", "rewired": "z_b"})
+    >>> [(ln.get_gid(), ln.get_ydata().tolist()) for ln in ax.lines
+    ...  if ln.get_gid() in ("null:init-pruned", "null:rewired")]
+    [('null:init-pruned', [4.0, 0.5]), ('null:rewired', [1.0, 2.0])]
+    >>> [ln.get_xdata().tolist() for ln in ax.lines if ln.get_gid() == "z-inf"]
+    [[1.0]]
+    """
+    ax = _new_axes(ax)
+    marks = list(unstable)
+    have = {k: c for k, c in columns.items()
+            if c in df and pd.to_numeric(df[c], errors="coerce").notna().any()}
+    if not have or "learning_rate" not in df:
+        if not marks:
+            return _empty(ax, ylabel)
+    peak = 0.0
+    for k, (name, col) in enumerate(columns.items()):
+        if name not in have:
+            continue
+        colour = f"C{k}"
+        z = pd.to_numeric(df[col], errors="coerce")
+        s = _mean_ci(df, ["learning_rate"], col)
+        if len(s):
+            _mean_line(ax, s, "learning_rate", color=colour, marker="o", ms=4, label=name,
+                       gid=f"null:{name}")
+            peak = max(peak, float(np.nanmax(np.abs(s[["mean", "lo", "hi"]].to_numpy()))))
+        for sign, where, marker in ((1, 0.97, "^"), (-1, 0.03, "v")):
+            lr = np.unique(df.loc[np.isinf(z) & (np.sign(z) == sign), "learning_rate"])
+            if lr.size:
+                ax.plot(lr, np.full(lr.size, where), ls="none", marker=marker, ms=6,
+                        color=colour, transform=ax.get_xaxis_transform(), gid="z-inf",
+                        label=f"{name}: z = {'+' if sign > 0 else '-'}inf", clip_on=False)
+    if refline is not None:
+        ax.axhline(float(refline), ls="--", lw=1, color="0.45", zorder=0, gid="refline")
+    if peak > 20:  # linear within +-10, log beyond; ticks at 0, +-10, +-100, ...
+        from matplotlib.ticker import NullLocator
+
+        ax.set_yscale("symlog", linthresh=10.0)
+        lo, hi = ax.get_ylim()
+        ticks = [v for v in (-1e4, -1e3, -100, -10, 0, 10, 100, 1e3, 1e4) if lo <= v <= hi]
+        ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
+        ax.yaxis.set_minor_locator(NullLocator())
+    _mark_unstable(ax, marks, logx)
+    lrs = np.concatenate([pd.to_numeric(df["learning_rate"]).to_numpy(dtype=float)
+                          if "learning_rate" in df else np.zeros(0),
+                          np.asarray(marks, dtype=float)])
+    _lr_axis(ax, lrs, logx)
+    ax.set_ylabel(ylabel)
+    if legend:
+        _legend(ax, "null model")
     return ax
 
 
@@ -267,7 +341,8 @@ def community_counts(df: pd.DataFrame, *, hue: str | None = None,
     Returns
     -------
     Axes
-        The mean line(s) plus one scatter collection of the individual runs.
+        The mean line(s) (gid ``"mean"``, 95% t-interval as error bars) plus, last, one
+        scatter collection of the individual runs.
 
     Examples
     --------
@@ -277,23 +352,27 @@ def community_counts(df: pd.DataFrame, *, hue: str | None = None,
     >>> ax.lines[0].get_ydata().tolist(), len(ax.collections[-1].get_offsets())
     ([3.5, 7.0], 3)
     """
-    import seaborn as sns
+    from matplotlib.ticker import MaxNLocator
 
     ax = _new_axes(ax)
     if "n_communities" not in df or df["n_communities"].notna().sum() == 0:
         return _empty(ax, "community counts")
     data = df[df["n_communities"].notna()]
-    sns.lineplot(data=data, x="learning_rate", y="n_communities", hue=hue,
-                 errorbar=("ci", 95), err_style="bars", seed=0, ax=ax, legend=hue is not None)
-    sns.scatterplot(data=data, x="learning_rate", y="n_communities", hue=hue, alpha=0.5,
-                    s=18, color="0.3" if hue is None else None, ax=ax, legend=False)
-    if (pd.to_numeric(data["learning_rate"]) > 0).all():
-        ax.set_xscale("log")
-    from matplotlib.ticker import MaxNLocator
-
+    levels = list(pd.unique(data[hue])) if hue else [None]
+    colours = []
+    for k, level in enumerate(levels):
+        d = data if level is None else data[data[hue] == level]
+        s = _mean_ci(d, ["learning_rate"], "n_communities")
+        _mean_line(ax, s, "learning_rate", color=f"C{k}", label=str(level))
+        colours += [f"C{k}" if hue else "0.3"] * len(d)
+    order = pd.concat([data if lv is None else data[data[hue] == lv] for lv in levels])
+    ax.scatter(order["learning_rate"], order["n_communities"], s=18, alpha=0.5, c=colours,
+               linewidths=0)
+    _lr_axis(ax, data["learning_rate"], True)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(_label("learning_rate"))
     ax.set_ylabel(_label("n_communities"))
+    if hue:
+        _legend(ax, _label(hue))
     return ax
 
 
@@ -326,7 +405,8 @@ def role_map(neurons: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> sum(a.get_gid() == "role-boundary" for a in [*ax.lines, *ax.collections])
     3
     """
-    import seaborn as sns
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
 
     ax = _new_axes(ax, (4.6, 3.8))
     need = {"participation", "within_z"}
@@ -336,18 +416,22 @@ def role_map(neurons: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                    & np.isfinite(neurons["within_z"].astype(float))]
     if data.empty:
         return _empty(ax, "participation / within-module z")
-    hue, palette, order = None, None, None
+    handles, colours = [], "C0"
     if "role" in data:
-        present = [str(r) for r in pd.unique(data["role"].astype(str))]
+        roles = data["role"].astype(str)
+        present = [str(r) for r in pd.unique(roles)]
         order = [r for r in ROLE_ORDER if r in present] + sorted(
             r for r in present if r not in ROLE_ORDER)
-        colours = sns.color_palette("tab10", len(ROLE_ORDER) + len(order))
-        known = dict(zip(ROLE_ORDER, colours, strict=False))
-        extra = iter(colours[len(ROLE_ORDER):])
-        palette = {r: known[r] if r in known else next(extra) for r in order}
-        hue = data["role"].astype(str)
-    sns.scatterplot(data=data, x="participation", y="within_z", hue=hue, hue_order=order,
-                    palette=palette, s=14, alpha=0.75, linewidth=0, ax=ax)
+        tab10 = colormaps["tab10"]
+        extra = (tab10((len(ROLE_ORDER) + k) % 10) for k in range(len(order)))
+        palette = {r: tab10(ROLE_ORDER.index(r)) if r in ROLE_ORDER else next(extra)
+                   for r in order}
+        colours = [palette[r] for r in roles]
+        handles = [Line2D([], [], ls="none", marker="o", ms=4, color=palette[r], label=r)
+                   for r in order]
+    # one collection for every neuron (a role's colour each), the legend from proxies
+    ax.scatter(data["participation"], data["within_z"], c=colours, s=14, alpha=0.75,
+               linewidths=0)
     z = data["within_z"].to_numpy(dtype=float)
     lo = min(float(z.min()), -1.0) - 0.5
     hi = max(float(z.max()), GA_HUB_Z + 1.0) + 0.5
@@ -360,177 +444,9 @@ def role_map(neurons: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
               gid="role-boundary")
     ax.set_xlabel(_label("participation"))
     ax.set_ylabel(_label("within_z"))
-    if ax.get_legend() is not None:
-        ax.legend(fontsize=6, title="role", title_fontsize=7, loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0), markerscale=0.8, frameon=False)
+    if handles:
+        ax.legend(handles=handles, fontsize=6, title="role", title_fontsize=7,
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 
-def emergence(df: pd.DataFrame, y: str, *, ax: Axes | None = None,
-              hue: str = "learning_rate") -> Axes:
-    """A measure over training time (``step_fraction``), one line per learning rate.
-
-    Lines are coloured on a logarithmic learning-rate scale; bands are the 95% CI
-    over seeds.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Rows of the ``snapshots`` table (all steps).
-    y : str
-        Column to plot.
-    ax : Axes, optional
-    hue : str
-        Column for the colour (default ``"learning_rate"``).
-
-    Returns
-    -------
-    Axes
-        One line per hue level.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"step_fraction": [0, 1, 0, 1], "learning_rate": [0.01, 0.01, 1, 1],
-    ...                    "modularity": [0.1, 0.4, 0.1, 0.2]})
-    >>> ax = emergence(df, "modularity")
-    >>> [line.get_ydata().tolist() for line in ax.lines[:2]]
-    [[0.1, 0.4], [0.1, 0.2]]
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
-    ['0.01', '1']
-    """
-    import seaborn as sns
-
-    ax = _new_axes(ax)
-    if y not in df or "step_fraction" not in df or df[y].notna().sum() == 0:
-        return _empty(ax, _label(y))
-    data = df[df[y].notna()]
-    use_hue = hue if hue in data and data[hue].nunique() > 0 else None
-    norm = _lr_norm(data[use_hue]) if use_hue else None
-    sns.lineplot(data=data, x="step_fraction", y=y, hue=use_hue, hue_norm=norm,
-                 palette=_lr_cmap() if use_hue else None, errorbar=("ci", 95), marker="o",
-                 markersize=4, n_boot=_N_BOOT_TIME, seed=0, ax=ax,
-                 legend="full" if use_hue else False)
-    _tidy_legend(ax, _label(hue))
-    ax.set_xlabel(_label("step_fraction"))
-    ax.set_ylabel(_label(y))
-    return ax
-
-
-# --------------------------------------------------------------------------- training
-
-
-def training_curves(training: pd.DataFrame, *, y: str | None = None,
-                    ax: Axes | None = None) -> Axes:
-    """A training metric over time, one line per learning rate (95% CI over seeds).
-
-    Time is ``epoch`` for supervised runs and ``iteration`` for noise-driven
-    runs (whichever has values where ``y`` has).
-
-    Parameters
-    ----------
-    training : DataFrame
-        The ``training`` table (columns vary by task).
-    y : str, optional
-        Column; default the first present of ``train_loss``, ``test_accuracy``,
-        ``weight_abs_max``, ``weight_abs_mean``.
-    ax : Axes, optional
-
-    Returns
-    -------
-    Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> tr = pd.DataFrame({"epoch": [0, 1, 0, 1], "train_loss": [1.0, 0.5, 1.0, 0.8],
-    ...                    "learning_rate": [0.1, 0.1, 0.01, 0.01], "seed": 0})
-    >>> ax = training_curves(tr)
-    >>> ax.get_xlabel(), [t.get_text() for t in ax.get_legend().get_texts()]
-    ('epoch', ['0.01', '0.1'])
-    """
-    import seaborn as sns
-
-    ax = _new_axes(ax)
-    if y is None:
-        y = next((c for c in ("train_loss", "test_accuracy", "weight_abs_max",
-                              "weight_abs_mean") if c in training and training[c].notna().any()),
-                 None)
-    x = _time_column(training, y) if y else None
-    if y is None or x is None:
-        return _empty(ax, _label(y or "training metrics"))
-    data = training[training[x].notna() & training[y].notna()]
-    hue = "learning_rate" if "learning_rate" in data else None
-    norm = _lr_norm(data[hue]) if hue else None
-    sns.lineplot(data=data, x=x, y=y, hue=hue, hue_norm=norm,
-                 palette=_lr_cmap() if hue else None, errorbar=("ci", 95), n_boot=_N_BOOT_TIME,
-                 seed=0, ax=ax,
-                 legend="full" if hue else False)
-    _tidy_legend(ax, _label("learning_rate"))
-    if y.startswith("weight_abs") and (data[y] > 0).all():
-        ax.set_yscale("log")
-    ax.set_xlabel(x)
-    ax.set_ylabel(_label(y))
-    return ax
-
-
-def convergence(training: pd.DataFrame, *, y: str = "iterations",
-                ax: Axes | None = None) -> Axes:
-    """Settle diagnostics over time, one colour per learning rate.
-
-    Parameters
-    ----------
-    training : DataFrame
-        The ``training`` table.
-    y : str
-        ``"iterations"`` (default): mean firing (solid) and credit (dashed) settle
-        iterations; or a column such as ``"nonconverged"`` or ``"settle_capped"``.
-    ax : Axes, optional
-
-    Returns
-    -------
-    Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> tr = pd.DataFrame({"iteration": [10, 20], "learning_rate": [0.1, 0.1],
-    ...                    "firing_iterations_mean": [5.0, 6.0],
-    ...                    "credit_iterations_mean": [7.0, 9.0]})
-    >>> ax = convergence(tr)
-    >>> [line.get_ydata().tolist() for line in ax.lines[:2]]
-    [[5.0, 6.0], [7.0, 9.0]]
-    """
-    import seaborn as sns
-
-    ax = _new_axes(ax)
-    if y == "iterations":
-        cols = [c for c in ("firing_iterations_mean", "credit_iterations_mean")
-                if c in training and training[c].notna().any()]
-        if not cols:
-            return _empty(ax, "settle iterations")
-        x = _time_column(training, cols[0])
-        if x is None:
-            return _empty(ax, "settle iterations")
-        keep = [c for c in (x, "learning_rate", "seed", "run_id") if c in training]
-        data = training.melt(id_vars=keep, value_vars=cols, var_name="process",
-                             value_name="iterations")
-        data["process"] = data["process"].str.replace("_iterations_mean", "", regex=False)
-        data = data[data[x].notna() & data["iterations"].notna()]
-        style, ylabel = "process", "settle iterations (mean per sample)"
-    else:
-        x = _time_column(training, y) if y in training else None
-        if x is None:
-            return _empty(ax, _label(y))
-        data = training[training[x].notna() & training[y].notna()]
-        style, ylabel = None, _label(y)
-    hue = "learning_rate" if "learning_rate" in data else None
-    norm = _lr_norm(data[hue]) if hue else None
-    sns.lineplot(data=data, x=x, y=y, hue=hue, hue_norm=norm, style=style,
-                 palette=_lr_cmap() if hue else None, errorbar=("ci", 95), n_boot=_N_BOOT_TIME,
-                 seed=0, ax=ax,
-                 legend="full" if hue or style else False)
-    _tidy_legend(ax, None if style else _label("learning_rate"))
-    ax.set_xlabel(x)
-    ax.set_ylabel(ylabel)
-    return ax

@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 _PANEL = (3.8, 3.3)
+#: ``layout="fixed"`` margins (left, right, bottom, top) and default gaps, inches.
+_MARGINS = (0.8, 0.25, 0.55, 0.55)
+_GAPS = (0.95, 1.05)
 
 #: Largest number of neurons drawn neuron by neuron. Above it a weight matrix is shown as a
 #: block-level view (:func:`community_block_heatmap`: one cell per pair of communities, sized
@@ -101,7 +104,10 @@ def community_order(membership: ArrayLike) -> np.ndarray:
 
 
 def panel_figure(n: int, *, ncols: int | None = None,
-                 panel_size: tuple[float, float] = _PANEL) -> tuple[Figure, list[Axes]]:
+                 panel_size: tuple[float, float] = _PANEL, layout: str = "constrained",
+                 gaps: tuple[float, float] = _GAPS,
+                 margins: tuple[float, float, float, float] = _MARGINS
+                 ) -> tuple[Figure, list[Axes]]:
     """An empty grid of ``n`` panels (unused cells removed), for the grid figures.
 
     Parameters
@@ -112,6 +118,19 @@ def panel_figure(n: int, *, ncols: int | None = None,
         Columns (default: ``min(n, 4)``).
     panel_size : tuple of float
         Width and height of one panel, inches.
+    layout : {"constrained", "fixed"}
+        ``"constrained"``: matplotlib's constrained layout sizes the margins around
+        every label (exact, but it lays the figure out twice more when saving, over a
+        second per figure of many panels). ``"fixed"``: no layout engine; margins of
+        fixed size in inches (``margins``, ``gaps`` between panels) that fit the labels,
+        titles of up to two lines and colour bars these figures draw, so saving draws
+        the figure once.
+    gaps : tuple of float
+        With ``layout="fixed"``: space between columns and between rows, inches
+        (default 0.95 and 1.05).
+    margins : tuple of float
+        With ``layout="fixed"``: left, right, bottom and top margins of the figure,
+        inches (default 0.8, 0.25, 0.55, 0.55).
 
     Returns
     -------
@@ -123,14 +142,30 @@ def panel_figure(n: int, *, ncols: int | None = None,
     >>> fig, axes = panel_figure(5, ncols=3)
     >>> len(axes), len(fig.axes)
     (5, 5)
+    >>> fig, axes = panel_figure(2, layout="fixed")
+    >>> left = axes[0].get_position().x0 * fig.get_size_inches()[0]  # inches
+    >>> fig.get_layout_engine() is None, round(float(left), 2)
+    (True, 0.8)
     """
     from matplotlib.figure import Figure
 
+    if layout not in ("constrained", "fixed"):
+        raise ValueError(f"`layout` must be 'constrained' or 'fixed', got {layout!r}")
     n = max(int(n), 1)
     ncols = max(1, min(ncols or min(n, 4), n))
     nrows = -(-n // ncols)
-    fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained")
-    grid = fig.subplots(nrows, ncols, squeeze=False)
+    width, height = panel_size[0] * ncols, panel_size[1] * nrows
+    if layout == "constrained":
+        fig = Figure(figsize=(width, height), layout="constrained")
+        grid = fig.subplots(nrows, ncols, squeeze=False)
+    else:
+        left, right, bottom, top = margins
+        ax_w = (width - left - right - (ncols - 1) * gaps[0]) / ncols
+        ax_h = (height - bottom - top - (nrows - 1) * gaps[1]) / nrows
+        fig = Figure(figsize=(width, height))
+        grid = fig.subplots(nrows, ncols, squeeze=False, gridspec_kw={
+            "left": left / width, "right": 1 - right / width, "bottom": bottom / height,
+            "top": 1 - top / height, "wspace": gaps[0] / ax_w, "hspace": gaps[1] / ax_h})
     axes = list(grid.ravel())
     for extra in axes[n:]:
         fig.delaxes(extra)
@@ -244,20 +279,32 @@ def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = Non
 
 
 def heatmap_grid(panels: Sequence[tuple[str, ArrayLike, ArrayLike]], *,
-                 ncols: int | None = None) -> Figure:
+                 ncols: int | None = None, group_singletons: bool = False,
+                 layout: str = "constrained", colorbars: Sequence[bool] | None = None
+                 ) -> Figure:
     """Community-ordered weight heatmaps side by side (e.g. one per learning rate).
 
     Parameters
     ----------
     panels : sequence of (title, W, membership)
-        One panel each, drawn with :func:`weight_heatmap` (own colour scale).
+        One panel each, drawn with :func:`weight_heatmap` (own colour scale). The same
+        ``W`` may appear twice with two memberships (e.g. Leiden communities beside
+        block-model blocks, with ``ncols=2``).
     ncols : int, optional
         Columns (default: up to 4).
+    group_singletons : bool, default False
+        Passed to :func:`weight_heatmap`: neurons alone in their community are gathered
+        in one last block.
+    layout : {"constrained", "fixed"}
+        :func:`panel_figure`'s layout.
+    colorbars : sequence of bool, optional
+        Which panels get a colour bar (default: every panel). A panel without one that
+        draws the same ``W`` as the next (Leiden beside block order) shares its scale.
 
     Returns
     -------
     Figure
-        One image axes per panel (plus one colour-bar axes each).
+        One image axes per panel (plus one colour-bar axes each, where drawn).
 
     Examples
     --------
@@ -267,9 +314,13 @@ def heatmap_grid(panels: Sequence[tuple[str, ArrayLike, ArrayLike]], *,
     >>> [ax.get_title() for ax in fig.axes if ax.images]
     ['a', 'b']
     """
-    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.0, 3.6))
-    for ax, (title, W, m) in zip(axes, panels, strict=False):
-        weight_heatmap(W, m, ax=ax, title=title)
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.0, 3.6), layout=layout)
+    bars = [True] * len(panels) if colorbars is None else list(colorbars)
+    if len(bars) != len(panels):
+        raise ValueError(f"`colorbars` has {len(bars)} entries for {len(panels)} panels")
+    for ax, (title, W, m), bar in zip(axes, panels, bars, strict=False):
+        weight_heatmap(W, m, ax=ax, title=title, group_singletons=group_singletons,
+                       colorbar=bar)
     return fig
 
 
@@ -328,7 +379,7 @@ def block_heatmap(B: ArrayLike | pd.DataFrame, *, ax: Axes | None = None,
 
 
 def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
-               ncols: int | None = None) -> Figure:
+               ncols: int | None = None, layout: str = "constrained") -> Figure:
     """Block matrices side by side.
 
     Parameters
@@ -336,6 +387,8 @@ def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
     panels : sequence of (title, B)
         Drawn with :func:`block_heatmap`.
     ncols : int, optional
+    layout : {"constrained", "fixed"}
+        :func:`panel_figure`'s layout.
 
     Returns
     -------
@@ -347,7 +400,7 @@ def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
     >>> sum(1 for ax in fig.axes if ax.images)
     2
     """
-    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(3.6, 3.2))
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(3.6, 3.2), layout=layout)
     for ax, (title, B) in zip(axes, panels, strict=False):
         block_heatmap(B, ax=ax, title=title)
     return fig
@@ -449,7 +502,8 @@ def community_block_heatmap(B: ArrayLike | pd.DataFrame, sizes: ArrayLike, *,
 
 
 def community_block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame, ArrayLike]], *,
-                         ncols: int | None = None, label: str = "mean |w|") -> Figure:
+                         ncols: int | None = None, label: str = "mean |w|",
+                         layout: str = "constrained") -> Figure:
     """Block-level views side by side: :func:`heatmap_grid` for graphs above
     :data:`HEATMAP_MAX_NEURONS` neurons.
 
@@ -461,6 +515,8 @@ def community_block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame, A
         Columns (default: up to 4).
     label : str
         Colour-bar label of every panel.
+    layout : {"constrained", "fixed"}
+        :func:`panel_figure`'s layout.
 
     Returns
     -------
@@ -473,7 +529,7 @@ def community_block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame, A
     >>> [ax.get_title().splitlines()[0] for ax in fig.axes if ax.get_title()]
     ['a', 'b']
     """
-    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.4, 4.0))
+    fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.4, 4.0), layout=layout)
     for ax, (title, B, sizes) in zip(axes, panels, strict=False):
         community_block_heatmap(B, sizes, ax=ax, title=title, label=label)
     return fig

@@ -3,13 +3,20 @@
 The report is built from what is on disk only: the tables in ``<sweep>/analysis/``
 (Parquet, falling back to the CSV twins), ``analysis/settings.json``, the weight
 snapshots named in ``snapshots.snapshot_path``, ``<sweep>/sweep.toml`` and
-``<sweep>/provenance.json``. Sections, in order: summary; Leiden-ordered weight
-matrices (a block-level view for graphs of more than
+``<sweep>/provenance.json``. Sections, in order: the verdicts (one row per group and
+learning rate of the ``regimes`` table, the regime definitions and which null decides;
+:mod:`community.report.verdicts`); summary; weight matrices in Leiden order beside
+block-model order (a block-level view for graphs of more than
 :data:`community.plot.HEATMAP_MAX_NEURONS` neurons); the interactive network view
 (plotly, :mod:`community.report.network_view`: pan, zoom, hover, a slider over the
-snapshots of a run); block matrices; measures
-against the learning rate; null-model z-scores; communities; roles; emergence over
-training; training and convergence; regimes; skipped; configuration and provenance.
+snapshots of a run); block matrices; structure against the learning rate, with the
+null models' means; null-model z-scores of each signature; communities; roles;
+emergence over training; training and convergence; regimes; skipped; configuration and
+provenance.
+
+Only runs that ended "ok" are analysed, and only they are drawn: rows of any other run
+in the snapshots, neurons or blocks tables (an older analysis wrote them) are dropped
+on loading and listed under *Skipped*; the training curves keep unstable runs, dashed.
 
 Missing pieces never stop the build: an absent table gives a short note in its
 section, and a snapshot file that cannot be read is listed under *Skipped* (with
@@ -34,8 +41,11 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,14 +55,12 @@ import numpy as np
 import pandas as pd
 
 from community.plot import HEATMAP_MAX_NEURONS
+from community.report import matrices as mx
+from community.report import sections as sc
+from community.report import verdicts
+from community.report.network_section import _network_section
 from community.report.network_view import NETWORK_MAX_EDGES, NETWORK_MAX_NEURONS, plotly_js
-from community.report.sections import (
-    _SECTIONS,
-    FIGURE_DIR,
-    _Inputs,
-    _Item,
-    _read_text,
-)
+from community.report.sections import FIGURE_DIR, _Inputs, _Item, _read_text, _Section
 from wiring.errors import WiringError
 
 __all__ = ["build_report", "REPORT_HTML", "REPORT_MD", "FIGURE_DIR"]
@@ -62,7 +70,19 @@ log = logging.getLogger(__name__)
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 
-_TABLES = ("snapshots", "neurons", "blocks", "regimes", "training", "skipped")
+_TABLES = ("runs", "snapshots", "neurons", "blocks", "regimes", "training", "skipped")
+
+#: The section builders, in report order: the verdicts first.
+_SECTIONS = (verdicts._verdicts, sc._summary, mx._heatmaps, _network_section, mx._blocks,
+             verdicts._measures, verdicts._nulls, sc._communities, sc._roles, sc._emergence,
+             sc._training, sc._regimes, sc._skipped, sc._config)
+#: Sections that may be built in a second process: they read the tables only (not the
+#: runs the weight-matrix section chose) and add nothing to *Skipped*. About half the work.
+_FORKABLE = (verdicts._measures, verdicts._nulls, sc._communities, sc._emergence,
+             sc._training)
+#: Built last, in the parent: *Skipped* lists what every other section skipped.
+_LAST = (sc._skipped, sc._config)
+_BY_NAME = {make.__name__: make for make in _SECTIONS}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -83,6 +103,43 @@ def _read_table(analysis: Path, name: str, problems: list[dict[str, str]]) -> pd
     return pd.DataFrame()
 
 
+def _drop_unanalysed(tables: dict[str, pd.DataFrame], problems: list[dict[str, str]]
+                     ) -> set[str]:
+    """Remove every run that did not end "ok" from the snapshots, neurons and blocks tables.
+
+    The analysis writes no such rows (an unstable run's last weights are not a result);
+    tables of an older analysis may hold them, and they must not be drawn as results
+    anywhere. The runs are listed under *Skipped*; the training table keeps them.
+    """
+    bad: dict[str, str] = {}
+    runs_t, snaps = tables["runs"], tables["snapshots"]
+    for df in (runs_t, snaps):
+        if {"run_id", "run_status"} <= set(df.columns) and len(df):
+            for rid, status in df.loc[df["run_status"].fillna("ok").astype(str) != "ok",
+                                      ["run_id", "run_status"]].itertuples(index=False):
+                bad.setdefault(str(rid), str(status))
+    if not bad:
+        return set()
+    shown = set()
+    for name in ("snapshots", "neurons", "blocks"):
+        df = tables[name]
+        if "run_id" in df and len(df):
+            hit = df["run_id"].astype(str).isin(bad)
+            if hit.any():
+                shown |= set(df.loc[hit, "run_id"].astype(str))
+                tables[name] = df[~hit].reset_index(drop=True)
+    groups = (dict(zip(runs_t["run_id"].astype(str), runs_t["group"].fillna(""), strict=False))
+              if {"run_id", "group"} <= set(runs_t.columns) else {})
+    if "group" in snaps and "run_id" in snaps:
+        groups.update(zip(snaps["run_id"].astype(str), snaps["group"].fillna(""),
+                          strict=False))
+    for rid in sorted(shown):
+        problems.append({"run_id": rid, "group": str(groups.get(rid, "")), "stage": "report",
+                         "reason": f"run ended {bad[rid]}: its rows in the analysis tables "
+                                   "are not shown (its last weights are not a result)"})
+    return shown
+
+
 def _load_inputs(sweep: Path) -> _Inputs:
     analysis = sweep / "analysis"
     problems: list[dict[str, str]] = []
@@ -92,12 +149,17 @@ def _load_inputs(sweep: Path) -> _Inputs:
         snaps["is_final"] = snaps["step"] == snaps.groupby("run_id")["step"].transform("max")
     if len(snaps) and "is_final" in snaps:
         snaps["is_final"] = snaps["is_final"].astype(bool)
+    dropped = _drop_unanalysed(tables, problems)
+    snaps = tables["snapshots"]
     training = tables["training"]
-    if len(training) and len(snaps) and "run_id" in training:
-        missing = [c for c in ("learning_rate", "seed") if c not in training and c in snaps]
-        if missing:
-            ids = snaps[["run_id", *missing]].drop_duplicates("run_id")
-            tables["training"] = training.merge(ids, on="run_id", how="left")
+    for source in (tables["runs"], snaps):  # the runs table knows every run, also unstable
+        if len(training) and len(source) and "run_id" in training and "run_id" in source:
+            missing = [c for c in ("learning_rate", "seed", "run_status")
+                       if c not in training and c in source]
+            if missing:
+                ids = source[["run_id", *missing]].drop_duplicates("run_id")
+                training = training.merge(ids, on="run_id", how="left")
+    tables["training"] = training
     try:
         settings = json.loads(_read_text(analysis / "settings.json") or "{}")
     except ValueError as exc:
@@ -116,9 +178,104 @@ def _load_inputs(sweep: Path) -> _Inputs:
 
     describe = (f"Weight mode: {setting('weight_mode', 'unknown')}; quality function: "
                 f"{setting('quality', 'unknown')} (resolution {setting('resolution', 'n/a')}).")
-    inp = _Inputs(sweep=sweep, tables=tables, settings=settings, describe=describe)
+    inp = _Inputs(sweep=sweep, tables=tables, settings=settings, describe=describe,
+                  dropped=dropped)
     inp.skipped.extend(problems)
     return inp
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _idle_cores(interval: float = 0.1) -> float | None:
+    """Cores idle over ``interval`` seconds (``/proc/stat``), None where unknown.
+
+    A second drawing process only pays when a core is free: with the cores busy it
+    competes with the first and the build is slower than in one process.
+    """
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        return sum(values), values[3] + (values[4] if len(values) > 4 else 0)
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(interval)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    if total1 <= total0:
+        return None
+    return (idle1 - idle0) / (total1 - total0) * (os.cpu_count() or 1)
+
+
+def _default_workers() -> int:
+    """2 where fork is available and at least ~1.5 cores are idle, else 1."""
+    if (os.cpu_count() or 1) < 2 or not _can_fork():
+        return 1
+    idle = _idle_cores()
+    return 2 if idle is None or idle >= 1.5 else 1
+
+
+def _child(inp: _Inputs, names: list[str], conn: Any) -> None:
+    """Build the sections ``names`` in a forked process; send them (or the error) back."""
+    try:
+        start = len(inp.skipped)
+        made = [_BY_NAME[name](inp) for name in names]
+        conn.send(("ok", made, inp.skipped[start:]))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which rebuilds
+        conn.send(("error", f"{type(exc).__name__}: {exc}", []))
+    finally:
+        conn.close()
+
+
+def _build_sections(inp: _Inputs, workers: int) -> list[_Section]:
+    """Run every section builder, in report order; with ``workers > 1`` (and fork
+    available) the :data:`_FORKABLE` ones in a forked process meanwhile.
+
+    The figures are numbered afterwards, in report order, so the result is the same
+    either way. If the second process fails, its sections are built here instead (an
+    error that is not about the fork then surfaces with its own traceback).
+    """
+    forked: list[Any] = []
+    proc = conn = None
+    if workers > 1 and _can_fork():
+        forked = list(_FORKABLE)
+        ctx = multiprocessing.get_context("fork")
+        conn, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(inp, [m.__name__ for m in forked], send),
+                           daemon=True)
+        proc.start()
+        send.close()
+    built = {make: make(inp) for make in _SECTIONS if make not in forked and make not in _LAST}
+    if proc is not None:
+        try:
+            status, made, skipped = conn.recv()
+        except (EOFError, OSError) as exc:
+            status, made, skipped = "error", f"no result ({exc})", []
+        proc.join()
+        conn.close()
+        if status == "ok":
+            built.update(zip(forked, made, strict=True))
+            inp.skipped.extend(skipped)
+        else:
+            log.warning("report sections in a second process failed (%s); building them "
+                        "here", made)
+            built.update({make: make(inp) for make in forked})
+    built.update({make: make(inp) for make in _LAST})
+    sections = [built[make] for make in _SECTIONS]
+    inp.figures = []
+    for sec in sections:  # number the figures in report order
+        for item in sec.items:
+            if item.kind == "figure":
+                item.number = len(inp.figures) + 1
+                item.file = f"{FIGURE_DIR}/fig-{item.number:02d}-{sec.id}.png"
+                inp.figures.append(item)
+    return sections
 
 
 # --------------------------------------------------------------------------- rendering
@@ -180,7 +337,8 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
                  title: str | None = None,
                  heatmap_max_neurons: int = HEATMAP_MAX_NEURONS,
                  network_max_neurons: int = NETWORK_MAX_NEURONS,
-                 network_max_edges: int = NETWORK_MAX_EDGES) -> tuple[Path, Path]:
+                 network_max_edges: int = NETWORK_MAX_EDGES,
+                 workers: int | None = None) -> tuple[Path, Path]:
     """Write ``report.html`` (self-contained) and ``report.md`` for an analysed sweep.
 
     Parameters
@@ -203,6 +361,12 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
         (listed under *Skipped*).
     network_max_edges : int, default ``network_view.NETWORK_MAX_EDGES`` (2000)
         Edges drawn per snapshot in the network view: the strongest by ``|w|``.
+    workers : int, optional
+        Processes that draw figures: 1 draws everything here; 2 builds about half of the
+        sections -- structure, null models, communities, emergence, training -- in one
+        forked process meanwhile (Linux). Default: 2 when at least about 1.5 cores are
+        idle (sampled from ``/proc/stat`` for 0.1 s; a second process on busy cores is
+        slower than one), else 1. The report is the same either way.
 
     Returns
     -------
@@ -214,7 +378,8 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     ------
     WiringError
         If ``sweep_dir/analysis`` does not exist or ``heatmap_max_neurons``,
-        ``network_max_neurons`` or ``network_max_edges`` is not a positive integer.
+        ``network_max_neurons``, ``network_max_edges`` or ``workers`` is not a positive
+        integer.
 
     Examples
     --------
@@ -229,7 +394,8 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     sweep = Path(sweep_dir)
     for name, value in (("heatmap_max_neurons", heatmap_max_neurons),
                         ("network_max_neurons", network_max_neurons),
-                        ("network_max_edges", network_max_edges)):
+                        ("network_max_edges", network_max_edges),
+                        ("workers", 1 if workers is None else workers)):
         if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
             raise WiringError(f"`{name}` must be a positive integer, got {value!r}")
     if not (sweep / "analysis").is_dir():
@@ -241,7 +407,9 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     inp.heatmap_max_neurons = int(heatmap_max_neurons)
     inp.network_max_neurons = int(network_max_neurons)
     inp.network_max_edges = int(network_max_edges)
-    sections = [make(inp) for make in _SECTIONS]
+    if workers is None:
+        workers = _default_workers()
+    sections = _build_sections(inp, int(workers))
     interactive = any(item.kind == "interactive" for s in sections for item in s.items)
     context = {
         "title": title or f"Community report: {sweep.resolve().name}",

@@ -1,17 +1,23 @@
 """The sections of the sweep report: what each one shows, built from the loaded inputs.
 
 :mod:`community.report.build` loads the tables and settings into an ``_Inputs``,
-calls each builder of ``_SECTIONS`` in order and renders the ``_Section`` objects
-they return with the template files. This module holds that content model
-(``_Item``, ``_Section``, ``_Inputs``), the helpers the sections share, and one
-builder per section: summary; Leiden-ordered weight matrices (block-level, from the
-``blocks`` table, above ``_Inputs.heatmap_max_neurons`` neurons); the interactive
-network view (built in :mod:`community.report.network_section`); block matrices;
-measures against the learning rate; null-model z-scores; communities; roles;
-emergence over training; training and convergence; regimes; skipped;
-configuration and provenance. Figures are drawn with :mod:`community.plot` and
-kept in memory as PNG bytes (the network view's as plotly HTML); nothing here
+calls each section builder in order and renders the ``_Section`` objects they return
+with the template files. This module holds that content model (``_Item``,
+``_Section``, ``_Inputs``), the helpers the sections share (loading a snapshot, the
+run chosen per learning rate), and the builders of the summary; communities; roles;
+emergence over training; training and convergence; regimes; skipped; configuration and
+provenance. The verdicts the report opens with, the structure-against-learning-rate
+figures and the null models are in :mod:`community.report.verdicts`, the weight matrices
+(Leiden order beside block-model order) and block matrices in
+:mod:`community.report.matrices`, the interactive network view in
+:mod:`community.report.network_section`. Figures are drawn with :mod:`community.plot`
+and kept in memory as PNG bytes (the network view's as plotly HTML); nothing here
 writes files.
+
+Only analysed runs are drawn: :mod:`community.report.build` drops every run whose
+``run_status`` is not "ok" from the snapshots, neurons and blocks tables before any
+section runs, so an unstable run's last weights never appear as a result; the training
+curves keep such runs, drawn dashed.
 
 Everything but :data:`FIGURE_DIR` (re-exported by :mod:`community.report`) is
 private to the report package.
@@ -50,8 +56,6 @@ FIGURE_DIR = "figures"
 
 _SKIP_COLUMNS = ["run_id", "group", "stage", "reason"]
 _DPI = 80
-_Z_REF = 2.0
-_OFFDIAG_REF = 1.0
 
 
 # --------------------------------------------------------------------------- content model
@@ -59,9 +63,9 @@ _OFFDIAG_REF = 1.0
 
 @dataclass
 class _Item:
-    """One element of a section; ``kind`` is "text", "figure", "table", "code" or
-    "interactive" (``html``: a plotly figure's div and script, see
-    :mod:`community.report.network_view`)."""
+    """One element of a section; ``kind`` is "text", "figure", "table", "code",
+    "terms" (``rows`` of ``[term, definition]``) or "interactive" (``html``: a plotly
+    figure's div and script, see :mod:`community.report.network_view`)."""
 
     kind: str
     text: str = ""
@@ -106,6 +110,7 @@ class _Inputs:
     skipped: list[dict[str, str]] = field(default_factory=list)
     figures: list[_Item] = field(default_factory=list)
     chosen: dict[tuple[str, float], pd.Series] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)
     heatmap_max_neurons: int = plot.HEATMAP_MAX_NEURONS
     network_max_neurons: int = network_view.NETWORK_MAX_NEURONS
     network_max_edges: int = network_view.NETWORK_MAX_EDGES
@@ -142,8 +147,9 @@ def _fmt(v: Any) -> str:
 
 
 def _lr(v: Any) -> str:
+    """A learning rate, compactly (three significant digits): 0.00398, 251, 1e+04."""
     try:
-        return f"{float(v):g}"
+        return f"{float(v):.3g}"
     except (TypeError, ValueError):
         return str(v)
 
@@ -196,13 +202,24 @@ def _lrs(df: pd.DataFrame) -> list[Any]:
 
 
 def _grid(inp: _Inputs, sec: _Section, names: Sequence[str],
-          draw: Callable[[str, Any], None], caption: str) -> None:
-    """One figure with a panel per name, drawn by ``draw(name, ax)``."""
+          draw: Callable[..., None], caption: str, *, one_legend: bool = False,
+          gaps: tuple[float, float] = (0.95, 1.05),
+          margins: tuple[float, float, float, float] = (0.8, 0.25, 0.55, 0.55)) -> None:
+    """One figure with a panel per name, drawn by ``draw(name, ax)``.
+
+    Fixed margins, no layout engine (:func:`community.plot.panel_figure`): the figure is
+    drawn once when saved. With ``one_legend`` only the first panel draws a legend (the
+    panels share their entries): ``draw(name, ax, legend=...)`` is called.
+    """
     if not names:
         return
-    fig, axes = plot.panel_figure(len(names), ncols=min(len(names), 3), panel_size=(4.4, 3.4))
-    for name, ax in zip(names, axes, strict=True):
-        draw(name, ax)
+    fig, axes = plot.panel_figure(len(names), ncols=min(len(names), 3), panel_size=(4.4, 3.4),
+                                  layout="fixed", gaps=gaps, margins=margins)
+    for k, (name, ax) in enumerate(zip(names, axes, strict=True)):
+        if one_legend:
+            draw(name, ax, legend=k == 0)
+        else:
+            draw(name, ax)
     inp.figure(sec, fig, caption)
 
 
@@ -213,32 +230,44 @@ def _has_data(df: pd.DataFrame, col: str) -> bool:
 # --------------------------------------------------------------------------- sections
 
 
+def _status_counts(df: pd.DataFrame) -> str:
+    if "run_status" not in df or df.empty:
+        return ""
+    per_run = df.drop_duplicates("run_id") if "run_id" in df else df
+    return ", ".join(f"{k} {v}" for k, v in per_run["run_status"].value_counts().items())
+
+
 def _summary(inp: _Inputs) -> _Section:
     sec = _Section("summary", "Summary")
     snaps, tabs = inp.tables["snapshots"], inp.tables
+    runs_t = tabs.get("runs", pd.DataFrame())
     ids: set[str] = set()
-    for name in ("snapshots", "training", "skipped"):
-        if "run_id" in tabs[name]:
-            ids |= {str(r) for r in tabs[name]["run_id"].dropna()}
-    final = _final(snaps)
-    status = (final["run_status"].value_counts().sort_index() if "run_status" in final
-              else pd.Series(dtype=int))
+    for name in ("runs", "snapshots", "training", "skipped"):
+        if "run_id" in tabs.get(name, pd.DataFrame()):
+            ids |= {str(r) for r in tabs.get(name, pd.DataFrame())["run_id"].dropna()}
+    analysed = snaps["run_id"].nunique() if "run_id" in snaps else 0
+    status = _status_counts(runs_t) or _status_counts(_final(snaps)) or "n/a"
     s = inp.settings
-    sec.text(f"{len(ids)} runs, {len(snaps)} analysed snapshots; skipped entries in the "
-             f"analysis tables: {len(tabs['skipped'])}. Final status: "
-             + (", ".join(f"{k} {v}" for k, v in status.items()) or "n/a") + ".")
+    sec.text(f"{len(ids)} runs ({status}); {analysed} analysed (only runs that ended 'ok' "
+             f"are), {len(snaps)} analysed snapshots; skipped entries in the analysis "
+             f"tables: {len(tabs['skipped'])}.")
+    if inp.dropped:
+        sec.text(f"{len(inp.dropped)} runs that did not end 'ok' had rows in the analysis "
+                 "tables; they are left out of every figure and table but the training "
+                 "curves (listed under Skipped).")
     if s:
         sec.text("Analysis settings: " + "; ".join(f"{k} = {v}" for k, v in s.items()) + ".")
     else:
         sec.text("No analysis settings.json was found; settings are taken from the tables.")
     sec.text(inp.describe + " W[i, j] is the weight onto neuron i from neuron j.")
+    source = runs_t if {"run_id", "group"} <= set(runs_t.columns) and len(runs_t) else snaps
     if snaps.empty:
         sec.text("The snapshots table is empty or missing: nothing was analysed.")
-        return sec
+        if source is snaps:
+            return sec
     rows = []
-    for g in _groups(snaps):
-        d = _of(snaps, g)
-        fin = _final(d)
+    for g in _groups(source):
+        d, sn = _of(source, g), _of(snaps, g)
         rows.append({
             "group": _group_name(g),
             "task": ", ".join(map(str, pd.unique(d["task"]))) if "task" in d else "",
@@ -246,21 +275,12 @@ def _summary(inp: _Inputs) -> _Section:
             "learning rates": ", ".join(_lr(v) for v in _lrs(d)),
             "seeds": ", ".join(str(v) for v in sorted(pd.unique(d["seed"]))) if "seed" in d
             else "",
-            "runs": d["run_id"].nunique() if "run_id" in d else len(fin),
-            "snapshots": len(d),
-            "status (final)": ", ".join(f"{k} {v}" for k, v in
-                                        fin["run_status"].value_counts().items())
-            if "run_status" in fin else "",
+            "runs": d["run_id"].nunique() if "run_id" in d else len(_final(d)),
+            "analysed": sn["run_id"].nunique() if "run_id" in sn else len(_final(sn)),
+            "snapshots": len(sn),
+            "status": _status_counts(d) or _status_counts(_final(d)),
         })
     sec.table(f"What ran, per group. {inp.describe}", pd.DataFrame(rows))
-    reg = inp.tables["regimes"]
-    if {"group", "learning_rate", "regime"} <= set(reg.columns) and len(reg):
-        glance = reg[["group", "learning_rate", "regime"]
-                     + (["n_runs"] if "n_runs" in reg else [])].copy()
-        glance["group"] = glance["group"].fillna("").map(_group_name)
-        glance["learning_rate"] = glance["learning_rate"].map(_lr)
-        sec.table(f"Regimes at a glance (evidence in the Regimes section). {inp.describe}",
-                  glance)
     return sec
 
 
@@ -281,34 +301,6 @@ def _snapshot_of(inp: _Inputs, row: pd.Series, what: str = "") -> Any | None:
         return None
 
 
-def _load_weights(inp: _Inputs, row: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """The (node-set) weight matrix and membership of one snapshot row, or None (skipped)."""
-    nrn = inp.tables["neurons"]
-    if not {"run_id", "step", "neuron", "community"} <= set(nrn.columns):
-        inp.skip(row, "report", "neurons table missing: no membership for the heatmap")
-        return None
-    sel = nrn[(nrn["run_id"] == row["run_id"]) & (nrn["step"] == row["step"])]
-    sel = sel.sort_values("neuron")
-    if sel.empty:
-        inp.skip(row, "report", f"no neuron rows for step {row['step']}")
-        return None
-    snap = _snapshot_of(inp, row)
-    if snap is None:
-        return None
-    idx = sel["neuron"].to_numpy(dtype=np.int64)
-    if idx.max(initial=-1) >= snap.n:
-        inp.skip(row, "report", f"neuron index beyond the snapshot's {snap.n} neurons")
-        return None
-    # the analysed neurons' matrix straight from the edge list: never the n x n of all
-    # neurons (inputs and outputs included) when only the hidden ones are shown
-    pos = np.full(snap.n, -1, dtype=np.int64)
-    pos[idx] = np.arange(idx.size)
-    keep = (pos[snap.src] >= 0) & (pos[snap.dst] >= 0)
-    W = np.zeros((idx.size, idx.size))
-    W[pos[snap.dst[keep]], pos[snap.src[keep]]] = snap.weight[keep]
-    return W, sel["community"].to_numpy()
-
-
 def _n_neurons(inp: _Inputs, row: pd.Series) -> int:
     """Neurons of one analysed snapshot, from the tables (no snapshot is read)."""
     n = row.get("n_nodes")
@@ -318,72 +310,6 @@ def _n_neurons(inp: _Inputs, row: pd.Series) -> int:
     if {"run_id", "step"} <= set(nrn.columns):
         return int(((nrn["run_id"] == row["run_id"]) & (nrn["step"] == row["step"])).sum())
     return 0
-
-
-def _load_block_view(inp: _Inputs, row: pd.Series) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """Block matrix (mean |w|) and community sizes of one snapshot from the blocks table."""
-    blocks = inp.tables["blocks"]
-    need = {"run_id", "step", "block_to", "block_from", "mean_abs_weight", "size_to"}
-    if not need <= set(blocks.columns):
-        inp.skip(row, "report", "blocks table missing: no block-level view of a graph of "
-                 f"{_n_neurons(inp, row):,} neurons")
-        return None
-    b = blocks[(blocks["run_id"] == row["run_id"]) & (blocks["step"] == row["step"])]
-    if b.empty:
-        inp.skip(row, "report", f"no block rows for step {row['step']}")
-        return None
-    B = b.pivot_table(index="block_to", columns="block_from", values="mean_abs_weight",
-                      dropna=False)
-    B = B.reindex(index=B.index.union(B.columns), columns=B.index.union(B.columns))
-    sizes = b.groupby("block_to")["size_to"].first().reindex(B.index).fillna(0)
-    return B, sizes.to_numpy(dtype=np.int64)
-
-
-def _heatmaps(inp: _Inputs) -> _Section:
-    sec = _Section("heatmaps", "Leiden-ordered weight matrices")
-    final = _final(inp.tables["snapshots"])
-    if final.empty or "snapshot_path" not in final:
-        sec.text("No final snapshots to show.")
-        return sec
-    limit = inp.heatmap_max_neurons
-    sec.text("Final weights of one seed per learning rate (the lowest seed whose snapshot "
-             "could be read), neurons ordered by their Leiden community; lines mark "
-             "community boundaries. Colours: red excitatory, blue inhibitory, limits at the "
-             "99th percentile of |W| of each panel. Axes: presynaptic j (x), "
-             f"postsynaptic i (y). Groups with graphs of more than {limit:,} neurons are "
-             "shown as a block-level view instead: one cell per pair of communities, "
-             "coloured by the mean |w| onto community a (rows) from community b (columns), "
-             "as tall and wide as the communities are large.")
-    for g in _groups(final):
-        d = _of(final, g)
-        blocky = max((_n_neurons(inp, row) for _, row in d.iterrows()), default=0) > limit
-        load = _load_block_view if blocky else _load_weights
-        panels = []
-        for lr in _lrs(d):
-            for _, row in d[d["learning_rate"] == lr].sort_values("seed").iterrows():
-                loaded = load(inp, row)
-                if loaded is None:
-                    continue
-                inp.chosen[(g, lr)] = row
-                q = float(row.get("modularity", np.nan))
-                panels.append((f"r = {_lr(lr)}, seed {row.get('seed', '?')}, Q = {q:.2f}",
-                               *loaded))
-                break
-        if not panels:
-            sec.text(f"Group {_group_name(g)}: no snapshot could be loaded (see Skipped).")
-            continue
-        if blocky:
-            inp.figure(sec, plot.community_block_grid(panels),
-                       f"Group {_group_name(g)}: block-level view of the final weights (more "
-                       f"than {limit:,} neurons, too many to draw one by one): mean |w| onto "
-                       "community a (rows) from community b (columns), communities in Leiden "
-                       "order, each cell as tall and wide as its two communities are large "
-                       "(sizes on the axes), one panel per learning rate.")
-        else:
-            inp.figure(sec, plot.heatmap_grid(panels),
-                       f"Group {_group_name(g)}: final signed weights W, neurons ordered by "
-                       f"Leiden community, one panel per learning rate.")
-    return sec
 
 
 def _chosen_rows(inp: _Inputs, group: Any) -> list[pd.Series]:
@@ -397,69 +323,6 @@ def _chosen_rows(inp: _Inputs, group: Any) -> list[pd.Series]:
             row = d.sort_values("seed").iloc[0] if "seed" in d else d.iloc[0]
         out.append(row)
     return out
-
-
-def _blocks(inp: _Inputs) -> _Section:
-    sec = _Section("blocks", "Block matrices")
-    blocks = inp.tables["blocks"]
-    need = {"run_id", "step", "block_to", "block_from", "mean_abs_weight"}
-    if not need <= set(blocks.columns) or blocks.empty:
-        sec.text("No block table.")
-        return sec
-    sec.text("Mean |w| onto community a (rows) from community b (columns) of the final "
-             "snapshot shown above for each learning rate. A block-diagonal matrix is "
-             "within-module wiring; strong off-diagonal blocks are across-module wiring.")
-    for g in _groups(inp.tables["snapshots"]):
-        panels = []
-        for row in _chosen_rows(inp, g):
-            b = blocks[(blocks["run_id"] == row["run_id"]) & (blocks["step"] == row["step"])]
-            if b.empty:
-                continue
-            B = b.pivot_table(index="block_to", columns="block_from", values="mean_abs_weight")
-            panels.append((f"r = {_lr(row['learning_rate'])}, seed {row.get('seed', '?')}", B))
-        if panels:
-            inp.figure(sec, plot.block_grid(panels, ncols=min(len(panels), 4)),
-                       f"Group {_group_name(g)}: block matrices (mean |w|), final snapshot.")
-    return sec
-
-
-def _measures(inp: _Inputs) -> _Section:
-    sec = _Section("measures", "Modular structure against the learning rate")
-    final = _final(inp.tables["snapshots"])
-    ys = [y for y in ("modularity", "within_excess", "offdiag_index") if _has_data(final, y)]
-    if not ys:
-        sec.text("No measures to plot.")
-        return sec
-    hue = "group" if "group" in final and final["group"].nunique() > 1 else None
-    refs = {"within_excess": 1.0, "offdiag_index": _OFFDIAG_REF}
-    _grid(inp, sec, ys,
-          lambda y, ax: plot.measure_vs_lr(final, y, hue=hue, ax=ax, refline=refs.get(y)),
-          "Final snapshots: modularity Q, within-module weight relative to its size-matched "
-          "chance level (dashed: chance = 1) and off-diagonal block index (dashed: 1, an "
-          "across-module block as strong as a typical within-module block) against the "
-          "learning rate; mean over seeds with 95% CI.")
-    return sec
-
-
-def _nulls(inp: _Inputs) -> _Section:
-    sec = _Section("nulls", "Null models")
-    final = _final(inp.tables["snapshots"])
-    cols = [c for c in ("q_z_shuffle", "q_z_rewire") if _has_data(final, c)]
-    if not cols:
-        sec.text(f"No null-model z-scores were computed. {inp.describe}")
-        return sec
-    keep = [c for c in ("group", "learning_rate", "seed", "run_id") if c in final]
-    long = final.melt(id_vars=keep, value_vars=cols, var_name="null", value_name="z")
-    long["null"] = long["null"].map({"q_z_shuffle": "weights shuffled",
-                                     "q_z_rewire": "degree-preserving rewiring"})
-    groups = _groups(final) or [""]
-    _grid(inp, sec, [str(g) for g in groups],
-          lambda g, ax: (plot.measure_vs_lr(_of(long, g), "z", hue="null", ax=ax,
-                                            refline=_Z_REF),
-                         ax.set_title(f"group {_group_name(g)}", fontsize=9)),
-          f"z-score of the Leiden quality of the final weights against null models "
-          f"(dashed: z = {_Z_REF:g}); mean over seeds with 95% CI.")
-    return sec
 
 
 def _communities(inp: _Inputs) -> _Section:
@@ -506,7 +369,7 @@ def _roles(inp: _Inputs) -> _Section:
               lambda lr, ax, parts=parts: (plot.role_map(parts[lr], ax=ax),
                                            ax.set_title(f"r = {lr}", fontsize=9)),
               f"Group {_group_name(g)}: neuron roles in the final snapshot shown above, "
-              f"one panel per learning rate.")
+              f"one panel per learning rate.", gaps=(2.2, 1.05), margins=(0.8, 1.9, 0.55, 0.55))
         fin = nrn[nrn["is_final"].astype(bool)] if "is_final" in nrn else nrn
         fin = _of(fin, g)
         if "role" in fin and "learning_rate" in fin and len(fin):
@@ -529,10 +392,21 @@ def _emergence(inp: _Inputs) -> _Section:
         d = _of(snaps, g)
         ys = [y for y in ("modularity", "within_excess", "offdiag_index", "ari_final",
                           "weight_change", "n_communities") if _has_data(d, y)]
-        _grid(inp, sec, ys, lambda y, ax, d=d: plot.emergence(d, y, ax=ax),
+        _grid(inp, sec, ys, lambda y, ax, d=d, **kw: plot.emergence(d, y, ax=ax, **kw),
               f"Group {_group_name(g)}: measures against training time (step / last step), "
-              f"colour = learning rate (log scale), mean over seeds with 95% CI.")
+              "colour = learning rate (log scale, legend in the first panel), mean over "
+              "seeds with the 95% t-interval of the mean (band).", one_legend=True)
     return sec
+
+
+def _unstable_list(training: pd.DataFrame) -> str:
+    """The runs of a training table that did not end "ok", with their learning rates."""
+    if "run_status" not in training or "run_id" not in training:
+        return ""
+    bad = training[training["run_status"].fillna("ok").astype(str) != "ok"]
+    runs_ = bad.drop_duplicates("run_id")
+    return ", ".join(f"{r.run_id} (r = {_lr(getattr(r, 'learning_rate', ''))}, "
+                     f"{r.run_status})" for r in runs_.itertuples())
 
 
 def _training(inp: _Inputs) -> _Section:
@@ -541,20 +415,36 @@ def _training(inp: _Inputs) -> _Section:
     if tr.empty:
         sec.text("No training metrics.")
         return sec
+    runs_t = inp.tables.get("runs", pd.DataFrame())
     for g in _groups(tr) or [""]:
         d = _of(tr, g)
+        if {"run_id", "run_status"} <= set(runs_t.columns) and "run_id" in d:
+            r = _of(runs_t, g)
+            silent = r[(r["run_status"].astype(str) != "ok") & ~r["run_id"].isin(d["run_id"])]
+            if len(silent):
+                sec.text(f"Group {_group_name(g)}: runs that stopped before recording any "
+                         "training metrics (not analysed): " + ", ".join(
+                             f"{x.run_id} ({x.run_status})" for x in silent.itertuples())
+                         + ".")
         ys = [y for y in ("train_loss", "test_loss", "train_accuracy", "test_accuracy",
                           "weight_abs_max", "weight_abs_mean", "density") if _has_data(d, y)]
-        _grid(inp, sec, ys[:6], lambda y, ax, d=d: plot.training_curves(d, y=y, ax=ax),
+        _grid(inp, sec, ys[:6], lambda y, ax, d=d, **kw: plot.training_curves(d, y=y, ax=ax,
+                                                                       **kw),
               f"Group {_group_name(g)}: training metrics over time, colour = learning rate "
-              f"(log scale), mean over seeds with 95% CI.")
+              "(log scale); runs that ended 'ok': mean over seeds with the 95% t-interval "
+              "(band); dashed: each unstable run on its own (not analysed: its last weights "
+              "are not a result)" + (f"; unstable runs: {_unstable_list(d)}" if
+                                     _unstable_list(d) else "")
+              + ". The legend of the first panel holds for all.", one_legend=True)
         conv = ["iterations"] * any(_has_data(d, c) for c in ("firing_iterations_mean",
                                                                "credit_iterations_mean"))
         conv += [y for y in ("nonconverged", "test_nonconverged", "settle_capped")
                  if _has_data(d, y)]
-        _grid(inp, sec, conv, lambda y, ax, d=d: plot.convergence(d, y=y, ax=ax),
+        _grid(inp, sec, conv, lambda y, ax, d=d, **kw: plot.convergence(d, y=y, ax=ax, **kw),
               f"Group {_group_name(g)}: settle diagnostics (firing solid, credit dashed; "
-              f"samples or settles that hit the iteration cap).")
+              "samples or settles that hit the iteration cap); mean over the seeds that "
+              "ended 'ok' with the 95% t-interval, unstable runs dotted, each on its own; "
+              "legend in the first panel.", one_legend=True)
     return sec
 
 
@@ -564,8 +454,10 @@ def _regimes(inp: _Inputs) -> _Section:
     if reg.empty:
         sec.text(f"No regime table. {inp.describe}")
         return sec
-    sec.text("Each (group, learning rate) is classified from the final snapshots of all "
-             "seeds; the evidence column gives the rule that decided and the numbers.")
+    sec.text("Each cell (group, rule, pruning, graph family, learning rate) is classified "
+             "from the final snapshots of its analysed seeds (the verdict table at the top "
+             "summarises it); the evidence column gives the rule that decided and the "
+             "numbers, naming the nulls each signature beat.")
     reg = reg.copy()
     if "group" in reg:
         reg["group"] = reg["group"].fillna("").map(_group_name)
@@ -603,14 +495,3 @@ def _config(inp: _Inputs) -> _Section:
         sec.code(f"{path.relative_to(inp.sweep)}", _pretty_json(text) if is_json else text,
                  lang)
     return sec
-
-
-def _network(inp: _Inputs) -> _Section:
-    # its own module (it imports this one): community.report.network_section
-    from community.report.network_section import _network_section
-
-    return _network_section(inp)
-
-
-_SECTIONS = (_summary, _heatmaps, _network, _blocks, _measures, _nulls, _communities, _roles,
-             _emergence, _training, _regimes, _skipped, _config)

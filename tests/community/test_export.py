@@ -577,3 +577,111 @@ def test_module_surface():
                                    "community_colour", "write_gexf", "write_dynamic_gexf",
                                    "write_graphml"}
     assert export.GEXF_VERSION == "1.3"
+
+
+# --------------------------------------------------------------------------- export_sweep
+
+
+def fabricated_sweep(root):
+    """Two cells (lr 0.1, 1) x seeds (0, 1), analysed, and one unstable run (lr 10): run
+    directories with snapshots, and the analysis tables as community.tables writes them
+    (the unstable run only in ``runs`` and ``skipped``)."""
+    n, steps = 8, [0, 10, 20]
+    src, dst = np.arange(n), np.roll(np.arange(n), 1)
+    rows, snaps, neurons, status = [], [], [], []
+    for lr, seed, ok in [(0.1, 0, True), (0.1, 1, True), (1.0, 1, True), (1.0, 0, True),
+                         (10.0, 0, False)]:
+        run_id = f"g-lr{lr:g}-s{seed}"
+        run = prepare_run_dir(root / "runs" / run_id)
+        write_config(run, {"task": {"kind": "noise", "seed": seed}, "simulation": {}})
+        for t, step in enumerate(steps if ok else steps[:1]):
+            write_snapshot(run, step, src=src, dst=dst, weight=np.full(n, 1.0 + t),
+                           bias=np.zeros(n), inputs=[0], outputs=[], n=n)
+        write_status(run, "ok" if ok else "unstable")
+        status.append({"run_id": run_id, "group": "g"})
+        rows.append({"run_id": run_id, "group": "g", "rule": "balance", "learning_rate": lr,
+                     "seed": seed, "run_status": "ok" if ok else "unstable",
+                     "reason": "" if ok else "the weights diverged at iteration 3"})
+        if not ok:
+            continue
+        for step in steps:
+            snaps.append({"run_id": run_id, "group": "g", "rule": "balance",
+                          "learning_rate": lr, "seed": seed, "step": step,
+                          "is_final": step == steps[-1], "run_status": "ok"})
+            neurons += [{"run_id": run_id, "step": step, "neuron": i, "community": i % 2,
+                         "block": i // 4 if step == steps[-1] else -1, "role": "peripheral",
+                         "in_strength": 1.0, "out_strength": 1.0, "participation_in": 0.0,
+                         "participation_out": 0.0, "within_z": 0.0} for i in range(1, n)]
+    pd.DataFrame(status).to_parquet(root / "sweep_status.parquet")
+    write_tables(root / "analysis", {
+        "runs": pd.DataFrame(rows), "snapshots": pd.DataFrame(snaps),
+        "neurons": pd.DataFrame(neurons),
+        "skipped": pd.DataFrame([{"run_id": "g-lr10-s0", "group": "g", "stage": "run",
+                                  "reason": "run ended unstable"}])})
+    return root
+
+
+def _files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_export_sweep_default_is_final_static_files_and_one_timeline_per_cell(tmp_path,
+                                                                                 caplog):
+    from community.export_run import export_plan
+
+    sweep = fabricated_sweep(tmp_path / "sweep")
+    stale = sweep / "gephi" / "g-lr10-s0" / "step_0.gexf"  # an earlier export of it
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<gexf/>")
+    with caplog.at_level("INFO", logger="community.export_run"):
+        files = export_sweep(sweep)
+    out = sweep / "gephi"
+    assert sorted(str(p.relative_to(out)) for p in files) == _files(out) == [
+        "g-lr0.1-s0/dynamic.gexf", "g-lr0.1-s0/step_20.gexf", "g-lr0.1-s1/step_20.gexf",
+        "g-lr1-s0/dynamic.gexf", "g-lr1-s0/step_20.gexf", "g-lr1-s1/step_20.gexf"]
+    # the unstable run is not exported, says why, and its old file is gone
+    assert not stale.parent.exists()
+    assert "g-lr10-s0 not exported: run_status unstable: the weights diverged" in caplog.text
+    plan = export_plan(sweep).set_index("run_id")
+    assert not plan.loc["g-lr10-s0", "exported"]
+    assert plan.loc["g-lr10-s0", "reason"] == ("run_status unstable: the weights diverged at "
+                                               "iteration 3")
+    assert plan["dynamic"].sum() == 2 and plan["exported"].sum() == 4
+    # everything behind the options
+    every = export_sweep(sweep, snapshots="all", out_dir=tmp_path / "all")
+    assert len(every) == 4 * 3 + 4 and not (tmp_path / "all" / "g-lr10-s0").exists()
+    assert {p.name for p in every} == {"step_0.gexf", "step_10.gexf", "step_20.gexf",
+                                       "dynamic.gexf"}
+    assert len(export_sweep(sweep, dynamic="all", out_dir=tmp_path / "dyn")) == 8
+    assert len(export_sweep(sweep, dynamic="none", out_dir=tmp_path / "none")) == 4
+    gml = export_sweep(sweep, fmt="graphml", out_dir=tmp_path / "gml")
+    assert sorted(p.name for p in gml) == ["step_20.graphml"] * 4
+    with pytest.raises(WiringError, match="dynamic"):
+        export_sweep(sweep, dynamic="seed0")
+
+
+def test_exported_files_carry_the_block_model_beside_the_community(tmp_path):
+    sweep = fabricated_sweep(tmp_path / "sweep")
+    export_sweep(sweep)
+    export_sweep(sweep, fmt="graphml")
+    export_sweep(sweep, snapshots="all", out_dir=tmp_path / "all")
+    run = sweep / "gephi" / "g-lr0.1-s0"
+    want = {str(i): (i % 2, i // 4) for i in range(1, 8)}
+    G = nx.read_gexf(run / "step_20.gexf")
+    H = nx.read_graphml(run / "step_20.graphml")
+    for graph in (G, H):
+        assert {i: (d["community"], d["block"]) for i, d in graph.nodes(data=True)
+                if i != "0"} == want
+        assert graph.nodes["0"]["block"] == -1 and graph.nodes["0"]["community"] == -1
+    ig = igraph.Graph.Read_GraphML(str(run / "step_20.graphml"))
+    assert [int(b) for b in ig.vs["block"]] == [-1] + [i // 4 for i in range(1, 8)]
+    # earlier snapshots have no block model: -1 throughout
+    early = nx.read_gexf(tmp_path / "all" / "g-lr0.1-s0" / "step_10.gexf")
+    assert {d["block"] for _, d in early.nodes(data=True)} == {-1}
+    # the timeline file holds the final blocks as a static attribute
+    root = ET.parse(run / "dynamic.gexf").getroot()
+    decl = root.find(".//g:attributes[@class='node']", NS)
+    assert {a.get("title") for a in decl} == {"community", "block"}
+    node5 = root.find(".//g:node[@id='5']", NS)
+    (block,) = [a for a in node5.iterfind(".//g:attvalue", NS) if a.get("for") == "block"]
+    assert block.get("value") == "1"

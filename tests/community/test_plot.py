@@ -16,9 +16,8 @@ SEEDS = (0, 1, 2)
 
 
 def data_lines(ax):
-    """The lines seaborn drew for data (not legend proxies, error bars or our guides)."""
-    return [line for line in ax.lines if line.get_gid() is None and len(line.get_xdata())
-            and not line.get_label().startswith("_nolegend_")]
+    """The mean lines drawn for data (not nulls, error bars, legend proxies or guides)."""
+    return [line for line in ax.lines if line.get_gid() == "mean"]
 
 
 def legend_labels(ax):
@@ -318,3 +317,112 @@ def test_weight_heatmap_gathers_singletons_last_and_draws_absolute_weights():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2"]
     lo, hi = ax.images[0].get_clim()
     assert lo == -hi
+
+
+# --------------------------------------------------------------------------- CIs, nulls, unstable
+
+
+def test_mean_ci_is_the_t_interval_of_the_seed_values():
+    from scipy import stats
+
+    from community.plot import _mean_ci
+
+    df = pd.DataFrame({"learning_rate": [0.1, 0.1, 0.1, 1.0, 1.0, 2.0, 2.0],
+                       "y": [1.0, 2.0, 4.0, 3.0, np.inf, 5.0, np.nan]})
+    s = _mean_ci(df, ["learning_rate"], "y").set_index("learning_rate")
+    lo, hi = stats.t.interval(0.95, 2, loc=7 / 3, scale=stats.sem([1.0, 2.0, 4.0]))
+    assert s.loc[0.1, "mean"] == pytest.approx(7 / 3) and s.loc[0.1, "count"] == 3
+    assert (s.loc[0.1, "lo"], s.loc[0.1, "hi"]) == pytest.approx((lo, hi))
+    # one finite value: a mean and no interval; no finite value: no row
+    assert s.loc[1.0, "mean"] == 3.0 and np.isnan(s.loc[1.0, "lo"])
+    assert list(s.index) == [0.1, 1.0, 2.0] and s.loc[2.0, "count"] == 1
+
+
+def test_measure_vs_lr_draws_each_null_and_marks_unstable_rates(final):
+    noise = final[final["group"] == "noise"].assign(
+        null_a=lambda d: d["modularity"] * 0.5, null_b=0.2)
+    ax = plot.measure_vs_lr(noise, "modularity", nulls={"init-pruned": "null_a",
+                                                       "rewired": "null_b"},
+                            unstable=[1.0, 10.0])
+    lines = {ln.get_gid(): ln for ln in ax.lines if ln.get_gid()}
+    means = noise.groupby("learning_rate")["null_a"].mean()
+    np.testing.assert_allclose(lines["null:init-pruned"].get_ydata(), means.to_numpy())
+    np.testing.assert_allclose(lines["null:rewired"].get_ydata(), [0.2] * 3)
+    assert lines["null:init-pruned"].get_linestyle() != lines["null:rewired"].get_linestyle()
+    assert lines["null:rewired"].get_linestyle() != lines["mean"].get_linestyle()
+    assert lines["unstable"].get_xdata().tolist() == [1.0, 10.0]
+    bands = [p for p in ax.patches if p.get_gid() == "unstable-band"]
+    assert len(bands) == 2
+    # the unstable rates are on the axis, labelled, although they have no data point
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.001", "0.01", "0.1", "1", "10"]
+    assert 10.0 not in set(lines["mean"].get_xdata())
+    assert legend_labels(ax) == ["observed", "null: init-pruned", "null: rewired",
+                                 "unstable: not analysed"]
+    # a measure with no data at all still shows the unstable rates
+    empty = plot.measure_vs_lr(noise.assign(modularity=np.nan), "modularity", unstable=[1.0])
+    assert [ln.get_gid() for ln in empty.lines] == ["unstable"]
+    assert plot.measure_vs_lr(noise.assign(w=10.0 ** noise["seed"]), "w",
+                              logy=True).get_yscale() == "log"
+
+
+def test_null_zscores_one_line_per_null_with_infinite_z_marked():
+    df = pd.DataFrame({"learning_rate": [0.01, 0.01, 0.1, 0.1, 1.0, 1.0],
+                       "z_a": [3.0, 5.0, 40.0, 60.0, 1.0, 2.0],
+                       "z_b": [0.0, 1.0, np.inf, np.inf, -np.inf, 0.5],
+                       "z_c": np.nan})
+    ax = plot.null_zscores(df, {"init-pruned": "z_a", "shuffled": "z_b", "rewired": "z_c"},
+                           unstable=[10.0])
+    lines = {ln.get_gid(): ln for ln in ax.lines if ln.get_gid() != "z-inf"}
+    assert lines["null:init-pruned"].get_ydata().tolist() == [4.0, 50.0, 1.5]
+    # only finite z enter the mean: lr 0.1 has none for "shuffled"
+    assert lines["null:shuffled"].get_xdata().tolist() == [0.01, 1.0]
+    assert "null:rewired" not in lines  # no data
+    infs = [ln for ln in ax.lines if ln.get_gid() == "z-inf"]
+    assert sorted((ln.get_marker(), ln.get_xdata().tolist()[0]) for ln in infs) == [
+        ("^", 0.1), ("v", 1.0)]
+    assert [ln.get_ydata()[0] for ln in ax.lines if ln.get_gid() == "refline"] == [2.0]
+    assert ax.get_yscale() == "symlog"  # means up to 50
+    assert lines["unstable"].get_xdata().tolist() == [10.0]
+    assert legend_labels(ax)[:2] == ["init-pruned", "shuffled"]
+    assert "no data" in plot.null_zscores(df, {"x": "z_c"}).texts[0].get_text()
+
+
+def test_training_curves_draw_unstable_runs_dashed_on_their_own(training):
+    noise, _ = training
+    bad = noise[(noise["learning_rate"] == 0.1) & (noise["seed"] == 2)].assign(
+        run_status="unstable", weight_abs_max=lambda d: 10.0 ** (d["iteration"] / 20))
+    worse = noise[noise["learning_rate"] == 0.01].assign(run_status="failed",
+                                                           run_id=lambda d: d["run_id"] + "x")
+    tr = pd.concat([noise[~noise.index.isin(bad.index)].assign(run_status="ok"), bad, worse])
+    tr = tr[~((tr["learning_rate"] == 0.01) & (tr["run_status"] == "ok"))]
+    ax = plot.training_curves(tr, y="weight_abs_max")
+    dashed = [ln for ln in ax.lines if ln.get_gid() == "unstable-run"]
+    assert len(dashed) == 1 + 3  # the unstable run, and each failed run of lr 0.01
+    assert all(ln.get_linestyle() == "--" for ln in dashed)
+    np.testing.assert_allclose(dashed[-1].get_ydata(), bad["weight_abs_max"])
+    # the mean of lr 0.1 is over its two stable seeds only
+    ok = tr[(tr["learning_rate"] == 0.1) & (tr["run_status"] == "ok")]
+    mean = [ln for ln in data_lines(ax) if ln.get_label() == "0.1"][0]
+    np.testing.assert_allclose(mean.get_ydata(),
+                               ok.groupby("iteration")["weight_abs_max"].mean().to_numpy())
+    assert legend_labels(ax) == ["0.001", "0.1", "0.01 (unstable)",
+                                 "unstable run (not analysed)"]
+    ax = plot.convergence(tr)
+    assert {ln.get_linestyle() for ln in ax.lines if ln.get_gid() == "unstable-run"} == {":"}
+
+
+def test_fixed_layout_grids_and_shared_colour_bars():
+    fig, axes = plot.panel_figure(4, ncols=2, layout="fixed", gaps=(1.0, 1.0))
+    assert fig.get_layout_engine() is None
+    w, h = fig.get_size_inches()
+    left = axes[0].get_position().x0 * w
+    gap = (axes[1].get_position().x0 - axes[0].get_position().x1) * w
+    assert left == pytest.approx(0.8) and gap == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="layout"):
+        plot.panel_figure(2, layout="tight")
+    W = np.random.default_rng(0).normal(size=(6, 6))
+    fig = plot.heatmap_grid([("leiden", W, [0, 0, 1, 1, 2, 2]), ("sbm", W, [0] * 6)],
+                            ncols=2, colorbars=[False, True], layout="fixed")
+    assert len(fig.axes) == 3  # two heatmaps, one colour bar
+    with pytest.raises(ValueError, match="colorbars"):
+        plot.heatmap_grid([("a", W, [0] * 6)], colorbars=[True, True])

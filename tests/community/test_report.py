@@ -2,10 +2,16 @@
 
 The fixture writes what ``community/tables.py`` would write (the tables of its schema,
 CSV twins, settings.json) plus ``sweep.toml`` / ``provenance.json`` and real snapshot
-files (``wiring.runs.write_snapshot``), so these tests do not run the analysis itself.
+files (``wiring.runs.write_snapshot``), so these tests do not run the analysis itself;
+the regimes table is :func:`community.regimes.classify` of the fabricated tables. One
+learning rate of the noise group (``UNSTABLE_LR``) diverged in both seeds: its runs are
+in the ``runs`` and ``training`` tables and have snapshot files on disk, but no rows in
+the snapshots, neurons or blocks tables, as the analysis writes them.
 The browser test opens the HTML report in headless Chromium. The interactive network
 view has its own tests in ``test_report_network.py``; here it is one more section whose
-scripts (plotly.js inline, plotly's figure calls) must be the only ones.
+scripts (plotly.js inline, plotly's figure calls) must be the only ones. The verdicts,
+the evidence figures and the handling of unstable runs are tested in
+``test_report_verdicts.py``.
 """
 
 import base64
@@ -20,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from community.regimes import classify
 from community.report import build_report
 from community.report.network_view import plotly_js
 from tests.browser import needs_chromium, offline_violations, open_page, page_requests, serve
@@ -34,7 +41,7 @@ name = "fixture"
 [[sweep.group]]
 name = "noise"
 task = "noise"
-learning_rate = [0.001, 0.01, 0.1]
+learning_rate = [0.001, 0.01, 0.1, 1.0]
 seeds = [0, 1]
 
 [[sweep.group]]
@@ -45,12 +52,15 @@ seeds = [0, 1]
 '''
 PROVENANCE = {"seed": 0, "wiring_version": "0.1.0", "git_commit": "abc123", "git_dirty": False,
               "command": ["wiring", "sweep", "sweep.toml"], "extra": {}}
+N_NULL = 20
 SETTINGS = {"weight_mode": WEIGHT_MODE, "quality": QUALITY, "resolution": 1.0,
-            "leiden_runs": 1, "nodes": "auto", "n_null": 5, "threshold": 0.0}
+            "leiden_runs": 1, "nodes": "auto", "n_null": N_NULL, "threshold": 0.0}
 STEPS = (0, 50, 100)
-SECTION_TITLES = ("Summary", "Leiden-ordered weight matrices", "Interactive network view",
-                  "Block matrices",
-                  "Modular structure against the learning rate", "Null models", "Communities",
+UNSTABLE_LR = 1.0
+NULLS = ("init_pruned", "shuffle", "rewire")
+SECTION_TITLES = ("Verdicts", "Summary", "Weight matrices: Leiden and block-model order",
+                  "Interactive network view", "Block matrices",
+                  "Structure against the learning rate", "Null models", "Communities",
                   "Neuron roles", "Emergence over training", "Training and convergence",
                   "Learning-rate regimes", "Skipped", "Configuration and provenance")
 
@@ -76,25 +86,62 @@ def _ga_role(p, z):
     return "peripheral" if p < 0.62 else "non-hub connector" if p < 0.8 else "non-hub kinless"
 
 
+def _evidence(lr, rng):
+    """The structural-evidence columns of a final snapshot (community.evidence)."""
+    strong = lr >= 0.05  # across-module and hubs at large learning rates
+    row = {"q_max": rng.uniform(0.3, 0.4) if not strong else rng.uniform(0.1, 0.2),
+           "block_assortativity": 0.0 if strong else rng.uniform(0.2, 0.3),
+           "block_disassortativity": rng.uniform(0.4, 0.6) if strong else 0.0,
+           "hub_share": rng.uniform(0.4, 0.5) if strong else rng.uniform(0.12, 0.15),
+           "sbm_blocks": 3 if strong else 1, "n_null": N_NULL,
+           "isolated_fraction": 0.0, "saturated_fraction": rng.uniform(0, 0.1),
+           "weight_growth": 1 + 100 * lr, "rich_club_rho": 1.0}
+    for sig, col in (("q", "q_max"), ("ba", "block_assortativity"),
+                     ("bd", "block_disassortativity"), ("hub", "hub_share")):
+        for k, m in enumerate(NULLS):
+            null = (row[col] * (0.5 + 0.1 * k) if (strong or sig in ("q", "ba"))
+                    else row[col])
+            z = rng.normal(6.0, 1.0) if null < row[col] else rng.normal(0.0, 1.0)
+            row[f"{sig}_null_{m}"] = null
+            row[f"{sig}_z_{m}"] = z
+            row[f"{sig}_p_{m}"] = 1 / (N_NULL + 1) if z > 2 else 0.5
+    return row
+
+
 def make_sweep(root: Path, *, supervised: bool = True, broken: bool = True) -> Path:
     """Fabricate ``<root>/runs/*`` snapshots and ``<root>/analysis/*`` tables."""
     rng = np.random.default_rng(0)
-    groups = [("noise", "noise", (0.001, 0.01, 0.1), 16, np.arange(0), np.arange(0))]
+    groups = [("noise", "noise", (0.001, 0.01, 0.1, UNSTABLE_LR), 16, np.arange(0),
+               np.arange(0))]
     if supervised:
         groups.append(("digits", "supervised", (0.01, 0.1), 20, np.arange(6), np.arange(18, 20)))
-    snaps, neurons, blocks, training = [], [], [], []
+    snaps, neurons, blocks, training, runs_rows, skipped = [], [], [], [], [], []
     for group, task, lrs, n, inputs, outputs in groups:
         nodes = np.setdiff1d(np.arange(n), np.concatenate([inputs, outputs]))
         k = 4 if task == "noise" else 3
         src, dst = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(n)))
         keep = src != dst
         src, dst = src[keep], dst[keep]
+        cell = {"group": group, "task": task, "rule": "balance",
+                "prune": 0.5 if task == "noise" else 0.0,
+                "pruning": "magnitude" if task == "noise" else "", "graph_family": "dense"}
         for lr in lrs:
             for seed in (0, 1):
                 run_id = f"{group}-lr{lr:g}-s{seed}"
+                unstable = lr == UNSTABLE_LR
                 run_dir = runs.prepare_run_dir(root / "runs" / run_id)
                 member = rng.permutation(np.arange(nodes.size) % k)
-                for step in STEPS:
+                block = np.sort(member) if lr >= 0.05 else np.zeros(nodes.size, int)
+                reason = (f"the weights diverged at iteration 30 (learning rate {lr:g})"
+                          if unstable else "")
+                runs_rows.append({"run_id": run_id, **cell, "learning_rate": lr,
+                                  "seed": seed, "run_status": "unstable" if unstable
+                                  else "ok", "reason": reason,
+                                  "n_snapshots": 1 if unstable else len(STEPS)})
+                if unstable:
+                    skipped.append({"run_id": run_id, "group": group, "stage": "run",
+                                    "reason": f"run ended unstable: {reason}"})
+                for step in STEPS[:1] if unstable else STEPS:
                     frac = step / STEPS[-1]
                     W = np.zeros((n, n))
                     W[np.ix_(nodes, nodes)] = _weights(nodes.size, member, lr, frac, rng)
@@ -102,22 +149,19 @@ def make_sweep(root: Path, *, supervised: bool = True, broken: bool = True) -> P
                         run_dir, step, src=src, dst=dst, weight=W[dst, src], bias=np.zeros(n),
                         inputs=inputs if inputs.size else [0], outputs=outputs if outputs.size
                         else [n - 1], clamped=[1, 2] if task == "noise" else [], n=n)
+                    if unstable:
+                        continue  # not analysed: no rows in snapshots, neurons, blocks
                     A = np.abs(W[np.ix_(nodes, nodes)])
                     same = member[:, None] == member[None, :]
                     B = np.array([[A[np.ix_(member == a, member == b)].mean() for b in range(k)]
                                   for a in range(k)])
                     within = A[same].sum() / A.sum()
                     chance = (same.sum() - nodes.size) / (nodes.size * (nodes.size - 1))
-                    q_z = (lambda: rng.normal(3.0, 1.0)) if step == STEPS[-1] else (
-                        lambda: np.nan)
+                    final = step == STEPS[-1]
                     snaps.append({
-                        "run_id": run_id, "group": group, "task": task,
-                        "rule": "balance", "learning_rate": lr, "seed": seed,
-                        "prune": 0.5 if task == "noise" else 0.0,
-                        "pruning": "magnitude" if task == "noise" else "", "step": step,
-                        "step_fraction": frac, "is_final": step == STEPS[-1],
-                        "snapshot_path": str(path.resolve()),
-                        "run_status": "unstable" if (lr == 0.1 and seed == 1) else "ok",
+                        "run_id": run_id, **cell, "learning_rate": lr, "seed": seed,
+                        "step": step, "step_fraction": frac, "is_final": final,
+                        "snapshot_path": str(path.resolve()), "run_status": "ok",
                         "weight_mode": WEIGHT_MODE, "quality": QUALITY, "resolution": 1.0,
                         "nodes": "all" if task == "noise" else "hidden",
                         "n_nodes": nodes.size, "n_edges": int(np.count_nonzero(A)),
@@ -129,16 +173,17 @@ def make_sweep(root: Path, *, supervised: bool = True, broken: bool = True) -> P
                         "within_fraction": within, "within_chance": chance,
                         "within_excess": within / chance,
                         "offdiag_index": float(B[~np.eye(k, dtype=bool)].max() / np.diag(B).mean()),
-                        "q_z_shuffle": q_z(), "q_z_rewire": q_z(),
                         "ari_seeds": rng.uniform(0.2, 0.9), "nmi_seeds": rng.uniform(0.3, 0.9),
-                        "ari_final": 1.0 if step == STEPS[-1] else rng.uniform(0, 0.8),
+                        "ari_final": 1.0 if final else rng.uniform(0, 0.8),
+                        **(_evidence(lr, rng) if final else {}),
                     })
                     p = rng.uniform(0, 1, nodes.size)
                     z = rng.normal(0, 1.2, nodes.size)
                     neurons.append(pd.DataFrame({
                         "run_id": run_id, "group": group, "learning_rate": lr, "seed": seed,
-                        "step": step, "is_final": step == STEPS[-1], "weight_mode": WEIGHT_MODE,
-                        "neuron": nodes, "community": member, "in_strength": A.sum(1),
+                        "step": step, "is_final": final, "weight_mode": WEIGHT_MODE,
+                        "neuron": nodes, "community": member,
+                        "block": block if final else -1, "in_strength": A.sum(1),
                         "out_strength": A.sum(0), "participation_in": p, "participation_out": p,
                         "participation": p, "within_z": z,
                         "role": [_ga_role(a, b) for a, b in zip(p, z, strict=True)],
@@ -153,10 +198,12 @@ def make_sweep(root: Path, *, supervised: bool = True, broken: bool = True) -> P
                         "size_to": sizes[a.ravel()], "size_from": sizes[b.ravel()]}))
                 t = np.arange(0, 101, 10)
                 base = {"run_id": run_id, "group": group, "learning_rate": lr, "seed": seed,
-                        "status": "ok"}
+                        "status": "ok", "run_status": "unstable" if unstable else "ok"}
                 if task == "noise":
+                    t = t[:4] if unstable else t  # stopped when it diverged
                     training.append(pd.DataFrame({
-                        **base, "iteration": t, "weight_abs_max": 0.3 + lr * t,
+                        **base, "iteration": t, "weight_abs_max": 0.3 + lr * t ** (
+                            3 if unstable else 1),
                         "weight_abs_mean": 0.1 + lr * t / 10, "density": 1 - t / 250,
                         "firing_iterations_mean": 1.0, "credit_iterations_mean": 1.0,
                         "settle_capped": (t > 50) * int(lr * 100)}))
@@ -172,21 +219,15 @@ def make_sweep(root: Path, *, supervised: bool = True, broken: bool = True) -> P
     if broken:  # the final snapshot of one run is gone: the report must skip it, not crash
         row = (snaps["run_id"] == "noise-lr0.1-s0") & snaps["is_final"]
         Path(snaps.loc[row, "snapshot_path"].item()).unlink()
-    final = snaps[snaps["is_final"]]
-    regimes = final.groupby(["group", "learning_rate"], as_index=False).agg(
-        n_runs=("run_id", "size"), n_unstable=("run_status", lambda s: int((s != "ok").sum())),
-        weight_change_mean=("weight_change", "mean"), modularity_mean=("modularity", "mean"),
-        within_excess_mean=("within_excess", "mean"),
-        offdiag_index_mean=("offdiag_index", "mean"),
-        q_z_shuffle_mean=("q_z_shuffle", "mean"))
-    regimes.insert(2, "regime", np.where(regimes["learning_rate"] < 0.05, "within-module",
-                                         "across-module"))
-    regimes["evidence"] = "fabricated | for the test"
-    tables = {"snapshots": snaps, "neurons": pd.concat(neurons, ignore_index=True),
-              "blocks": pd.concat(blocks, ignore_index=True), "regimes": regimes,
+    runs_table = pd.DataFrame(runs_rows)
+    skipped.append({"run_id": "noise-lr1-s9", "group": "noise", "stage": "run",
+                    "reason": "no status.json | killed"})
+    tables = {"runs": runs_table, "snapshots": snaps,
+              "neurons": pd.concat(neurons, ignore_index=True),
+              "blocks": pd.concat(blocks, ignore_index=True),
+              "regimes": classify(snaps, runs_table),
               "training": pd.concat(training, ignore_index=True),
-              "skipped": pd.DataFrame([{"run_id": "noise-lr1-s9", "group": "noise",
-                                        "stage": "run", "reason": "no status.json | killed"}])}
+              "skipped": pd.DataFrame(skipped)}
     analysis = root / "analysis"
     analysis.mkdir(parents=True)
     for name, table in tables.items():
@@ -315,7 +356,7 @@ def test_sections_and_captions(report):
 def test_missing_snapshot_is_listed_as_skipped(report):
     _, html_path, md_path = report
     md = md_path.read_text()
-    skipped = md.split("## 12. Skipped", 1)[1].split("## 13.", 1)[0]
+    skipped = md.split("## 13. Skipped", 1)[1].split("## 14.", 1)[0]
     assert "noise-lr0.1-s0" in skipped and re.search(r"snapshot of step \d+ not loaded", skipped)
     assert "no status.json \\| killed" in skipped  # analysis rows kept, pipes escaped
     # the heatmap of lr 0.1 fell back to the next seed
@@ -335,7 +376,7 @@ def test_config_and_provenance_verbatim(report):
 
 def test_degrades_without_optional_tables(tmp_path):
     sweep = make_sweep(tmp_path / "s", supervised=False, broken=False)
-    for name in ("neurons", "blocks", "training", "regimes", "skipped"):
+    for name in ("runs", "neurons", "blocks", "training", "regimes", "skipped"):
         for suffix in (".parquet", ".csv"):
             (sweep / "analysis" / f"{name}{suffix}").unlink()
     (sweep / "sweep.toml").unlink()
@@ -357,7 +398,7 @@ def test_csv_twins_are_used_and_corrupt_snapshots_skipped(tmp_path):
         p.unlink()
     (sweep / "runs" / "noise-lr0.01-s0" / "snapshots" / "step_100.npz").write_bytes(b"garbage")
     _, md_path = build_report(sweep)
-    skipped = md_path.read_text().split("## 12. Skipped", 1)[1]
+    skipped = md_path.read_text().split("## 13. Skipped", 1)[1]
     assert "noise-lr1-s9" in skipped  # from skipped.csv
     assert re.search(r"noise-lr0\.01-s0 \| noise \| report \| snapshot of step \d+ not loaded",
                      skipped)
@@ -417,7 +458,7 @@ def test_headless_chromium_loads_every_image_offline(report, tmp_path):
     # scripts: plotly.js inline and one call per network figure, nothing fetched
     n_scripts = len(_parse(html_path).scripts)
     assert page["resources"] == [] and page["scripts"] == n_scripts == 1 + 5
-    assert page["sections"] == len(SECTION_TITLES) == 13
+    assert page["sections"] == len(SECTION_TITLES) == 14
     assert control["loaded"] == [False]  # the check does see a broken image
 
     # (b1) the local server was asked for the pages only (no figure needed a request)

@@ -137,7 +137,7 @@ def test_block_level_without_blocks_table_is_skipped_not_drawn(tmp_path, spies):
 
 def test_large_graph_heatmaps_are_fast_and_never_allocate_n_by_n(tmp_path):
     from community.report.build import _load_inputs
-    from community.report.sections import _heatmaps
+    from community.report.matrices import _heatmaps
 
     n = 4000  # above HEATMAP_MAX_NEURONS: a dense float64 matrix would take 128 MB
     assert n > plot.HEATMAP_MAX_NEURONS

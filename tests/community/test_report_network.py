@@ -305,7 +305,7 @@ def test_names_are_escaped(report):
 def test_markdown_points_at_the_html_report(report):
     _, md_path = report
     md = md_path.read_text(encoding="utf-8")
-    section = md.split("## 3. Interactive network view", 1)[1].split("## 4.", 1)[0]
+    section = md.split("## 4. Interactive network view", 1)[1].split("## 5.", 1)[0]
     assert section.count("is in `report.html` only") == len(LRS) + 1
     assert "1 snapshot (step 0), no slider" in section
     assert "![" not in section  # no image pretends to be the interactive view
