@@ -5,15 +5,28 @@ numpy and in PyTorch (CPU, one thread), measured in this one process, without
 pruning and with p = 0.9 pruning (``regrow``). Equality of the algorithm with the
 numpy form is tested in tests/wiring/test_simulate.py.
 
+``--before REV`` instead times this engine against the one at git revision ``REV``
+(its ``wiring/`` extracted to a temporary directory): each side runs in its own
+subprocess, alternately, three times, and the best rate of each side is kept (the
+reproducibility cost of issue 14: ``docs/reproducibility.rst``). The rates include
+drawing the noise.
+
 Run:  .venv/bin/python benchmarks/bench_algorithm1.py [--iterations 20000] [--json F]
+      .venv/bin/python benchmarks/bench_algorithm1.py --before d1aead5 [--json F]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -25,6 +38,7 @@ from wiring.builders import all_to_all  # noqa: E402
 from wiring.simulate import simulate  # noqa: E402
 
 N, LR, SIGMA, CLAMPED = 300, 1e-3, 0.1, 0.1
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def numpy_alg1(iterations, prune, seed=0):
@@ -93,12 +107,67 @@ def engine(graph, iterations, prune):
     return iterations / (time.perf_counter() - t0)
 
 
+def worker(iterations):
+    """Iterations/s of this process's engine, as one JSON line (for --before)."""
+    import wiring
+
+    graph = all_to_all(N, self_loops=True)
+    rates = {f"Algorithm 1, {N} all-to-all, p = {p:g}": engine(graph, iterations, p)
+             for p in (0.0, 0.9)}
+    print(json.dumps({"wiring": wiring.__file__, **rates}))
+
+
+def _tree_at(rev):
+    """A temporary copy of wiring/ as of git revision ``rev``."""
+    tmp = Path(tempfile.mkdtemp(prefix="wiring-before-"))
+    data = subprocess.run(["git", "archive", rev, "wiring"], cwd=ROOT, check=True,
+                          capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(tmp, filter="data")
+    return tmp
+
+
+def before_after(rev, worker_args, rounds=3):
+    """Best rate of this file's ``--worker`` at ``rev`` and in the working tree, each run
+    ``rounds`` times in fresh subprocesses, alternately (a busy machine hits both)."""
+    trees = {"before": _tree_at(rev), "after": ROOT}
+    best = {side: {} for side in trees}
+    for _ in range(rounds):
+        for side, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            proc = subprocess.run([sys.executable, __file__, "--worker", *worker_args],
+                                  cwd=ROOT, env=env, capture_output=True, text=True,
+                                  check=True)
+            rates = json.loads(proc.stdout.strip().splitlines()[-1])
+            where = Path(rates.pop("wiring")).resolve()
+            assert where.is_relative_to(tree.resolve()), f"{side} imported {where}"
+            for key, value in rates.items():
+                best[side][key] = max(best[side].get(key, 0.0), value)
+    return [{"kernel": key, "before": best["before"][key], "after": best["after"][key],
+             "after_over_before": best["after"][key] / best["before"][key]}
+            for key in best["after"]]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iterations", type=int, default=20000)
     ap.add_argument("--ref-iterations", type=int, default=2000)
+    ap.add_argument("--before", metavar="REV", help="time against the engine at REV")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--json")
     args = ap.parse_args()
+    if args.worker:
+        worker(args.iterations)
+        return
+    if args.before:
+        rows = before_after(args.before, ["--iterations", str(args.iterations)])
+        text = json.dumps({"before": args.before, "unit": "iterations/s", "rows": rows},
+                          indent=2)
+        print(text)
+        if args.json:
+            with open(args.json, "w") as fh:
+                fh.write(text)
+        return
     graph = all_to_all(N, self_loops=True)
     out = {"n": N, "edges": graph.n_edges, "pruning": "regrow"}
     try:

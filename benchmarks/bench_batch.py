@@ -16,16 +16,29 @@ machine inflates them less). Sections:
    one epoch compared.
 4. ``float32``: test accuracy and weights after training in float32 and float64.
 
+``--before REV`` instead times the mini-batch kernel against the one at git revision
+``REV`` (its ``wiring/`` extracted to a temporary directory): one epoch of digits on
+the 2,000-neuron recurrent graph of section 2, batch 32, float64 and float32, on one
+thread; each side in its own subprocess, alternately, three times, keeping each
+side's best (the reproducibility cost of issue 14: ``docs/reproducibility.rst``).
+
 Run:  .venv/bin/python benchmarks/bench_batch.py [--quick] [--json out.json]
+      .venv/bin/python benchmarks/bench_batch.py --before d1aead5 [--json out.json]
 """
 
 # ruff: noqa: B023  (the timed closures run inside the iteration that defines them)
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -39,6 +52,8 @@ from wiring.data import load_digits, load_mnist1d  # noqa: E402
 from wiring.kernels import batch as kb  # noqa: E402
 from wiring.network import Network  # noqa: E402
 from wiring.train import FLOAT32_TOL, fit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def best_time(f, repeats=7):
@@ -280,12 +295,75 @@ def _table(rows):
     return "\n".join(lines)
 
 
+def worker():
+    """Samples/s of this process's mini-batch kernel, as one JSON line (for --before)."""
+    import wiring
+
+    d = load_digits()
+    g = erdos_renyi(2000, 0.02, n_inputs=64, n_outputs=10, seed=3)
+    w = np.random.default_rng(1).standard_normal(g.n_edges) * 0.8 / np.sqrt(40)
+    order = np.random.default_rng(0).permutation(d.X_train.shape[0]).astype(np.int64)
+    rates = {}
+    for dtype in ("float64", "float32"):
+        def run(dtype=dtype):
+            _train_epoch(Network(g, w), (d.X_train, d.Y_train), order, batch=32, lr=0.02,
+                         dtype=dtype, threads=1)
+
+        name = f"batch: digits epoch, n = {g.n}, batch 32, {dtype}, 1 thread"
+        rates[name] = order.size / best_time(run, 3)
+    print(json.dumps({"wiring": wiring.__file__, **rates}))
+
+
+def _tree_at(rev):
+    """A temporary copy of wiring/ as of git revision ``rev``."""
+    tmp = Path(tempfile.mkdtemp(prefix="wiring-before-"))
+    data = subprocess.run(["git", "archive", rev, "wiring"], cwd=ROOT, check=True,
+                          capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(tmp, filter="data")
+    return tmp
+
+
+def before_after(rev, worker_args, rounds=3):
+    """Best rate of this file's ``--worker`` at ``rev`` and in the working tree, each run
+    ``rounds`` times in fresh subprocesses, alternately (a busy machine hits both)."""
+    trees = {"before": _tree_at(rev), "after": ROOT}
+    best = {side: {} for side in trees}
+    for _ in range(rounds):
+        for side, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            proc = subprocess.run([sys.executable, __file__, "--worker", *worker_args],
+                                  cwd=ROOT, env=env, capture_output=True, text=True,
+                                  check=True)
+            rates = json.loads(proc.stdout.strip().splitlines()[-1])
+            where = Path(rates.pop("wiring")).resolve()
+            assert where.is_relative_to(tree.resolve()), f"{side} imported {where}"
+            for key, value in rates.items():
+                best[side][key] = max(best[side].get(key, 0.0), value)
+    return [{"kernel": key, "before": best["before"][key], "after": best["after"][key],
+             "after_over_before": best["after"][key] / best["before"][key]}
+            for key in best["after"]]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--only", nargs="*", choices=["bound", "threads", "torch", "float32"])
+    ap.add_argument("--before", metavar="REV", help="time against the engine at REV")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.worker:
+        worker()
+        return
+    if args.before:
+        rows = before_after(args.before, [])
+        print(_table(rows))
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump({"before": args.before, "unit": "samples/s", "rows": rows}, fh,
+                          indent=2)
+        return
     sections = {"bound": bound_section, "threads": threads_section, "torch": torch_section,
                 "float32": float32_section}
     out = {"cpu_count": os.cpu_count(), "numba_threads": numba.config.NUMBA_NUM_THREADS,

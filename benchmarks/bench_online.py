@@ -8,15 +8,28 @@ Reports, all measured in this one process on one core:
 * the same algorithm in numpy + scipy.sparse, PyTorch dense and torch.sparse CSR
   (when torch is installed), with a check that all reach the same fixed points.
 
+``--before REV`` instead times the per-sample kernel against the one at git revision
+``REV`` (its ``wiring/`` extracted to a temporary directory): online training
+(Jacobi, mse) and settling alone, each side in its own subprocess, alternately, three
+times, keeping each side's best (the reproducibility cost of issue 14:
+``docs/reproducibility.rst``).
+
 Run:  .venv/bin/python benchmarks/bench_online.py [--samples 300] [--json out.json]
+      .venv/bin/python benchmarks/bench_online.py --before d1aead5 [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -33,6 +46,7 @@ from wiring.train import fit  # noqa: E402
 
 TOL = 1e-10
 LR = 1e-3
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @njit(cache=True, error_model="numpy")  # no fastmath, like the engine
@@ -171,12 +185,82 @@ def torch_online(graph, weight, X, Y, n_samples, *, sparse):
     return n_samples / (time.perf_counter() - t0), np.array(xs)
 
 
+def _problem(samples):
+    g = erdos_renyi(1000, 0.05, n_inputs=50, n_outputs=10, seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (samples, 50))
+    Y = rng.uniform(-0.5, 0.5, (samples, 10))
+    w = np.random.default_rng(1).standard_normal(g.n_edges) * 0.5 / np.sqrt(50)
+    return g, w, X, Y
+
+
+def worker(samples):
+    """Samples/s of this process's per-sample kernel, as one JSON line (for --before)."""
+    import wiring
+
+    g, w, X, Y = _problem(samples)
+    net = Network(g, w, output_activation="tanh")
+    fit(net.copy(), (X[:5], Y[:5]), learning_rate=LR, epochs=1, tol=TOL, loss="mse")
+    res = fit(net.copy(), (X, Y), learning_rate=LR, epochs=1, tol=TOL, loss="mse", seed=0)
+    name = f"per-sample: online epoch, n = {g.n}, {g.n_edges} edges"
+    rates = {name: res.metrics[-1]["samples_per_second"]}
+    net.settle(X[:5], tol=TOL)
+    t0 = time.perf_counter()
+    net.settle(X, tol=TOL)
+    rates[f"per-sample: settle only, n = {g.n}"] = samples / (time.perf_counter() - t0)
+    print(json.dumps({"wiring": wiring.__file__, **rates}))
+
+
+def _tree_at(rev):
+    """A temporary copy of wiring/ as of git revision ``rev``."""
+    tmp = Path(tempfile.mkdtemp(prefix="wiring-before-"))
+    data = subprocess.run(["git", "archive", rev, "wiring"], cwd=ROOT, check=True,
+                          capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(tmp, filter="data")
+    return tmp
+
+
+def before_after(rev, worker_args, rounds=3):
+    """Best rate of this file's ``--worker`` at ``rev`` and in the working tree, each run
+    ``rounds`` times in fresh subprocesses, alternately (a busy machine hits both)."""
+    trees = {"before": _tree_at(rev), "after": ROOT}
+    best = {side: {} for side in trees}
+    for _ in range(rounds):
+        for side, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            proc = subprocess.run([sys.executable, __file__, "--worker", *worker_args],
+                                  cwd=ROOT, env=env, capture_output=True, text=True,
+                                  check=True)
+            rates = json.loads(proc.stdout.strip().splitlines()[-1])
+            where = Path(rates.pop("wiring")).resolve()
+            assert where.is_relative_to(tree.resolve()), f"{side} imported {where}"
+            for key, value in rates.items():
+                best[side][key] = max(best[side].get(key, 0.0), value)
+    return [{"kernel": key, "before": best["before"][key], "after": best["after"][key],
+             "after_over_before": best["after"][key] / best["before"][key]}
+            for key in best["after"]]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=300)
     ap.add_argument("--ref-samples", type=int, default=60)
+    ap.add_argument("--before", metavar="REV", help="time against the engine at REV")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--json")
     args = ap.parse_args()
+    if args.worker:
+        worker(args.samples)
+        return
+    if args.before:
+        rows = before_after(args.before, ["--samples", str(args.samples)])
+        text = json.dumps({"before": args.before, "unit": "samples/s", "rows": rows}, indent=2)
+        print(text)
+        if args.json:
+            with open(args.json, "w") as fh:
+                fh.write(text)
+        return
     g = erdos_renyi(1000, 0.05, n_inputs=50, n_outputs=10, seed=0)
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (args.samples, 50))
