@@ -34,12 +34,14 @@ table of strings, integers, floats, booleans and lists of those. Sub-tables are
   if that checkout had uncommitted changes to tracked files (false when
   ``git_commit`` is null);
 * ``produced_by``: the commit of the code that produced the run, i.e. ``git_commit``
-  of the process that ran it; a resume never changes it (in a sweep directory's own
-  file: the first invocation's commit);
-* ``resumed_by``: a list, oldest first, with one object per sweep resume that kept the
-  finished run (in a sweep directory's own file: per ``--resume`` invocation), holding
-  the resuming process's ``commit``, ``dirty``, ``timestamp``, ``hostname`` and
-  ``cpu_model``; empty for a run never resumed;
+  of the process that ran it. A run directory is written once: a sweep resume keeps a
+  finished run as it is, so its ``produced_by`` stays (in a sweep directory's own file:
+  the first invocation's commit);
+* ``resumed_by``: in a sweep directory's own file, a list, oldest first, with one
+  object per ``--resume`` invocation: the resuming process's ``commit``, ``dirty``,
+  ``timestamp``, ``hostname`` and ``cpu_model``, and the run ids it ``kept`` (finished
+  before, left untouched) and ``ran``; a run's file has ``[]`` (the resumes that kept
+  it are those whose ``kept`` lists it);
 * ``cpu``: the machine that produced the run: ``model`` (the CPU model name),
   ``flags`` (the feature flags the CPU reports, a list of strings) and ``machine``
   (e.g. ``"x86_64"``); ``model`` null and ``flags`` empty where the system does not
@@ -55,7 +57,8 @@ table of strings, integers, floats, booleans and lists of those. Sub-tables are
 The weights a run produces do not depend on the CPU or the numba target
 (``docs/reproducibility.rst``); these fields say where it ran, so a difference can be
 traced. Files written before ``produced_by`` existed lack it and the machine fields;
-a resume then fills ``produced_by`` from ``git_commit``.
+their ``git_commit`` is the producing commit (a sweep resume fills ``produced_by`` of the
+sweep directory's file from it).
 
 **metrics.parquet / metrics.csv** -- one row per observation (epoch or
 checkpoint), every identifying value in a column; the index is not stored.
@@ -593,23 +596,28 @@ def read_provenance(run_dir: str | os.PathLike) -> dict:
 
 
 def record_resume(run_dir: str | os.PathLike, *, produced_by: str | None | object = ...,
-                  history: list | None = None) -> Path:
-    """Note in ``provenance.json`` that this process resumed a sweep holding the run.
+                  history: list | None = None, kept: Sequence[str] = (),
+                  ran: Sequence[str] = ()) -> Path:
+    """Note in a directory's ``provenance.json`` that this process resumed the sweep in it.
 
-    Appends this process's commit, dirty flag, time, host and CPU model to
-    ``resumed_by``; ``produced_by`` keeps the commit that produced the run (for a file
-    written before that field existed, its ``git_commit``, which the producing process
-    wrote). The file is rewritten atomically.
+    Appends this process's commit, dirty flag, time, host and CPU model (and the runs it
+    kept and ran) to ``resumed_by``; ``produced_by`` keeps the commit of the first
+    invocation (for a file written before that field existed, its ``git_commit``). The
+    file is rewritten atomically. :func:`wiring.sweep.run_sweep` calls it on the sweep
+    directory after writing this invocation's provenance there; finished run
+    directories are never rewritten.
 
     Parameters
     ----------
     run_dir : str or path-like
-        A run directory with a ``provenance.json``.
+        A directory with a ``provenance.json``.
     produced_by : str or None, optional
-        The producer's commit, when the file was just rewritten by this process (a
-        sweep directory's own provenance, rewritten by every invocation).
+        The first invocation's commit, when the file was just rewritten by this process
+        (the sweep directory's provenance is rewritten by every invocation).
     history : list, optional
         Earlier ``resumed_by`` entries to keep in that case.
+    kept, ran : sequence of str
+        Run ids this resume kept as they were, and ran.
 
     Returns
     -------
@@ -626,11 +634,11 @@ def record_resume(run_dir: str | os.PathLike, *, produced_by: str | None | objec
     >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
     >>> run = prepare_run_dir(tmp.name, overwrite=True)
-    >>> _ = write_provenance(run, seed=1)
-    >>> _ = record_resume(run)
+    >>> _ = write_provenance(run, seed=None)
+    >>> _ = record_resume(run, kept=["a"], ran=["b"])
     >>> p = read_provenance(run)
-    >>> len(p["resumed_by"]), p["resumed_by"][0]["commit"] == p["produced_by"]
-    (1, True)
+    >>> p["resumed_by"][0]["commit"] == p["produced_by"], p["resumed_by"][0]["kept"]
+    (True, ['a'])
     >>> tmp.cleanup()
     """
     prov = read_provenance(run_dir)
@@ -639,7 +647,8 @@ def record_resume(run_dir: str | os.PathLike, *, produced_by: str | None | objec
         prov["resumed_by"] = history
     prov.setdefault("produced_by", prov.get("git_commit"))
     history = prov.get("resumed_by")
-    prov["resumed_by"] = [*(history if isinstance(history, list) else []), _resume_entry()]
+    entry = {**_resume_entry(), "kept": list(kept), "ran": list(ran)}
+    prov["resumed_by"] = [*(history if isinstance(history, list) else []), entry]
     return _write_json(_run_dir(run_dir) / PROVENANCE_FILE, prov)
 
 

@@ -856,14 +856,6 @@ def _clean_stale(out: Path, runs_dir: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def _note_resume(run_dir: Path) -> None:
-    """Add this process to a kept run's ``resumed_by`` (its ``produced_by`` stays)."""
-    try:
-        runs.record_resume(run_dir)
-    except runs.RunFormatError as exc:  # a finished run without readable provenance
-        log.warning("run %s: resume not recorded: %s", run_dir.name, exc)
-
-
 def _previous_provenance(out: Path) -> dict | None:
     """The sweep directory's provenance before this invocation (None if unreadable)."""
     try:
@@ -1016,8 +1008,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
             final = runs_dir / spec.run_id
             status = runs.read_status(final) if final.is_dir() else None
             row = {"run_id": spec.run_id, "group": spec.group, **spec.params}
-            if status is not None:
-                _note_resume(final)
+            if status is not None:  # kept as it is: a resume never touches a finished run
                 rows[spec.run_id] = {**row, "status": status["status"],
                                      "reason": status.get("reason", ""),
                                      "seconds": seconds.get(spec.run_id, float("nan")),
@@ -1042,9 +1033,12 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
             "kept": len(specs) - len(todo), "resume": resume, "workers": workers,
             **executor})
         if previous is not None:  # the sweep directory's producer, and this resume
+            todo_ids = {spec.run_id for spec in todo}
             runs.record_resume(out, produced_by=previous.get("produced_by",
                                                              previous.get("git_commit")),
-                               history=previous.get("resumed_by"))
+                               history=previous.get("resumed_by"),
+                               kept=[s.run_id for s in specs if s.run_id not in todo_ids],
+                               ran=sorted(todo_ids))
         runs.write_table(out, STATUS_TABLE, _table(rows, specs))
         done = len(specs) - len(todo)
         log.info("sweep %s: %d runs, %d kept, %d to run on %s", sweep.name, len(specs), done,

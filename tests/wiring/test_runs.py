@@ -450,14 +450,16 @@ def test_resume_keeps_the_producer_and_adds_its_own(run, monkeypatch):
     monkeypatch.setattr(runs, "_git_state", lambda d: ("a" * 40, False))
     write_provenance(run, seed=1)
     monkeypatch.setattr(runs, "_git_state", lambda d: ("b" * 40, True))
-    runs.record_resume(run)
+    runs.record_resume(run, kept=["x"], ran=["y"])
     monkeypatch.setattr(runs, "_git_state", lambda d: ("c" * 40, False))
     runs.record_resume(run)
     p = read_provenance(run)
     assert p["produced_by"] == p["git_commit"] == "a" * 40
     assert [(r["commit"], r["dirty"]) for r in p["resumed_by"]] == [("b" * 40, True),
                                                                     ("c" * 40, False)]
-    assert set(p["resumed_by"][0]) == {"commit", "dirty", "timestamp", "hostname", "cpu_model"}
+    assert set(p["resumed_by"][0]) == {"commit", "dirty", "timestamp", "hostname", "cpu_model",
+                                       "kept", "ran"}
+    assert p["resumed_by"][0]["kept"] == ["x"] and p["resumed_by"][1]["ran"] == []
 
 
 def test_resume_of_a_run_written_before_produced_by_existed(run, monkeypatch):

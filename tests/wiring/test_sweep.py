@@ -280,20 +280,25 @@ def test_resume_keeps_the_producing_commit_and_adds_its_own(tmp_path, monkeypatc
     run_sweep(path, out, workers=1)
     victim = out / "runs" / "tiny__lr0.1_s1"
     shutil.rmtree(victim)  # as if the sweep had been killed before this run finished
+    kept = sorted(p.name for p in (out / "runs").iterdir())
+    before = {name: (out / "runs" / name / "provenance.json").read_bytes() for name in kept}
     monkeypatch.setattr(runs, "_git_state", lambda d: ("b" * 40, True))
     res = run_sweep(path, out, resume=True, workers=1)
     assert res.counts["ok"] == 4
     for run_id in res.table["run_id"]:
         p = runs.read_provenance(out / "runs" / run_id)
         assert set(p) >= {"produced_by", "resumed_by", "cpu", "numba_target"}
+        assert p["resumed_by"] == []
         if run_id == victim.name:  # produced by the resume
-            assert p["produced_by"] == "b" * 40 and p["resumed_by"] == []
-        else:
+            assert p["produced_by"] == "b" * 40
+        else:  # kept as it was, byte for byte
             assert p["produced_by"] == p["git_commit"] == "a" * 40
-            assert [(r["commit"], r["dirty"]) for r in p["resumed_by"]] == [("b" * 40, True)]
+            assert (out / "runs" / run_id / "provenance.json").read_bytes() == before[run_id]
     top = runs.read_provenance(out)
     assert top["produced_by"] == "a" * 40 and top["git_commit"] == "b" * 40
-    assert [r["commit"] for r in top["resumed_by"]] == ["b" * 40]
+    (entry,) = top["resumed_by"]
+    assert entry["commit"] == "b" * 40 and entry["dirty"] is True
+    assert entry["kept"] == kept and entry["ran"] == [victim.name]
 
 
 def test_parallel_equals_serial(tmp_path):
