@@ -11,8 +11,11 @@ Schema
 ------
 ``runs`` -- one row per run directory:
     run_id, group, task, rule, learning_rate, seed, prune, pruning, graph_family,
-    run_status ("ok" | "unstable" | "failed"), reason, n_snapshots. Only "ok" runs are
-    analysed: the last weights of a run that diverged are not a result.
+    run_status ("ok" | "unstable" | "failed"), reason, n_snapshots, and from its
+    provenance: produced_by (the commit that produced it), produced_dirty,
+    wiring_version, numba_version, numpy_version (:func:`mixed_provenance` warns when
+    they differ across the runs). Only "ok" runs are analysed: the last weights of a run
+    that diverged are not a result.
 ``snapshots`` -- one row per snapshot of an "ok" run:
     run_id, group, task, rule, learning_rate, seed, prune, pruning, graph_family, step,
     step_fraction (step / last step of the longest run with the same group, rule, prune,
@@ -96,8 +99,9 @@ from community.evidence import prune_to_density
 from community.graphs import WEIGHT_MODES, _safe_scale
 from wiring.errors import WiringError
 
-__all__ = ["AnalysisSettings", "TABLES", "analyse_run", "analyse_sweep", "find_runs",
-           "prune_to_density", "read_tables", "write_tables"]
+__all__ = ["AnalysisSettings", "PROVENANCE_COLUMNS", "TABLES", "analyse_run",
+           "analyse_sweep", "find_runs", "mixed_provenance", "prune_to_density",
+           "read_tables", "write_tables"]
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +263,72 @@ def _partition(W: np.ndarray, settings: AnalysisSettings) -> detect.Partition:
     return parts[0] if len(parts) == 1 else detect.consensus(parts, seed=0, graph=W)
 
 
+#: Provenance columns of the ``runs`` table (from each run's ``provenance.json``).
+PROVENANCE_COLUMNS = ("produced_by", "produced_dirty", "wiring_version", "numba_version",
+                      "numpy_version")
+
+
+def _provenance(run_dir: Path) -> dict:
+    """The commit that produced a run and the versions that computed it ("" if unknown)."""
+    try:
+        prov = runs.read_provenance(run_dir)
+    except (WiringError, OSError):
+        prov = {}
+    versions = prov.get("versions") if isinstance(prov.get("versions"), dict) else {}
+    return {"produced_by": str(prov.get("produced_by") or prov.get("git_commit") or ""),
+            "produced_dirty": bool(prov.get("git_dirty", False)),
+            "wiring_version": str(prov.get("wiring_version") or ""),
+            "numba_version": str(versions.get("numba") or ""),
+            "numpy_version": str(versions.get("numpy") or "")}
+
+
+def mixed_provenance(runs_table: pd.DataFrame) -> list[str]:
+    """Warnings when the runs of one analysis were produced by different code.
+
+    A table that pools runs from different commits, or from different versions of wiring,
+    numba or numpy (which compile and feed the kernels), may pool different numbers for
+    the same configuration and seed.
+
+    Parameters
+    ----------
+    runs_table : DataFrame
+        The ``runs`` table.
+
+    Returns
+    -------
+    list of str
+        One sentence per field that takes more than one value (empty: one provenance).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"run_id": ["a", "b"], "produced_by": ["1a2b3c4d5e", "9f8e7d6c5b"],
+    ...                   "wiring_version": ["0.1.0", "0.1.0"]})
+    >>> mixed_provenance(t)
+    ['the runs were produced by 2 different commits (1a2b3c4d5e: a; 9f8e7d6c5b: b)']
+    """
+    out = []
+    names = {"produced_by": "commits", "wiring_version": "wiring versions",
+             "numba_version": "numba versions", "numpy_version": "numpy versions"}
+    for col, what in names.items():
+        if col not in runs_table or runs_table.empty:
+            continue
+        values = runs_table[col].fillna("").astype(str)
+        known = values[values != ""]
+        if known.nunique() > 1:
+            groups = runs_table.assign(_v=values).groupby("_v")["run_id"]
+            listed = "; ".join(f"{v[:10] if col == 'produced_by' else v}: "
+                               + ", ".join(sorted(map(str, ids))[:3])
+                               + (" ..." if len(ids) > 3 else "")
+                               for v, ids in groups if v)
+            out.append(f"the runs were produced by {known.nunique()} different {what} "
+                       f"({listed})")
+    if "produced_dirty" in runs_table and runs_table["produced_dirty"].astype(bool).any():
+        n = int(runs_table["produced_dirty"].astype(bool).sum())
+        out.append(f"{n} run(s) were produced from a working tree with uncommitted changes: "
+                   "their commit does not pin the code")
+    return out
+
+
 def _token(null: str) -> str:
     """Column token of a null model (``"init-pruned"`` -> ``"init_pruned"``)."""
     return null.replace("-", "_")
@@ -338,7 +408,7 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
     run_status = str(status.get("status", "failed"))
     run_row = pd.DataFrame([{**ident, "run_status": run_status,
                              "reason": str(status.get("reason", "")),
-                             "n_snapshots": len(paths)}])
+                             "n_snapshots": len(paths), **_provenance(run_dir)}])
     try:
         training = runs.read_metrics(run_dir)
         training.insert(0, "group", group)
@@ -603,6 +673,8 @@ def analyse_sweep(path: str | Path, *, settings: AnalysisSettings | None = None,
         tables["snapshots"] = _seed_agreement(tables["snapshots"], tables["neurons"]).sort_values(
             ["group", "learning_rate", "seed", "step"], ignore_index=True)
     tables["regimes"] = classify(tables["snapshots"], tables["runs"])
+    for warning in mixed_provenance(tables["runs"]):
+        log.warning("analysis of %s: %s", path, warning)
     if write:
         write_tables(Path(path) / "analysis", tables, settings=settings)
     return tables

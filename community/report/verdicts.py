@@ -48,6 +48,7 @@ from community.report.sections import (
     _of,
     _Section,
 )
+from community.tables import mixed_provenance
 
 __all__: list[str] = []  # the report's own; community.report.build runs the builders
 
@@ -183,6 +184,10 @@ def _verdicts(inp: _Inputs) -> _Section:
                  "writes analysis/regimes).")
         return sec
     order = _groups(inp.tables.get("runs", pd.DataFrame())) or _groups(inp.tables["snapshots"])
+    for warning in mixed_provenance(inp.tables.get("runs", pd.DataFrame())):
+        sec.text(f"Warning: {warning}. The same configuration and seed give the same weights "
+                 "only from the same code; rerun the sweep with one commit to compare like "
+                 "with like.")
     table = verdict_table(reg, order)
     sec.table("Verdict per group and learning rate (the Learning-rate regimes section "
               "gives the evidence). Runs analysed: runs that ended 'ok' of all runs of the "

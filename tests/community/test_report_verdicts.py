@@ -292,3 +292,23 @@ def test_a_second_process_only_when_cores_are_idle(monkeypatch):
     assert build._default_workers() == 2
     monkeypatch.setattr(build, "_can_fork", lambda: False)
     assert build._default_workers() == 1
+
+
+def test_runs_from_different_commits_are_flagged(sweep, tmp_path):
+    """A table that pools runs produced by different code says so before its verdicts."""
+    import shutil
+
+    from community.tables import mixed_provenance
+
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy)
+    table = pd.read_parquet(copy / "analysis" / "runs.parquet")
+    assert mixed_provenance(table.assign(produced_by="a" * 40, produced_dirty=False)) == []
+    table["produced_by"] = ["a" * 40] * (len(table) - 1) + ["b" * 40]
+    table["produced_dirty"] = False
+    runs.write_table(copy / "analysis", "runs", table)
+    _, md = build_report(copy, out_dir=tmp_path / "out", workers=1)
+    text = md.read_text()
+    verdicts = text[text.index("## 1. Verdicts"):text.index("## 2.")]
+    assert "Warning: the runs were produced by 2 different commits" in verdicts
+    assert "bbbbbbbbbb: " in verdicts
