@@ -14,6 +14,7 @@ rule) does not explain. The rules for which NaNs are explained are
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 import tracemalloc
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from community import detect, measures
-from community.tables import analyse_run
+from community.tables import AnalysisSettings, analyse_run
 from wiring import builders, runs
 from wiring._checks import as_rng
 from wiring.config import TrainConfig, apply_overrides
@@ -93,6 +94,12 @@ def unexplained_metric_nans(table: pd.DataFrame, run_status: str) -> list[str]:
 
 NULL_COLUMNS = ("q_z_shuffle", "q_z_rewire", "q_initial_pruned", "louvain_ari",
                 "louvain_modularity")
+#: The structural evidence of community.evidence: final snapshots only.
+EVIDENCE = ("q_max", "block_disassortativity", "block_assortativity", "hub_share",
+            "sbm_blocks", "sbm_dl", "isolated_fraction", "saturated_fraction", "reciprocity",
+            "gini_in", "gini_out", "top_share_in", "top_share_out", "rich_club_rho",
+            "rich_club_p", "weight_growth")
+NULL_STAT = re.compile(r"^(q|bd|hub|ba)_(z|p|null)_(init_pruned|shuffle|rewire)$")
 
 
 def unexplained_table_nans(tables: dict[str, pd.DataFrame], run_status: str) -> list[str]:
@@ -103,14 +110,23 @@ def unexplained_table_nans(tables: dict[str, pd.DataFrame], run_status: str) -> 
     stages = set(skipped["stage"]) if len(skipped) else set()
     for i, row in snaps.iterrows():
         for col, value in row.items():
-            if isinstance(value, float) and np.isinf(value) and col != "offdiag_index":
+            stat = NULL_STAT.match(col)
+            # a z-score is infinite where the null draws do not vary and the observation
+            # differs from them (community.evidence.null_statistics)
+            inf_ok = col in ("offdiag_index", "rich_club_rho") or (stat and stat[2] == "z")
+            if isinstance(value, float) and np.isinf(value) and not inf_ok:
                 bad.append(f"snapshots row {i} {col} = {value}")
             if not (isinstance(value, float) and np.isnan(value)):
                 continue
-            if col in NULL_COLUMNS and not row["is_final"]:
+            if (col in NULL_COLUMNS or col in EVIDENCE or stat) and not row["is_final"]:
                 continue
-            if col in ("q_z_shuffle", "q_z_rewire"):
-                continue  # null without variance (community.nulls.null_zscore)
+            if stat and stat[2] == "z":
+                continue  # null draws without variance that equal the observation
+            if col == "saturated_fraction" and row["task"] == "supervised" \
+                    and row["n_nodes"] == 0:
+                continue
+            if col in ("rich_club_rho", "rich_club_p"):
+                continue  # fewer than two neurons above the 90th percentile of degree
             if col.startswith("louvain") and "louvain" in stages:
                 continue
             if col == "q_initial_pruned" and "null initial-pruned" in stages:
@@ -410,7 +426,14 @@ def test_run_directory_status_metrics_and_tables(name, run_dirs):
     assert unexplained_metric_nans(metrics, status["status"]) == []
     snaps = runs.list_snapshots(run_dir)
     assert snaps and all(np.isfinite(runs.load_snapshot(p).weight).all() for p in snaps)
-    tables = analyse_run(name, "g", run_dir)
+    tables = analyse_run(name, "g", run_dir, settings=AnalysisSettings(n_null=2))
+    assert tables["runs"]["run_status"].tolist() == [status["status"]]
+    if status["status"] == "unstable":   # a run that diverged is never a result
+        assert tables["snapshots"].empty and tables["neurons"].empty
+        reason = tables["skipped"].set_index("stage").loc["run", "reason"]
+        assert "unstable" in reason and "not analysed" in reason
+        assert len(tables["training"]) == len(metrics)  # its curve stays, to show it
+        return
     assert len(tables["snapshots"]) == len(snaps)
     assert set(tables["snapshots"]["run_status"]) == {status["status"]}
     assert unexplained_table_nans(tables, status["status"]) == []
