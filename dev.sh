@@ -14,10 +14,12 @@ setup() {
     "$PY" -m venv .venv || {
       echo "dev.sh: '$PY -m venv' failed; on Debian: apt-get install python3-venv" >&2; exit 1; }
   fi
-  # install only when pyproject.toml changed since the last successful install
+  # install only when pyproject.toml or constraints.txt changed since the last successful
+  # install; constraints.txt pins every package to the versions the golden weights were
+  # recorded with (docs/reproducibility.rst)
   local stamp=.venv/.wiring-installed
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
     touch "$stamp"
   fi
 }

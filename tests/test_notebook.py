@@ -218,9 +218,11 @@ def test_gephi_file_is_written_in_the_temporary_directory(executed):
 
 def test_paper_experiment_low_rate_beats_its_null_high_rate_does_not(executed):
     """Section 4 (Algorithm 1 at r = 0.1 and r = 10, seeds 0-2): what its text says holds
-    in the computed table. Checked beforehand over seeds 0-9 at this size: the low rate beats
-    the shuffled null in 9 of 10 seeds (all of 0-2, z > 7), the high rate falls below it in
-    10 of 10, and the high rate's max |w| is > 20x the low rate's, seed by seed, in 10 of 10."""
+    in the computed table. Its counts over seeds 0-9 come from the same two cells run with
+    ``range(10)`` seeds (pinned versions, so the same bits on any machine): the low rate is
+    above the shuffled null in 8 of 10 (not seeds 0 and 3), the high rate below it in 10 of
+    10, with >= 24 singletons in 5 of 10 (seeds 3-7), and its max |w| > 28x the low rate's
+    largest in 10 of 10."""
     nb, _ = executed
     c = cell(nb, "null_zscore(Wr, leiden_q")
     [html_text] = rich(c, "text/html")
@@ -233,19 +235,24 @@ def test_paper_experiment_low_rate_beats_its_null_high_rate_does_not(executed):
     assert all(np.all(np.isfinite(v)) for v in t.values())
     assert np.all((t["Q"] > 0) & (t["Q"] < 1) & (t["Q_shuffled"] > 0) & (t["Q_initial"] > 0))
     low, high = t["r"] == 0.1, t["r"] == 10.0
-    # low rate: modules beyond both nulls, every neuron in a module, weights stay small
-    assert np.all(t["Q"][low] > t["Q_shuffled"][low]) and np.all(t["z"][low] > 2)
-    assert np.all(t["Q"][low] > t["Q_initial"][low])
+    # low rate: "above its shuffled null, and above the pruned initial weights, in two of the
+    # three seeds here; seed 0 falls below both"; every neuron in a module
+    seed0 = t["seed"] == 0
+    above_null = t["Q"] > t["Q_shuffled"]
+    assert np.sum(above_null[low]) == 2 and not above_null[low & seed0][0]
+    assert np.all(t["z"][low & ~seed0] > 2)
+    above_initial = t["Q"] > t["Q_initial"]
+    assert np.sum(above_initial[low]) == 2 and not above_initial[low & seed0][0]
     assert np.all(t["singletons"][low] == 0) and np.all(t["modules"][low] >= 2)
-    # high rate: below its shuffled null, weights run away, neurons cut off
+    # high rate: "below its shuffled null in every seed", "max_w over 70 times the low
+    # rate's largest in every seed", "1 to 4" singletons
     assert np.all(t["Q"][high] < t["Q_shuffled"][high]) and np.all(t["z"][high] < 0)
-    assert t["max_w"][high].min() > 20 * t["max_w"][low].max()
-    assert np.sum(t["singletons"][high] >= 24) >= 2  # "dozens ... in two of the three seeds"
-    assert t["Q"][low].mean() > t["Q"][high].mean()
+    assert t["max_w"][high].min() > 70 * t["max_w"][low].max()
+    assert t["singletons"][high].min() == 1 and t["singletons"][high].max() == 4
     # the printed summary: means of the table, and the count the text relies on
     lines = stdout(c).splitlines()
     assert len(lines) == 2
-    for line, mask, above in zip(lines, (low, high), (3, 0), strict=True):
+    for line, mask, above in zip(lines, (low, high), (2, 0), strict=True):
         m = re.fullmatch(r"r = (\S+): Q = (\d\.\d{3}), shuffled null (\d\.\d{3}), initial "
                          r"weights pruned (\d\.\d{3}) \(means of 3 seeds\); Q above its "
                          r"shuffled null in (\d) of 3 seeds", line)
