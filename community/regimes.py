@@ -32,8 +32,11 @@ beside it, naming the null models beaten):
 ``"mixed"``
     more than one of the three signatures passed; the evidence names them.
 ``"changed"``
-    the weights changed, but no signature beat its null: not detected at this power
-    (runs x null draws), which is not the same as absent.
+    the weights changed, but no signature passed (beat its null in enough runs *and*
+    cleared its minimum effect): not detected at this power (runs x null draws), which is
+    not the same as absent. A signature can beat its null in every run and still not pass,
+    e.g. a modularity gain below :data:`Q_EXCESS_MIN` or without assortative blocks; the
+    evidence gives each signature's count.
 
 A signature *passes* in a cell when at least :data:`SEED_SHARE` of its runs beat the
 primary null (``z >= Z_MIN`` and one-sided empirical ``p <= P_MAX`` with at least
@@ -109,8 +112,8 @@ DEFINITIONS = {
                      "or out-strength, beating the init-pruned null; no other signature "
                      "passes.",
     "mixed": "more than one signature passes; the evidence names them.",
-    "changed": "the weights changed but no signature beat its null: not detected at this "
-               "power.",
+    "changed": "the weights changed but no signature passed (beat the init-pruned null in "
+               "enough runs and cleared its minimum effect): not detected at this power.",
 }
 
 #: A cell: runs that differ only in their seed (missing columns are ignored).
@@ -276,8 +279,9 @@ def classify(snapshots: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.Da
             why = "several signatures passed: " + ", ".join(_SIGNATURES[s][1] for s in passed)
         else:
             regime = "changed"
-            why = (f"no signature beat the init-pruned null in >= {SEED_SHARE:.0%} of "
-                   f"{len(g)} runs x {n_null} draws: not detected at this power")
+            why = (f"no signature passed (beat the init-pruned null in >= {SEED_SHARE:.0%} "
+                   f"of {len(g)} runs x {n_null} draws and cleared its minimum effect): not "
+                   "detected at this power")
         beaten = "; ".join(f"{s}: {', '.join(sigs[s]['nulls_beaten'])}" for s in passed)
         rows.append({
             **ident, "regime": regime, "n_runs": n, "n_analysed": len(g), "n_unstable": n_bad,

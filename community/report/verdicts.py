@@ -217,9 +217,14 @@ def _verdicts(inp: _Inputs) -> _Section:
     else:
         sec.text("The tables record no null draws (n_null): no z-score stands behind these "
                  "verdicts.")
-    sec.text("'changed' means the weights moved but no signature beat the init-pruned null "
-             f"in at least {regimes.SEED_SHARE:.0%} of the runs: not detected at this power "
-             "(the cell's runs x the null draws), which is not the same as absent.")
+    sec.text("'changed' means the weights moved but no signature passed: none beat the "
+             f"init-pruned null in at least {regimes.SEED_SHARE:.0%} of the runs while "
+             "clearing its minimum effect (a modularity gain of at least "
+             f"{regimes.Q_EXCESS_MIN:g} confirmed by assortative blocks, a block "
+             f"disassortativity of at least {regimes.BD_MIN:g}, a top-10% strength share of "
+             f"at least {regimes.HUB_SHARE_MIN:g}). The counts of runs that beat the null "
+             "are shown either way. 'changed' is not detected at this power (the cell's runs x "
+             "the null draws), which is not the same as absent.")
     return sec
 
 
