@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import base64
 import html
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from community import detect
+from community.layout import WITHIN_PULL, layout_positions  # shared with the Gephi files
 from wiring.errors import WiringError
 
 __all__ = ["NETWORK_MAX_EDGES", "NETWORK_MAX_NEURONS", "PALETTE", "HOVER_COLUMNS", "WITHIN_PULL",
@@ -72,9 +72,6 @@ PALETTE: tuple[str, ...] = (
     "#FF0092", "#22FFA7", "#E3EE9E", "#86CE00", "#BC7196", "#7E7DCD", "#FC6955", "#E48F72",
 )
 _EDGE_COLOURS = {"excitatory": "rgba(200, 40, 40, 0.35)", "inhibitory": "rgba(40, 70, 200, 0.35)"}
-#: Attraction factor of an edge inside a community in the layout (1: plain |w|).
-WITHIN_PULL = 5.0
-_LAYOUT_ITERATIONS = 300
 _HOVER = ("neuron %{customdata[0]}<br>%{text}<br>community %{customdata[1]}"
           "<br>strength in %{customdata[2]:.4g}, out %{customdata[3]:.4g}"
           "<br>degree in %{customdata[4]}, out %{customdata[5]}"
@@ -125,73 +122,6 @@ class NetworkFrame:
     def __post_init__(self) -> None:
         object.__setattr__(self, "n_edges", int(np.count_nonzero(
             (np.asarray(self.weight) != 0) & (np.asarray(self.src) != np.asarray(self.dst)))))
-
-
-def layout_positions(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *, n: int,
-                     membership: np.ndarray | None = None, within_pull: float = WITHIN_PULL,
-                     seed: int = 0) -> np.ndarray:
-    """Seeded Fruchterman--Reingold positions of ``n`` neurons, scaled into ``[-1, 1]``.
-
-    The graph is undirected, with attraction along each non-zero edge proportional to
-    ``|w| / max |w|`` (so the scale of the weights does not matter), times
-    ``within_pull`` for an edge inside a community of ``membership``: communities sit
-    together instead of overlapping in one ball, as they do in a dense graph. igraph
-    draws its random numbers from a generator seeded with ``seed`` for this call only;
-    the same input gives the same positions in any process.
-
-    Parameters
-    ----------
-    src, dst : ndarray of int
-        Edges, as positions ``0..n-1``.
-    weight : ndarray of float
-        Edge weights (sign ignored).
-    n : int
-        Number of neurons.
-    membership : ndarray of int, shape (n,), optional
-        Communities whose inside edges pull harder; default none.
-    within_pull : float, default :data:`WITHIN_PULL`
-        Attraction factor of an edge inside a community.
-    seed : int, default 0
-        Seed of the initial positions and of igraph's generator.
-
-    Returns
-    -------
-    ndarray of float, shape (n, 2)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> edges = np.array([0, 1, 2]), np.array([1, 2, 3]), np.ones(3)
-    >>> a = layout_positions(*edges, n=4)
-    >>> a.shape, bool(np.abs(a).max() <= 1.0)
-    ((4, 2), True)
-    >>> bool(np.array_equal(a, layout_positions(*edges, n=4)))
-    True
-    """
-    import igraph as ig
-
-    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-    w = np.abs(np.asarray(weight, dtype=float))
-    if membership is not None:
-        m = np.asarray(membership)
-        w = w * np.where(m[src] == m[dst], within_pull, 1.0)
-    keep = (w > 0) & np.isfinite(w) & (src != dst)
-    src, dst, w = src[keep], dst[keep], w[keep]
-    if n == 0:
-        return np.zeros((0, 2))
-    init = np.random.default_rng(seed).uniform(-1.0, 1.0, (n, 2))
-    graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).tolist(), directed=False)
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        coords = graph.layout_fruchterman_reingold(
-            weights=(w / w.max()).tolist() if w.size else None, seed=init.tolist(),
-            niter=_LAYOUT_ITERATIONS)
-    finally:
-        ig.set_random_number_generator(random)  # igraph's default: the random module
-    pos = np.asarray(coords.coords, dtype=float).reshape(n, 2)
-    pos -= (pos.max(axis=0) + pos.min(axis=0)) / 2
-    span = np.abs(pos).max()
-    return pos / span if span > 0 else pos
 
 
 def match_labels(membership: np.ndarray, reference: np.ndarray) -> np.ndarray:
