@@ -1,4 +1,5 @@
-"""community.export: GEXF 1.3 (static, dynamic) and GraphML, read back by independent readers."""
+"""community.export: GEXF 1.3 (static, dynamic) and GraphML, read back by independent readers;
+export_sweep: what a sweep's export writes by default and behind its options."""
 
 import itertools
 import math
@@ -17,11 +18,12 @@ from community.export import (
     UNASSIGNED_COLOUR,
     ExportError,
     community_colour,
+    export_plan,
+    export_sweep,
     write_dynamic_gexf,
     write_gexf,
     write_graphml,
 )
-from community.export_run import export_sweep
 from community.tables import write_tables
 from wiring.errors import WiringError
 from wiring.runs import prepare_run_dir, write_config, write_snapshot, write_status
@@ -37,7 +39,7 @@ COMM = np.array([0, 0, 0, 1, 1, -1], dtype=np.int64)
 
 
 def node_attrs():
-    """The attribute set community.export_run builds, with a NaN and awkward strings."""
+    """The attribute set community.export.sweep builds, with a NaN and awkward strings."""
     return {
         "community": COMM.copy(),
         "role": np.array(["hub", "peripheral", 'a&b <"c">', "connector", "x\ny", "not analysed"]),
@@ -573,10 +575,30 @@ def test_palette_and_community_colour():
 
 
 def test_module_surface():
-    assert set(export.__all__) == {"GEXF_VERSION", "PALETTE", "UNASSIGNED_COLOUR", "ExportError",
-                                   "community_colour", "write_gexf", "write_dynamic_gexf",
-                                   "write_graphml"}
+    # every name community.export had as a module is still there
+    assert {"GEXF_VERSION", "PALETTE", "UNASSIGNED_COLOUR", "ExportError", "community_colour",
+            "write_gexf", "write_dynamic_gexf", "write_graphml"} <= set(export.__all__)
+    assert set(export.__all__) == {
+        "GEXF_VERSION", "PALETTE", "UNASSIGNED_COLOUR", "EXCITATORY_COLOUR",
+        "INHIBITORY_COLOUR", "ExportError", "community_colour", "sign_colour", "node_sizes",
+        "gephi_positions", "write_gexf", "write_dynamic_gexf", "write_graphml", "FORMATS",
+        "DYNAMIC", "export_plan", "export_sweep", "node_attributes"}
+    assert all(hasattr(export, name) for name in export.__all__)
     assert export.GEXF_VERSION == "1.3"
+    # the old module path of the sweep exporter still works
+    import community.export_run as old
+
+    assert {n: getattr(old, n) for n in old.__all__} == {
+        n: getattr(export, n) for n in ("FORMATS", "DYNAMIC", "export_plan", "export_sweep",
+                                        "node_attributes")}
+
+
+def test_one_module_per_format():
+    from community.export import gexf, graphml, style, sweep
+
+    assert gexf.write_gexf is write_gexf and gexf.write_dynamic_gexf is write_dynamic_gexf
+    assert graphml.write_graphml is write_graphml
+    assert style.community_colour is community_colour and sweep.export_sweep is export_sweep
 
 
 # --------------------------------------------------------------------------- export_sweep
@@ -625,39 +647,68 @@ def _files(root):
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
-def test_export_sweep_default_is_final_static_files_and_one_timeline_per_cell(tmp_path,
-                                                                                 caplog):
-    from community.export_run import export_plan
-
+def test_export_sweep_default_is_one_run_per_cell_final_static_and_its_timeline(tmp_path,
+                                                                                caplog):
     sweep = fabricated_sweep(tmp_path / "sweep")
     stale = sweep / "gephi" / "g-lr10-s0" / "step_0.gexf"  # an earlier export of it
     stale.parent.mkdir(parents=True)
     stale.write_text("<gexf/>")
-    with caplog.at_level("INFO", logger="community.export_run"):
+    with caplog.at_level("INFO", logger="community.export.sweep"):
         files = export_sweep(sweep)
     out = sweep / "gephi"
+    # the lowest seed of each cell (lr 0.1 and lr 1: seed 0, written in either order)
     assert sorted(str(p.relative_to(out)) for p in files) == _files(out) == [
-        "g-lr0.1-s0/dynamic.gexf", "g-lr0.1-s0/step_20.gexf", "g-lr0.1-s1/step_20.gexf",
-        "g-lr1-s0/dynamic.gexf", "g-lr1-s0/step_20.gexf", "g-lr1-s1/step_20.gexf"]
+        "g-lr0.1-s0/dynamic.gexf", "g-lr0.1-s0/step_20.gexf",
+        "g-lr1-s0/dynamic.gexf", "g-lr1-s0/step_20.gexf"]
     # the unstable run is not exported, says why, and its old file is gone
     assert not stale.parent.exists()
     assert "g-lr10-s0 not exported: run_status unstable: the weights diverged" in caplog.text
+    assert "g-lr1-s1 not exported: not the lowest seed of its cell" in caplog.text
     plan = export_plan(sweep).set_index("run_id")
     assert not plan.loc["g-lr10-s0", "exported"]
     assert plan.loc["g-lr10-s0", "reason"] == ("run_status unstable: the weights diverged at "
                                                "iteration 3")
-    assert plan["dynamic"].sum() == 2 and plan["exported"].sum() == 4
-    # everything behind the options
-    every = export_sweep(sweep, snapshots="all", out_dir=tmp_path / "all")
-    assert len(every) == 4 * 3 + 4 and not (tmp_path / "all" / "g-lr10-s0").exists()
-    assert {p.name for p in every} == {"step_0.gexf", "step_10.gexf", "step_20.gexf",
+    assert plan.loc["g-lr0.1-s1", "run_status"] == "ok"
+    assert plan.loc["g-lr0.1-s1", "reason"].startswith("not the lowest seed of its cell")
+    assert plan["dynamic"].sum() == 2 and plan["exported"].sum() == 2
+    assert export_plan(sweep, all_runs=True)["exported"].sum() == 4
+
+
+def test_export_sweep_options_write_the_rest_but_never_an_unstable_run(tmp_path):
+    sweep = fabricated_sweep(tmp_path / "sweep")
+
+    def names(files):
+        return sorted(f"{p.parent.name}/{p.name}" for p in files)
+
+    every = export_sweep(sweep, all_runs=True, out_dir=tmp_path / "runs")
+    assert names(every) == ["g-lr0.1-s0/dynamic.gexf", "g-lr0.1-s0/step_20.gexf",
+                            "g-lr0.1-s1/step_20.gexf", "g-lr1-s0/dynamic.gexf",
+                            "g-lr1-s0/step_20.gexf", "g-lr1-s1/step_20.gexf"]
+    snaps = export_sweep(sweep, snapshots="all", out_dir=tmp_path / "snaps")
+    assert len(snaps) == 2 * 3 + 2
+    assert {p.name for p in snaps} == {"step_0.gexf", "step_10.gexf", "step_20.gexf",
                                        "dynamic.gexf"}
-    assert len(export_sweep(sweep, dynamic="all", out_dir=tmp_path / "dyn")) == 8
-    assert len(export_sweep(sweep, dynamic="none", out_dir=tmp_path / "none")) == 4
-    gml = export_sweep(sweep, fmt="graphml", out_dir=tmp_path / "gml")
+    # everything: every snapshot of every analysed run, a timeline each (the old default)
+    most = export_sweep(sweep, snapshots="all", dynamic="all", all_runs=True,
+                        out_dir=tmp_path / "all")
+    assert len(most) == 4 * 3 + 4
+    assert len(export_sweep(sweep, dynamic="all", all_runs=True, out_dir=tmp_path / "d")) == 8
+    assert len(export_sweep(sweep, dynamic="none", out_dir=tmp_path / "none")) == 2
+    gml = export_sweep(sweep, fmt="graphml", all_runs=True, out_dir=tmp_path / "gml")
     assert sorted(p.name for p in gml) == ["step_20.graphml"] * 4
+    for out in ("runs", "snaps", "all", "d", "none", "gml"):
+        assert not (tmp_path / out / "g-lr10-s0").exists()  # never the unstable run
     with pytest.raises(WiringError, match="dynamic"):
         export_sweep(sweep, dynamic="seed0")
+    with pytest.raises(WiringError, match="all_runs"):
+        export_sweep(sweep, all_runs="yes")
+
+
+def test_files_of_an_ok_run_from_an_earlier_export_are_kept(tmp_path):
+    sweep = fabricated_sweep(tmp_path / "sweep")
+    export_sweep(sweep, all_runs=True)
+    export_sweep(sweep)  # the default leaves seed 1 out, but its files are results
+    assert (sweep / "gephi" / "g-lr1-s1" / "step_20.gexf").exists()
 
 
 def test_exported_files_carry_the_block_model_beside_the_community(tmp_path):
