@@ -27,14 +27,14 @@ import pandas as pd
 from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
 from community.paper.measure import REFERENCE
 from community.plot_matrices import panel_figure, weight_heatmap
-from community.report.build import _write_atomic
+from community.report.kit import write_atomic
 
 __all__ = ["LABELS", "GRAPH_LABELS", "save_png", "phase_heatmaps", "fig4_pair",
            "phase_curves", "sensitivity", "analysis_variants", "timescales", "development",
            "draw_all"]
 
 DPI = 110
-#: stages of the development study's geometric schedule (``wiring.studies``)
+#: stages of the development study's geometric schedule (``wiring.experiments.studies``)
 SCHEDULE_STAGES = 6
 #: axis labels of the measures
 LABELS = {
@@ -134,7 +134,7 @@ def _fig4_lines(ax: Any) -> None:
 
 def save_png(fig: Any, out_dir: str | Path, name: str) -> Path:
     """Write ``fig`` to ``out_dir / name`` atomically (rendered in memory, then
-    :func:`community.report.build._write_atomic`: temporary file, ``os.replace``).
+    :func:`community.report.kit.write_atomic`: temporary file, ``os.replace``).
 
     Parameters
     ----------
@@ -162,7 +162,7 @@ def save_png(fig: Any, out_dir: str | Path, name: str) -> Path:
         fig.savefig(buf, dpi=DPI, format="png")
     finally:
         fig.clear()
-    return _write_atomic(out_dir / name, buf.getvalue())
+    return write_atomic(out_dir / name, buf.getvalue())
 
 
 # --------------------------------------------------------------------------- phase diagram

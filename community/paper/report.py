@@ -24,8 +24,7 @@ import wiring.runs as runs
 from community import stats
 from community.paper import claims, figures_phase, figures_rules
 from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
-from community.report.build import _environment, _write_atomic
-from community.report.sections import _fmt, _Item, _Section
+from community.report.kit import Item, Section, environment, fmt, write_atomic
 
 __all__ = ["build_paper_report", "read_paper_tables", "PAPER_TABLES"]
 
@@ -37,7 +36,7 @@ PAPER_TABLES = ("structure", "cells", "divergence", "contrasts", "rules_runs", "
 
 
 @dataclass
-class _Sec(_Section):
+class _Sec(Section):
     """A report section whose key sentences also go to the summary at the top."""
 
     highlights: list[str] = field(default_factory=list)
@@ -82,13 +81,13 @@ def _p(v: float) -> str:
     return "n/a" if not np.isfinite(v) else (f"{v:.2g}" if v >= 1e-3 else f"{v:.1e}")
 
 
-def _figure(section: _Section, out: Path, path: Path | None, caption: str,
+def _figure(section: Section, out: Path, path: Path | None, caption: str,
             number: list[int]) -> None:
     if path is None or not Path(path).is_file():
         section.text(f"(Figure not drawn: its table is empty. {caption})")
         return
     number[0] += 1
-    section.items.append(_Item("figure", caption=caption, png=Path(path).read_bytes(),
+    section.items.append(Item("figure", caption=caption, png=Path(path).read_bytes(),
                                number=number[0], file=str(Path(path).relative_to(out))))
 
 
@@ -105,7 +104,7 @@ def _count(v: pd.DataFrame) -> str:
     return ", ".join(f"{k}: {int(counts[k])}" for k in claims.VERDICTS if k in counts)
 
 
-def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Section:
+def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -> Section:
     s = _Sec("phase-diagram", "Phase diagram: learning rate x pruning x noise (Fig. 4)")
     st = t["structure"]
     ph = st[(st["study"] == "phase")] if len(st) else st
@@ -210,7 +209,7 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
 
 
 def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
-                         num: list) -> _Section:
+                         num: list) -> Section:
     s = _Sec("sensitivity", "Sensitivity to the unstated choices")
     s.text("Each group changes one choice at the reference cell (p = "
            f"{REFERENCE_CELL[0]:g}, sigma = {REFERENCE_CELL[1]:g}): activation (sigmoid), "
@@ -273,7 +272,7 @@ def _collapse(df: pd.DataFrame, x: str, y: str = "modularity") -> float:
     return float(np.sqrt(np.mean((d[y].to_numpy() - np.polyval(coef, lx)) ** 2)))
 
 
-def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Section:
+def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> Section:
     s = _Sec("timescales", "Timescales: settled processes vs one step")
     s.text("mode = settled: firing and credit iterated to their fixed points every "
            "iteration (tolerance 1e-8), the paper's timescale separation; one-step: "
@@ -294,7 +293,7 @@ def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> _Se
     return s
 
 
-def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Section]:
+def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[Section]:
     s1 = _Sec("prediction-1", "Prediction 1: retrograde signal amplitude vs balance")
     s1.text("Amplitude of neuron i's retrograde signal = sum_j |g_ji| = |c_i f(s_i)| "
             "sum_j |w_ij| (the credit carrier's weights), measured on trained supervised "
@@ -406,7 +405,7 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[_Sec
     return [s1, s2, s3]
 
 
-def _development_claim(s3: _Section, dt: pd.DataFrame, dv: pd.DataFrame, name: str) -> None:
+def _development_claim(s3: Section, dt: pd.DataFrame, dv: pd.DataFrame, name: str) -> None:
     sch = dt[dt["group"] == name].set_index("measure")
     if len(sch) == 3:
         w, o = sch.loc["modularity"], sch.loc["offdiag_index"]
@@ -446,7 +445,7 @@ def _frozen_note(g: pd.DataFrame) -> str:
             "(nearly) 0, and later, smaller rates cannot move weights of that size.")
 
 
-def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
+def _rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
     s = _Sec("rules", "Rules compared: balance, balance-exact, FA, sign-concordant, DFA")
     s.text("Supervised digits (8x8) and mnist1d, a recurrent graph (100 hidden neurons, 10% "
            "recurrent edges, 10% output-to-hidden feedback edges, so balance differs from "
@@ -523,7 +522,7 @@ def _rules_section(t: dict, out: Path, figs: dict, num: list) -> _Section:
     return s
 
 
-def _provenance_section(out: Path, runs_dir: Path | None, quick: bool) -> _Section:
+def _provenance_section(out: Path, runs_dir: Path | None, quick: bool) -> Section:
     s = _Sec("provenance", "Configuration and provenance")
     cmd = "wiring reproduce" + (" --quick" if quick else "")
     s.text(f"Regenerate: `{cmd} --out {out.name}` (runs resume; analysis and report are "
@@ -596,13 +595,13 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
                "describe": "Every number below is computed from tables/ by "
                            "community.paper.report.",
                "sections": sections}
-    env = _environment()
+    env = environment()
     md = env.get_template("report.md.j2").render(**context)
     html = env.get_template("report.html.j2").render(**context)
-    md_path = _write_atomic(out / "report.md", md.encode("utf-8"))
-    html_path = _write_atomic(out / "report.html", html.encode("utf-8"))
+    md_path = write_atomic(out / "report.md", md.encode("utf-8"))
+    html_path = write_atomic(out / "report.html", html.encode("utf-8"))
     summary = {"verdicts": {} if verdicts.empty else
                verdicts.groupby(["study", "variant"])["verdict"].value_counts().unstack(
                    fill_value=0).reset_index().to_dict(orient="records")}
-    _write_atomic(out / "summary.json", json.dumps(summary, indent=2, default=_fmt).encode())
+    write_atomic(out / "summary.json", json.dumps(summary, indent=2, default=fmt).encode())
     return html_path, md_path

@@ -44,7 +44,6 @@ import logging
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -58,9 +57,17 @@ from community.plot import HEATMAP_MAX_NEURONS
 from community.report import matrices as mx
 from community.report import sections as sc
 from community.report import verdicts
+from community.report.kit import (
+    FIGURE_DIR,
+    Inputs,
+    Item,
+    Section,
+    environment,
+    read_text,
+    write_atomic,
+)
 from community.report.network_section import _network_section
 from community.report.network_view import NETWORK_MAX_EDGES, NETWORK_MAX_NEURONS, plotly_js
-from community.report.sections import FIGURE_DIR, _Inputs, _Item, _read_text, _Section
 from wiring.errors import WiringError
 
 __all__ = ["build_report", "REPORT_HTML", "REPORT_MD", "FIGURE_DIR"]
@@ -140,7 +147,7 @@ def _drop_unanalysed(tables: dict[str, pd.DataFrame], problems: list[dict[str, s
     return shown
 
 
-def _load_inputs(sweep: Path) -> _Inputs:
+def _load_inputs(sweep: Path) -> Inputs:
     analysis = sweep / "analysis"
     problems: list[dict[str, str]] = []
     tables = {name: _read_table(analysis, name, problems) for name in _TABLES}
@@ -161,7 +168,7 @@ def _load_inputs(sweep: Path) -> _Inputs:
                 training = training.merge(ids, on="run_id", how="left")
     tables["training"] = training
     try:
-        settings = json.loads(_read_text(analysis / "settings.json") or "{}")
+        settings = json.loads(read_text(analysis / "settings.json") or "{}")
     except ValueError as exc:
         problems.append({"run_id": "", "group": "", "stage": "report",
                          "reason": f"cannot read settings.json: {exc}"})
@@ -177,8 +184,9 @@ def _load_inputs(sweep: Path) -> _Inputs:
         return default
 
     describe = (f"Weight mode: {setting('weight_mode', 'unknown')}; quality function: "
-                f"{setting('quality', 'unknown')} (resolution {setting('resolution', 'n/a')}).")
-    inp = _Inputs(sweep=sweep, tables=tables, settings=settings, describe=describe,
+                f"{setting('quality', 'unknown')} (resolution {setting('resolution', 'n/a')}), "
+                "in every figure and table below.")
+    inp = Inputs(sweep=sweep, tables=tables, settings=settings, describe=describe,
                   dropped=dropped)
     inp.skipped.extend(problems)
     return inp
@@ -221,7 +229,7 @@ def _default_workers() -> int:
     return 2 if idle is None or idle >= 1.5 else 1
 
 
-def _child(inp: _Inputs, names: list[str], conn: Any) -> None:
+def _child(inp: Inputs, names: list[str], conn: Any) -> None:
     """Build the sections ``names`` in a forked process; send them (or the error) back."""
     try:
         start = len(inp.skipped)
@@ -233,7 +241,7 @@ def _child(inp: _Inputs, names: list[str], conn: Any) -> None:
         conn.close()
 
 
-def _build_sections(inp: _Inputs, workers: int) -> list[_Section]:
+def _build_sections(inp: Inputs, workers: int) -> list[Section]:
     """Run every section builder, in report order; with ``workers > 1`` (and fork
     available) the :data:`_FORKABLE` ones in a forked process meanwhile.
 
@@ -281,52 +289,12 @@ def _build_sections(inp: _Inputs, workers: int) -> list[_Section]:
 # --------------------------------------------------------------------------- rendering
 
 
-def _md_cell(value: Any) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _fence(text: str) -> str:
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    return "`" * max(3, longest + 1)
-
-
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("community.report", "templates"),
-        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True)
-    env.filters["md_cell"] = _md_cell
-    env.filters["fence"] = _fence
-    return env
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _write_figures(out: Path, figures: Iterable[_Item]) -> None:
+def _write_figures(out: Path, figures: Iterable[Item]) -> None:
     fig_dir = out / FIGURE_DIR
     fig_dir.mkdir(parents=True, exist_ok=True)
     current = set()
     for f in figures:
-        _write_atomic(out / f.file, f.png)
+        write_atomic(out / f.file, f.png)
         current.add(Path(f.file).name)
     for stale in fig_dir.glob("fig-*.png"):
         if stale.name not in current:
@@ -420,11 +388,11 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
         # plotly.js once for all interactive figures, and only if there is one
         "plotly_js": plotly_js() if interactive else "",
     }
-    env = _environment()
+    env = environment()
     html = env.get_template("report.html.j2").render(**context)
     md = env.get_template("report.md.j2").render(**context)
     _write_figures(out, inp.figures)
-    md_path = _write_atomic(out / REPORT_MD, md.encode("utf-8"))
-    html_path = _write_atomic(out / REPORT_HTML, html.encode("utf-8"))
+    md_path = write_atomic(out / REPORT_MD, md.encode("utf-8"))
+    html_path = write_atomic(out / REPORT_HTML, html.encode("utf-8"))
     log.info("wrote %s and %s (%d figures)", html_path, md_path, len(inp.figures))
     return html_path, md_path

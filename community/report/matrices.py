@@ -2,10 +2,10 @@
 
 *Weight matrices*: for each group and learning rate, the final weights of the lowest
 analysed seed whose snapshot can be read (the run the network view, block matrices and
-roles then show too: ``_Inputs.chosen``), drawn twice side by side -- neurons in Leiden
+roles then show too: ``Inputs.chosen``), drawn twice side by side -- neurons in Leiden
 order and in the order of the degree-corrected stochastic block model's blocks (the
 ``block`` column of the neurons table, with the number of blocks and the block
-disassortativity of the snapshots table) -- or, above ``_Inputs.heatmap_max_neurons``
+disassortativity of the snapshots table) -- or, above ``Inputs.heatmap_max_neurons``
 neurons, as a block-level view of the ``blocks`` table without reading any snapshot.
 *Block matrices*: the ``blocks`` table's mean ``|w|`` between Leiden communities of the
 same runs.
@@ -14,9 +14,9 @@ Examples
 --------
 >>> import pandas as pd
 >>> from pathlib import Path
->>> from community.report.sections import _Inputs
+>>> from community.report.kit import Inputs
 >>> tables = {name: pd.DataFrame() for name in ("snapshots", "neurons", "blocks")}
->>> inp = _Inputs(sweep=Path("."), tables=tables, settings={}, describe="")
+>>> inp = Inputs(sweep=Path("."), tables=tables, settings={}, describe="")
 >>> [item.text for item in _heatmaps(inp).items], [item.text for item in _blocks(inp).items]
 (['No final snapshots to show.'], ['No block table.'])
 """
@@ -27,24 +27,24 @@ import numpy as np
 import pandas as pd
 
 from community import plot
-from community.report.sections import (
-    _chosen_rows,
-    _final,
-    _group_name,
-    _groups,
-    _Inputs,
-    _lr,
-    _lrs,
-    _n_neurons,
-    _of,
-    _Section,
-    _snapshot_of,
+from community.report.kit import (
+    Inputs,
+    Section,
+    chosen_rows,
+    final_rows,
+    group_name,
+    group_order,
+    learning_rates,
+    load_snapshot_of,
+    lr_text,
+    n_neurons,
+    of_group,
 )
 
 __all__: list[str] = []  # the report's own; community.report.build runs the builders
 
 
-def _load_weights(inp: _Inputs, row: pd.Series
+def _load_weights(inp: Inputs, row: pd.Series
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """The (node-set) weight matrix, Leiden membership and block-model membership (None
     without a ``block`` column or with no block assigned) of one snapshot row, or None
@@ -58,7 +58,7 @@ def _load_weights(inp: _Inputs, row: pd.Series
     if sel.empty:
         inp.skip(row, "report", f"no neuron rows for step {row['step']}")
         return None
-    snap = _snapshot_of(inp, row)
+    snap = load_snapshot_of(inp, row)
     if snap is None:
         return None
     idx = sel["neuron"].to_numpy(dtype=np.int64)
@@ -78,13 +78,13 @@ def _load_weights(inp: _Inputs, row: pd.Series
     return W, sel["community"].to_numpy(), block
 
 
-def _load_block_view(inp: _Inputs, row: pd.Series) -> tuple[pd.DataFrame, np.ndarray] | None:
+def _load_block_view(inp: Inputs, row: pd.Series) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Block matrix (mean |w|) and community sizes of one snapshot from the blocks table."""
     blocks = inp.tables["blocks"]
     need = {"run_id", "step", "block_to", "block_from", "mean_abs_weight", "size_to"}
     if not need <= set(blocks.columns):
         inp.skip(row, "report", "blocks table missing: no block-level view of a graph of "
-                 f"{_n_neurons(inp, row):,} neurons")
+                 f"{n_neurons(inp, row):,} neurons")
         return None
     b = blocks[(blocks["run_id"] == row["run_id"]) & (blocks["step"] == row["step"])]
     if b.empty:
@@ -106,9 +106,9 @@ def _sbm_note(row: pd.Series, block: np.ndarray, *, short: bool = True) -> str:
             f"{'BD =' if short else 'block disassortativity'} {bd_text}")
 
 
-def _heatmaps(inp: _Inputs) -> _Section:
-    sec = _Section("heatmaps", "Weight matrices: Leiden and block-model order")
-    final = _final(inp.tables["snapshots"])
+def _heatmaps(inp: Inputs) -> Section:
+    sec = Section("heatmaps", "Weight matrices: Leiden and block-model order")
+    final = final_rows(inp.tables["snapshots"])
     if final.empty or "snapshot_path" not in final:
         sec.text("No final snapshots to show.")
         return sec
@@ -126,19 +126,19 @@ def _heatmaps(inp: _Inputs) -> _Section:
              "instead: one cell per pair of Leiden communities, coloured by the mean |w| "
              "onto community a (rows) from community b (columns), as tall and wide as the "
              "communities are large.")
-    for g in _groups(final):
-        d = _of(final, g)
-        blocky = max((_n_neurons(inp, row) for _, row in d.iterrows()), default=0) > limit
+    for g in group_order(final):
+        d = of_group(final, g)
+        blocky = max((n_neurons(inp, row) for _, row in d.iterrows()), default=0) > limit
         load = _load_block_view if blocky else _load_weights
         panels, sbm, notes = [], [], []
-        for lr in _lrs(d):
+        for lr in learning_rates(d):
             for _, row in d[d["learning_rate"] == lr].sort_values("seed").iterrows():
                 loaded = load(inp, row)
                 if loaded is None:
                     continue
                 inp.chosen[(g, lr)] = row
                 q = float(row.get("modularity", np.nan))
-                head = f"r = {_lr(lr)}, seed {row.get('seed', '?')}"
+                head = f"r = {lr_text(lr)}, seed {row.get('seed', '?')}"
                 if blocky:
                     panels.append((f"{head}, Q = {q:.2f}", *loaded))
                     break
@@ -147,14 +147,14 @@ def _heatmaps(inp: _Inputs) -> _Section:
                 sbm.append(None if block is None else
                            (f"{head}\nSBM: {_sbm_note(row, block)}", W, block))
                 if block is not None:
-                    notes.append(f"r = {_lr(lr)}: {_sbm_note(row, block, short=False)}")
+                    notes.append(f"r = {lr_text(lr)}: {_sbm_note(row, block, short=False)}")
                 break
         if not panels:
-            sec.text(f"Group {_group_name(g)}: no snapshot could be loaded (see Skipped).")
+            sec.text(f"Group {group_name(g)}: no snapshot could be loaded (see Skipped).")
             continue
         if blocky:
             inp.figure(sec, plot.community_block_grid(panels, layout="fixed"),
-                       f"Group {_group_name(g)}: block-level view of the final weights (more "
+                       f"Group {group_name(g)}: block-level view of the final weights (more "
                        f"than {limit:,} neurons, too many to draw one by one): mean |w| onto "
                        "community a (rows) from community b (columns), communities in Leiden "
                        "order, each cell as tall and wide as its two communities are large "
@@ -166,7 +166,7 @@ def _heatmaps(inp: _Inputs) -> _Section:
             inp.figure(sec, plot.heatmap_grid(pairs, ncols=2, group_singletons=True,
                                               layout="fixed",
                                               colorbars=[False, True] * len(panels)),
-                       f"Group {_group_name(g)}: final signed weights W, one row per "
+                       f"Group {group_name(g)}: final signed weights W, one row per "
                        "learning rate; left: neurons in Leiden order, right: the same "
                        "matrix in the order of the block model's blocks, sharing its "
                        "colour scale (BD: block disassortativity; "
@@ -178,15 +178,15 @@ def _heatmaps(inp: _Inputs) -> _Section:
             missing = [p[0].split("\n")[0] for p, b in zip(panels, sbm, strict=True)
                        if b is None]
             inp.figure(sec, plot.heatmap_grid(panels, group_singletons=True, layout="fixed"),
-                       f"Group {_group_name(g)}: final signed weights W, neurons ordered by "
+                       f"Group {group_name(g)}: final signed weights W, neurons ordered by "
                        "Leiden community, one panel per learning rate (no block-model view: "
                        "the neurons table has no block-model membership for "
                        + "; ".join(missing) + ").")
     return sec
 
 
-def _blocks(inp: _Inputs) -> _Section:
-    sec = _Section("blocks", "Block matrices")
+def _blocks(inp: Inputs) -> Section:
+    sec = Section("blocks", "Block matrices")
     blocks = inp.tables["blocks"]
     need = {"run_id", "step", "block_to", "block_from", "mean_abs_weight"}
     if not need <= set(blocks.columns) or blocks.empty:
@@ -195,15 +195,15 @@ def _blocks(inp: _Inputs) -> _Section:
     sec.text("Mean |w| onto community a (rows) from community b (columns) of the final "
              "snapshot shown above for each learning rate. A block-diagonal matrix is "
              "within-module wiring; strong off-diagonal blocks are across-module wiring.")
-    for g in _groups(inp.tables["snapshots"]):
+    for g in group_order(inp.tables["snapshots"]):
         panels = []
-        for row in _chosen_rows(inp, g):
+        for row in chosen_rows(inp, g):
             b = blocks[(blocks["run_id"] == row["run_id"]) & (blocks["step"] == row["step"])]
             if b.empty:
                 continue
             B = b.pivot_table(index="block_to", columns="block_from", values="mean_abs_weight")
-            panels.append((f"r = {_lr(row['learning_rate'])}, seed {row.get('seed', '?')}", B))
+            panels.append((f"r = {lr_text(row['learning_rate'])}, seed {row.get('seed', '?')}", B))
         if panels:
             inp.figure(sec, plot.block_grid(panels, ncols=min(len(panels), 4), layout="fixed"),
-                       f"Group {_group_name(g)}: block matrices (mean |w|), final snapshot.")
+                       f"Group {group_name(g)}: block matrices (mean |w|), final snapshot.")
     return sec

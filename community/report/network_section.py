@@ -10,7 +10,7 @@ neurons are the analysed ones (``snapshots.nodes``: hidden neurons of supervised
 all neurons of the noise task).
 
 Nothing stops the build: a snapshot that cannot be read, a step without neuron rows,
-a run with more than ``_Inputs.network_max_neurons`` neurons or a missing plotly
+a run with more than ``Inputs.network_max_neurons`` neurons or a missing plotly
 package becomes a row of *Skipped* (stage ``report``, reason starting with
 "network view").
 
@@ -18,9 +18,9 @@ Examples
 --------
 >>> import pandas as pd
 >>> from pathlib import Path
->>> from community.report.sections import _Inputs
+>>> from community.report.kit import Inputs
 >>> tables = {name: pd.DataFrame() for name in ("snapshots", "neurons")}
->>> inp = _Inputs(sweep=Path("."), tables=tables, settings={}, describe="")
+>>> inp = Inputs(sweep=Path("."), tables=tables, settings={}, describe="")
 >>> [item.text for item in _network_section(inp).items]
 ['No snapshots to show.']
 """
@@ -33,17 +33,17 @@ import numpy as np
 import pandas as pd
 
 from community.report import network_view as nv
-from community.report.sections import (
-    _chosen_rows,
-    _final,
-    _group_name,
-    _groups,
-    _Inputs,
-    _Item,
-    _lr,
-    _n_neurons,
-    _Section,
-    _snapshot_of,
+from community.report.kit import (
+    Inputs,
+    Item,
+    Section,
+    chosen_rows,
+    final_rows,
+    group_name,
+    group_order,
+    load_snapshot_of,
+    lr_text,
+    n_neurons,
 )
 
 __all__: list[str] = []  # the report's own; community.report.sections calls it
@@ -52,7 +52,7 @@ _NEED = {"run_id", "step", "neuron", "community"}
 _FLAGS = ("is_input", "is_output", "is_clamped")
 
 
-def _frame(inp: _Inputs, row: pd.Series, rows: pd.DataFrame
+def _frame(inp: Inputs, row: pd.Series, rows: pd.DataFrame
            ) -> tuple[np.ndarray, nv.NetworkFrame, list[str]] | None:
     """Neuron ids, frame and neuron kinds of one snapshot row, or None (listed as skipped)."""
     step = row["step"]
@@ -60,7 +60,7 @@ def _frame(inp: _Inputs, row: pd.Series, rows: pd.DataFrame
     if sel.empty:
         inp.skip(row, "report", f"network view: no neuron rows for step {step}")
         return None
-    snap = _snapshot_of(inp, row, "network view: ")
+    snap = load_snapshot_of(inp, row, "network view: ")
     if snap is None:
         return None
     ids = sel["neuron"].to_numpy(dtype=np.int64)
@@ -89,7 +89,7 @@ def _frame(inp: _Inputs, row: pd.Series, rows: pd.DataFrame
     return ids, frame, kinds
 
 
-def _run_frames(inp: _Inputs, final_row: pd.Series
+def _run_frames(inp: Inputs, final_row: pd.Series
                 ) -> tuple[np.ndarray, list[nv.NetworkFrame], list[str]] | None:
     """Every readable frame of the run of ``final_row``, on the node set of the last one."""
     snaps = inp.tables["snapshots"]
@@ -110,10 +110,10 @@ def _run_frames(inp: _Inputs, final_row: pd.Series
     return ids, frames, kinds
 
 
-def _network_section(inp: _Inputs) -> _Section:
+def _network_section(inp: Inputs) -> Section:
     """The interactive network view: one plotly figure per group and learning rate."""
-    sec = _Section("network", "Interactive network view")
-    final = _final(inp.tables["snapshots"])
+    sec = Section("network", "Interactive network view")
+    final = final_rows(inp.tables["snapshots"])
     if final.empty or "snapshot_path" not in final:
         sec.text("No snapshots to show.")
         return sec
@@ -145,13 +145,13 @@ def _network_section(inp: _Inputs) -> _Section:
         "blue inhibitory; direction and self-loops not drawn); each frame's title gives "
         "how many of its edges are drawn.")
     number = 0
-    for g in _groups(final):
-        for row in _chosen_rows(inp, g):
+    for g in group_order(final):
+        for row in chosen_rows(inp, g):
             if not have_neurons:
                 inp.skip(row, "report", "network view: neurons table missing: no "
                          "community membership to colour the neurons")
                 continue
-            n = _n_neurons(inp, row)
+            n = n_neurons(inp, row)
             if n > max_n:
                 inp.skip(row, "report", f"network view: {n:,} neurons, more than "
                          f"network_max_neurons = {max_n:,}")
@@ -162,18 +162,18 @@ def _network_section(inp: _Inputs) -> _Section:
                 continue
             ids, frames, kinds = got
             number += 1
-            name = (f"group {_group_name(g)}, r = {_lr(row['learning_rate'])}, "
+            name = (f"group {group_name(g)}, r = {lr_text(row['learning_rate'])}, "
                     f"seed {row.get('seed', '?')}")
             fig = nv.network_figure(ids, frames, kinds=kinds, title=name, max_edges=max_e)
             counts = [f.n_edges for f in frames]
             drawn = [min(c, max_e) for c in counts]
             when = (f"{len(frames)} snapshots (steps {frames[0].step}-{frames[-1].step})"
                     if len(frames) > 1 else f"1 snapshot (step {frames[0].step}), no slider")
-            caption = (f"Group {_group_name(g)}, learning rate {_lr(row['learning_rate'])}, "
+            caption = (f"Group {group_name(g)}, learning rate {lr_text(row['learning_rate'])}, "
                        f"run {row['run_id']}: {ids.size:,} neurons, {when}; edges drawn per "
                        f"snapshot {_span(drawn)} of {_span(counts)}; positions and "
-                       f"colour reference from step {frames[-1].step}. {inp.describe}")
-            sec.items.append(_Item("interactive", caption=caption, number=number,
+                       f"colour reference from step {frames[-1].step}.")
+            sec.items.append(Item("interactive", caption=caption, number=number,
                                    html=nv.figure_html(fig, f"network-{number}")))
     if not number:
         sec.text("No run could be drawn (see Skipped).")

@@ -21,9 +21,9 @@ Examples
 --------
 >>> import pandas as pd
 >>> from pathlib import Path
->>> from community.report.sections import _Inputs
+>>> from community.report.kit import Inputs
 >>> tables = {name: pd.DataFrame() for name in ("snapshots", "regimes", "runs")}
->>> inp = _Inputs(sweep=Path("."), tables=tables, settings={}, describe="")
+>>> inp = Inputs(sweep=Path("."), tables=tables, settings={}, describe="")
 >>> [item.text for item in _verdicts(inp).items][0][:22]
 'No regime table: no ve'
 """
@@ -36,17 +36,17 @@ import numpy as np
 import pandas as pd
 
 from community import plot, regimes
-from community.report.sections import (
-    _final,
-    _grid,
-    _group_name,
-    _groups,
-    _has_data,
-    _Inputs,
-    _Item,
-    _lr,
-    _of,
-    _Section,
+from community.report.kit import (
+    Inputs,
+    Item,
+    Section,
+    final_rows,
+    group_name,
+    group_order,
+    has_data,
+    lr_text,
+    of_group,
+    panel_grid,
 )
 from community.tables import mixed_provenance
 
@@ -83,17 +83,17 @@ def _int(v: Any) -> int | None:
     return int(f) if np.isfinite(f) else None
 
 
-def unstable_rates(inp: _Inputs, group: Any) -> list[float]:
+def unstable_rates(inp: Inputs, group: Any) -> list[float]:
     """Learning rates of ``group`` whose cell is "unstable" (regimes table), else those
     where no run ended "ok" (runs table)."""
     reg = inp.tables.get("regimes", pd.DataFrame())
     if {"group", "learning_rate", "regime"} <= set(reg.columns) and len(reg):
-        r = _of(reg, group)
+        r = of_group(reg, group)
         return sorted(float(v) for v in pd.unique(r.loc[r["regime"] == "unstable",
                                                         "learning_rate"]))
     runs_t = inp.tables.get("runs", pd.DataFrame())
     if {"learning_rate", "run_status"} <= set(runs_t.columns) and len(runs_t):
-        r = _of(runs_t, group)
+        r = of_group(runs_t, group)
         ok = r.groupby("learning_rate")["run_status"].agg(lambda s: (s == "ok").any())
         return sorted(float(v) for v in ok.index[~ok])
     return []
@@ -154,16 +154,16 @@ def verdict_table(reg: pd.DataFrame, order: list[Any]) -> pd.DataFrame:
              if c in reg and (reg.groupby("group")[c].nunique(dropna=False) > 1).any()]
     rank = {g: k for k, g in enumerate(order)}
     reg["_g"] = reg["group"].map(lambda g: rank.get(g, len(rank)))
-    reg["_lr"] = pd.to_numeric(reg["learning_rate"], errors="coerce")
-    reg = reg.sort_values(["_g", "group", *[c for c, _ in extra], "_lr"], kind="stable")
+    reg["_rate"] = pd.to_numeric(reg["learning_rate"], errors="coerce")
+    reg = reg.sort_values(["_g", "group", *[c for c, _ in extra], "_rate"], kind="stable")
     rows = []
     for _, r in reg.iterrows():
         analysed = _int(r.get("n_analysed")) != 0
         n_null = _int(r.get("n_null"))
         rows.append({
-            "group": _group_name(r["group"]),
+            "group": group_name(r["group"]),
             **{title: str(r[c]) for c, title in extra},
-            "learning rate": _lr(r["learning_rate"]),
+            "learning rate": lr_text(r["learning_rate"]),
             "regime": str(r["regime"]),
             "runs analysed": _runs_text(r),
             "beat the init-pruned null (runs)": _beats_text(r),
@@ -176,14 +176,15 @@ def verdict_table(reg: pd.DataFrame, order: list[Any]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- sections
 
 
-def _verdicts(inp: _Inputs) -> _Section:
-    sec = _Section("verdicts", "Verdicts")
+def _verdicts(inp: Inputs) -> Section:
+    sec = Section("verdicts", "Verdicts")
     reg = inp.tables["regimes"]
     if reg.empty or not {"group", "learning_rate", "regime"} <= set(reg.columns):
         sec.text("No regime table: no verdicts (the analysis, community.tables.analyse_sweep, "
                  "writes analysis/regimes).")
         return sec
-    order = _groups(inp.tables.get("runs", pd.DataFrame())) or _groups(inp.tables["snapshots"])
+    order = (group_order(inp.tables.get("runs", pd.DataFrame()))
+             or group_order(inp.tables["snapshots"]))
     for warning in mixed_provenance(inp.tables.get("runs", pd.DataFrame())):
         sec.text(f"Warning: {warning}. The same configuration and seed give the same weights "
                  "only from the same code; rerun the sweep with one commit to compare like "
@@ -194,10 +195,10 @@ def _verdicts(inp: _Inputs) -> _Section:
               "cell; unstable runs are not analysed. Beat the init-pruned null: runs whose "
               f"signature has z >= {regimes.Z_MIN:g} and empirical p <= {regimes.P_MAX:g} "
               "against it. Nulls beaten: for each signature that passed, the nulls that "
-              f"at least {regimes.SEED_SHARE:.0%} of the runs beat. {inp.describe}", table)
+              f"at least {regimes.SEED_SHARE:.0%} of the runs beat.", table)
     seen = [r for r in regimes.REGIMES if r in set(reg["regime"].astype(str))]
     seen += sorted(set(reg["regime"].astype(str)) - set(seen))
-    sec.items.append(_Item("terms", rows=[[r, regimes.DEFINITIONS.get(r, "")] for r in seen]))
+    sec.items.append(Item("terms", rows=[[r, regimes.DEFINITIONS.get(r, "")] for r in seen]))
     analysed = (pd.to_numeric(reg["n_analysed"], errors="coerce") > 0
                 if "n_analysed" in reg else None)
     draws = _n_null_values(reg, analysed)
@@ -231,20 +232,20 @@ def _verdicts(inp: _Inputs) -> _Section:
 def _null_columns(df: pd.DataFrame, sig: str, kind: str) -> dict[str, str]:
     """Legend name -> column of ``sig``'s ``kind`` ("null" means, "z" scores) per null."""
     return {name: f"{sig}_{kind}_{m}" for m, name in NULLS.items()
-            if _has_data(df, f"{sig}_{kind}_{m}")}
+            if has_data(df, f"{sig}_{kind}_{m}")}
 
 
-def _measures(inp: _Inputs) -> _Section:
-    sec = _Section("measures", "Structure against the learning rate")
-    final = _final(inp.tables["snapshots"])
-    for g in _groups(final):
-        d = _of(final, g)
+def _measures(inp: Inputs) -> Section:
+    sec = Section("measures", "Structure against the learning rate")
+    final = final_rows(inp.tables["snapshots"])
+    for g in group_order(final):
+        d = of_group(final, g)
         unstable = unstable_rates(inp, g)
-        sigs = [col for _, col in SIGNATURES.values() if _has_data(d, col)]
+        sigs = [col for _, col in SIGNATURES.values() if has_data(d, col)]
         more = [c for c in ("isolated_fraction", "saturated_fraction", "weight_growth")
-                if _has_data(d, c)]
+                if has_data(d, c)]
         leiden = [c for c in ("modularity", "within_excess", "offdiag_index")
-                  if _has_data(d, c)]
+                  if has_data(d, c)]
         panels = sigs + more + leiden
         if not panels:
             continue
@@ -255,8 +256,8 @@ def _measures(inp: _Inputs) -> _Section:
                                unstable=unstable, logy=y == "weight_growth", legend=legend)
 
         draws = _draws_text(_n_null_values(d))
-        _grid(inp, sec, panels, draw,
-              f"Group {_group_name(g)}, final snapshots of the analysed runs: the "
+        panel_grid(inp, sec, panels, draw,
+              f"Group {group_name(g)}, final snapshots of the analysed runs: the "
               "signatures -- modularity (maximised by Louvain), block assortativity and "
               "block disassortativity of the degree-corrected block model's blocks (the "
               "first confirms that modularity is modules, not hubs) and the top-10% share "
@@ -275,14 +276,14 @@ def _measures(inp: _Inputs) -> _Section:
     return sec
 
 
-def _nulls(inp: _Inputs) -> _Section:
-    sec = _Section("nulls", "Null models")
-    final = _final(inp.tables["snapshots"])
+def _nulls(inp: Inputs) -> Section:
+    sec = Section("nulls", "Null models")
+    final = final_rows(inp.tables["snapshots"])
     made = False
-    for g in _groups(final):
-        d = _of(final, g)
+    for g in group_order(final):
+        d = of_group(final, g)
         columns = {sig: _null_columns(d, sig, "z") for sig in SIGNATURES}
-        if not _null_columns(d, "q", "z") and _has_data(d, "q_z_shuffle"):
+        if not _null_columns(d, "q", "z") and has_data(d, "q_z_shuffle"):
             columns["q"] = {"shuffled": "q_z_shuffle"}  # tables of an older analysis
         columns = {s: c for s, c in columns.items() if c}
         if not columns:
@@ -297,8 +298,8 @@ def _nulls(inp: _Inputs) -> _Section:
             ax.set_title(SIGNATURES[sig][0], fontsize=9)
 
         draws = _n_null_values(d)
-        _grid(inp, sec, list(columns), draw,
-              f"Group {_group_name(g)}: z-score of each signature of the final weights "
+        panel_grid(inp, sec, list(columns), draw,
+              f"Group {group_name(g)}: z-score of each signature of the final weights "
               "against each null model (colour), z = (observed - mean of the draws) / sd of "
               f"the draws over {_draws_text(draws)} draws per null and run; mean over seeds "
               f"with the 95% t-interval. Dashed: z = {regimes.Z_MIN:g}; a run beats a null "
@@ -308,5 +309,5 @@ def _nulls(inp: _Inputs) -> _Section:
               "rates whose runs were unstable, not analysed.", one_legend=True)
         made = True
     if not made:
-        sec.text(f"No null-model z-scores were computed. {inp.describe}")
+        sec.text("No null-model z-scores were computed.")
     return sec

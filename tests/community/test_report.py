@@ -347,10 +347,14 @@ def test_sections_and_captions(report):
         assert f"{k}. {title}</h2>" in text
     captions = _parse(html_path).captions
     assert len(captions) > 10
+    # the weight mode is stated once, at the top, and in no caption
+    stated = f"Weight mode: {WEIGHT_MODE}; quality function: {QUALITY}"
+    assert md.count("Weight mode:") == 1 and stated in md.split("## 1.", 1)[0]
+    assert text.count("Weight mode:") == 1 and stated in text.split("</header>", 1)[0]
     for cap in captions:
-        assert f"Weight mode: {WEIGHT_MODE}" in cap and f"quality function: {QUALITY}" in cap
+        assert "Weight mode" not in cap and "quality function" not in cap
     md_captions = re.findall(r"^\*[^*].*$", md, re.M)  # *Figure n.* ... and *table caption*
-    assert md_captions and all(f"Weight mode: {WEIGHT_MODE}" in c for c in md_captions)
+    assert md_captions and not any("Weight mode" in c for c in md_captions)
 
 
 def test_missing_snapshot_is_listed_as_skipped(report):

@@ -1,0 +1,486 @@
+"""The section kit: the content model and helpers every report section is built with.
+
+A report is a list of :class:`Section` objects, each a list of :class:`Item` objects
+(text, figure, table, code, terms, interactive figure), rendered by the two templates of
+``community/report/templates`` (:func:`environment`) and written with
+:func:`write_atomic`. The sweep report's section modules (:mod:`community.report.sections`,
+:mod:`community.report.verdicts`, :mod:`community.report.matrices`,
+:mod:`community.report.network_section`) fill sections from an :class:`Inputs`: the
+loaded tables and settings of one analysed sweep or run. The paper report
+(:mod:`community.paper.report`) builds its own sections with the same :class:`Section`,
+:class:`Item`, :func:`fmt`, :func:`environment` and :func:`write_atomic`; nothing outside
+this package needs a private name of it.
+
+Helpers for tables (all take and return DataFrames or plain values, none reads a file
+except :func:`load_snapshot_of` and :func:`read_text`):
+
+* :func:`fmt`, :func:`lr_text`, :func:`group_name` -- values as the report prints them;
+* :func:`final_rows`, :func:`group_order`, :func:`of_group`, :func:`learning_rates` --
+  slices of the snapshots table;
+* :func:`has_data`, :func:`is_flat` -- whether a column is worth a panel;
+* :func:`group_colours` -- one colour per group, the same in every figure;
+* :func:`panel_grid` -- one figure with a panel per measure;
+* :func:`load_snapshot_of`, :func:`n_neurons`, :func:`chosen_rows` -- the run shown per
+  learning rate and its snapshot.
+
+Examples
+--------
+>>> sec = Section("demo", "Demo")
+>>> sec.text("One line.")
+>>> sec.table("A table.", pd.DataFrame({"learning_rate": [0.5], "ok": [True]}))
+>>> [(item.kind, item.columns, item.rows) for item in sec.items][1]
+('table', ['learning rate'], [['0.5', 'yes']])
+>>> fmt(float("nan")), lr_text(0.003981), group_name("")
+('n/a', '0.00398', '(single run)')
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import wiring.runs as runs
+from community import plot
+from community.report import network_view
+from wiring.errors import WiringError
+
+__all__ = ["FIGURE_DIR", "DPI", "Item", "Section", "Inputs", "fmt", "lr_text", "group_name",
+           "read_text", "pretty_json", "final_rows", "group_order", "of_group",
+           "learning_rates", "has_data", "is_flat", "group_colours", "panel_grid",
+           "load_snapshot_of", "n_neurons", "chosen_rows", "environment", "write_atomic"]
+
+#: Folder of the Markdown report's PNG files, relative to the report.
+FIGURE_DIR = "figures"
+#: Resolution of the report's PNG figures.
+DPI = 80
+
+
+# --------------------------------------------------------------------------- content model
+
+
+@dataclass
+class Item:
+    """One element of a section.
+
+    Attributes
+    ----------
+    kind : str
+        "text", "figure", "table", "code", "terms" (``rows`` of ``[term, definition]``)
+        or "interactive" (``html``: a plotly figure's div and script, see
+        :mod:`community.report.network_view`).
+    text : str
+        The paragraph ("text") or the code ("code").
+    caption : str
+        Caption of a figure, table or interactive figure; heading of a code block.
+    columns, rows : list
+        A table's column names and its rows of printed cells.
+    lang : str
+        Language of a code block.
+    png : bytes
+        A figure's PNG.
+    file : str
+        A figure's path relative to the report (``figures/fig-NN-<section>.png``).
+    number : int
+        A figure's number in the report (1-based).
+    html : str
+        An interactive figure's HTML fragment.
+
+    Examples
+    --------
+    >>> Item("figure", png=b"png").data_uri
+    'data:image/png;base64,cG5n'
+    """
+
+    kind: str
+    text: str = ""
+    caption: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    lang: str = ""
+    png: bytes = b""
+    file: str = ""
+    number: int = 0
+    html: str = ""
+
+    @property
+    def data_uri(self) -> str:
+        """The PNG as a ``data:`` URI (what the HTML report's ``<img>`` shows)."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
+class Section:
+    """A numbered section of a report: an anchor ``id``, a ``title`` and its items.
+
+    Examples
+    --------
+    >>> s = Section("config", "Configuration")
+    >>> s.code("sweep.toml", "[sweep]", "toml")
+    >>> s.items[0].kind, s.items[0].caption
+    ('code', 'sweep.toml')
+    """
+
+    id: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+
+    def text(self, text: str) -> None:
+        """Append a paragraph."""
+        self.items.append(Item("text", text=text))
+
+    def code(self, caption: str, text: str, lang: str = "") -> None:
+        """Append a code block under the heading ``caption``."""
+        self.items.append(Item("code", caption=caption, text=text, lang=lang))
+
+    def table(self, caption: str, df: pd.DataFrame) -> None:
+        """Append ``df`` as a table: cells printed with :func:`fmt`, underscores of the
+        column names as spaces."""
+        rows = [[fmt(v) for v in r] for r in df.itertuples(index=False, name=None)]
+        columns = [str(c).replace("_", " ") for c in df.columns]
+        self.items.append(Item("table", caption=caption, columns=columns, rows=rows))
+
+
+@dataclass
+class Inputs:
+    """What the sweep report's sections are built from (loaded once, read by all).
+
+    Attributes
+    ----------
+    sweep : Path
+        The sweep or run directory.
+    tables : dict of str to DataFrame
+        The analysis tables by name (``runs``, ``snapshots``, ``neurons``, ``blocks``,
+        ``regimes``, ``training``, ``skipped``), empty where missing.
+    settings : dict
+        ``analysis/settings.json``.
+    describe : str
+        The analysis choices in one sentence (weight mode, quality function), stated
+        once at the top of the report.
+    skipped : list of dict
+        Rows of the *Skipped* section found while building (``run_id``, ``group``,
+        ``stage``, ``reason``).
+    figures : list of Item
+        Every figure so far, in order.
+    chosen : dict
+        ``(group, learning rate) -> snapshot row``: the run the weight-matrix section
+        showed; later sections show the same run.
+    dropped : set of str
+        Runs removed from the tables because they did not end "ok".
+    colours : dict
+        Group -> matplotlib colour (:func:`group_colours`), the same in every figure.
+    heatmap_max_neurons, network_max_neurons, network_max_edges : int
+        Size limits of the weight-matrix and network-view sections.
+    """
+
+    sweep: Path
+    tables: dict[str, pd.DataFrame]
+    settings: dict[str, Any]
+    describe: str
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    figures: list[Item] = field(default_factory=list)
+    chosen: dict[tuple[str, float], pd.Series] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)
+    colours: dict[Any, str] = field(default_factory=dict)
+    heatmap_max_neurons: int = plot.HEATMAP_MAX_NEURONS
+    network_max_neurons: int = network_view.NETWORK_MAX_NEURONS
+    network_max_edges: int = network_view.NETWORK_MAX_EDGES
+
+    def figure(self, section: Section, fig: Any, caption: str) -> None:
+        """Save ``fig`` as PNG into a new figure item of ``section``, numbered next."""
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI)
+        number = len(self.figures) + 1
+        item = Item("figure", caption=caption, png=buf.getvalue(), number=number,
+                    file=f"{FIGURE_DIR}/fig-{number:02d}-{section.id}.png")
+        self.figures.append(item)
+        section.items.append(item)
+
+    def skip(self, row: pd.Series, stage: str, reason: str) -> None:
+        """List the run of ``row`` under *Skipped* with ``stage`` and ``reason``."""
+        self.skipped.append({"run_id": str(row.get("run_id", "")),
+                             "group": str(row.get("group", "")), "stage": stage,
+                             "reason": reason})
+
+    def colour(self, group: Any) -> str:
+        """The colour of ``group`` in every figure ("C0" for a group not in the tables)."""
+        return self.colours.get(group, "C0")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def fmt(v: Any) -> str:
+    """A table cell: booleans as yes/no, floats to 4 significant digits, NaN as n/a.
+
+    Examples
+    --------
+    >>> [fmt(v) for v in (None, True, 1234.5678, np.int64(3), "x")]
+    ['', 'yes', '1235', '3', 'x']
+    """
+    if v is None:
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if isinstance(v, float | np.floating):
+        return "n/a" if not np.isfinite(v) else f"{float(v):.4g}"
+    if isinstance(v, np.integer):
+        return str(int(v))
+    return str(v)
+
+
+def lr_text(v: Any) -> str:
+    """A learning rate, compactly (three significant digits).
+
+    Examples
+    --------
+    >>> [lr_text(v) for v in (0.003981, 251.19, 1e4, "x")]
+    ['0.00398', '251', '1e+04', 'x']
+    """
+    try:
+        return f"{float(v):.3g}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def group_name(g: Any) -> str:
+    """A group as printed: "(single run)" for the empty group of a run directory."""
+    return str(g) if str(g) else "(single run)"
+
+
+def read_text(path: Path) -> str | None:
+    """The UTF-8 text of ``path``, or None where it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def pretty_json(text: str | None) -> str | None:
+    """``text`` re-indented as JSON (as it is where it is not JSON; None stays None)."""
+    if text is None:
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, sort_keys=False)
+    except ValueError:
+        return text
+
+
+# --------------------------------------------------------------------------- table slices
+
+
+def final_rows(snaps: pd.DataFrame) -> pd.DataFrame:
+    """The final snapshot of each run (``is_final``); empty without that column."""
+    if snaps.empty or "is_final" not in snaps:
+        return snaps.iloc[0:0]
+    return snaps[snaps["is_final"]]
+
+
+def group_order(df: pd.DataFrame) -> list[Any]:
+    """Groups of ``df`` in report order: noise-task groups first, then by name.
+
+    Examples
+    --------
+    >>> group_order(pd.DataFrame({"group": ["b", "a", "n"], "task": ["s", "s", "noise"]}))
+    ['n', 'a', 'b']
+    """
+    if df.empty:
+        return []
+    if "group" not in df:
+        return [""]
+    groups = sorted(pd.unique(df["group"].fillna("")), key=str)
+    if "task" in df:
+        noise = set(df.loc[df["task"] == "noise", "group"])
+        groups.sort(key=lambda g: g not in noise)
+    return groups
+
+
+def of_group(df: pd.DataFrame, group: Any) -> pd.DataFrame:
+    """Rows of ``group`` (all rows of a table without a group column)."""
+    return df[df["group"].fillna("") == group] if "group" in df else df
+
+
+def learning_rates(df: pd.DataFrame) -> list[Any]:
+    """The learning rates of ``df``, ascending (numerically)."""
+    if "learning_rate" not in df:
+        return []
+    return sorted(pd.unique(df["learning_rate"].dropna()), key=float)
+
+
+def has_data(df: pd.DataFrame, col: str) -> bool:
+    """Whether ``col`` exists and holds at least one number."""
+    return col in df and pd.to_numeric(df[col], errors="coerce").notna().any()
+
+
+def is_flat(df: pd.DataFrame, col: str) -> bool:
+    """Whether ``col`` holds one value, the same in at least two rows: a panel of it
+    would show a flat line and tell nothing (one row is a single point, not flat).
+
+    Values equal to 9 significant digits count as one; NaN is ignored.
+
+    Examples
+    --------
+    >>> is_flat(pd.DataFrame({"d": [0.1, 0.1, 0.1]}), "d")
+    True
+    >>> is_flat(pd.DataFrame({"d": [0.1, 0.2]}), "d"), is_flat(pd.DataFrame({"d": [3.0]}), "d")
+    (False, False)
+    """
+    if col not in df:
+        return False
+    v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size < 2:
+        return False
+    scale = np.abs(v).max()
+    return bool(np.all(np.abs(v - v[0]) <= 1e-9 * max(scale, 1e-300)))
+
+
+def group_colours(groups: Sequence[Any]) -> dict[Any, str]:
+    """One matplotlib colour per group, in report order (``"C0"``, ``"C1"``, ...).
+
+    Examples
+    --------
+    >>> group_colours(["noise", "digits"])
+    {'noise': 'C0', 'digits': 'C1'}
+    """
+    return {g: f"C{k % 10}" for k, g in enumerate(dict.fromkeys(groups))}
+
+
+def panel_grid(inp: Inputs, sec: Section, names: Sequence[str],
+               draw: Callable[..., None], caption: str, *, one_legend: bool = False,
+               gaps: tuple[float, float] = (0.95, 1.05),
+               margins: tuple[float, float, float, float] = (0.8, 0.25, 0.55, 0.55)) -> None:
+    """One figure with a panel per name, drawn by ``draw(name, ax)``, added to ``sec``.
+
+    Fixed margins, no layout engine (:func:`community.plot.panel_figure`): the figure is
+    drawn once when saved. With ``one_legend`` only the first panel draws a legend (the
+    panels share their entries): ``draw(name, ax, legend=...)`` is called. No names, no
+    figure.
+    """
+    if not names:
+        return
+    fig, axes = plot.panel_figure(len(names), ncols=min(len(names), 3), panel_size=(4.4, 3.4),
+                                  layout="fixed", gaps=gaps, margins=margins)
+    for k, (name, ax) in enumerate(zip(names, axes, strict=True)):
+        if one_legend:
+            draw(name, ax, legend=k == 0)
+        else:
+            draw(name, ax)
+    inp.figure(sec, fig, caption)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def load_snapshot_of(inp: Inputs, row: pd.Series, what: str = "") -> Any | None:
+    """The snapshot file of a table row, or None (the reason listed as skipped).
+
+    ``what`` prefixes the reason (e.g. ``"network view: "``).
+    """
+    step = row["step"]
+    path = row.get("snapshot_path")
+    if not isinstance(path, str) or not path:
+        inp.skip(row, "report", f"{what}no snapshot_path for step {step}")
+        return None
+    try:
+        return runs.load_snapshot(path)
+    except (WiringError, OSError) as exc:
+        inp.skip(row, "report", f"{what}snapshot of step {step} not loaded: {exc}")
+        return None
+
+
+def n_neurons(inp: Inputs, row: pd.Series) -> int:
+    """Neurons of one analysed snapshot, from the tables (no snapshot is read)."""
+    n = row.get("n_nodes")
+    if n is not None and pd.notna(n):
+        return int(n)
+    nrn = inp.tables["neurons"]
+    if {"run_id", "step"} <= set(nrn.columns):
+        return int(((nrn["run_id"] == row["run_id"]) & (nrn["step"] == row["step"])).sum())
+    return 0
+
+
+def chosen_rows(inp: Inputs, group: Any) -> list[pd.Series]:
+    """Representative final snapshot per learning rate: the weight-matrix section's,
+    else the lowest seed's."""
+    final = of_group(final_rows(inp.tables["snapshots"]), group)
+    out = []
+    for lr in learning_rates(final):
+        row = inp.chosen.get((group, lr))
+        if row is None:
+            d = final[final["learning_rate"] == lr]
+            row = d.sort_values("seed").iloc[0] if "seed" in d else d.iloc[0]
+        out.append(row)
+    return out
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _md_cell(value: Any) -> str:
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _fence(text: str) -> str:
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def environment() -> Any:
+    """The jinja2 environment of the report templates (``report.html.j2``, autoescaped,
+    and ``report.md.j2``, with the filters ``md_cell`` and ``fence``).
+
+    The templates take ``title``, ``kind`` (what the report is of: "Sweep", "Run"),
+    ``sweep_dir``, ``generated``, ``describe``, ``sections`` and ``plotly_js``.
+
+    Examples
+    --------
+    >>> sorted(environment().list_templates())
+    ['report.html.j2', 'report.md.j2']
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("community.report", "templates"),
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True)
+    env.filters["md_cell"] = _md_cell
+    env.filters["fence"] = _fence
+    return env
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`
+    (mode 0644: reports are meant to be shared); return ``path``.
+
+    Examples
+    --------
+    >>> d = Path(tempfile.mkdtemp())
+    >>> write_atomic(d / "x.txt", b"hi").read_bytes(), sorted(p.name for p in d.iterdir())
+    (b'hi', ['x.txt'])
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
