@@ -9,7 +9,7 @@ functions here, so a file opens in Gephi already drawn:
 * edges coloured by the sign of their weight (:func:`sign_colour`): red excitatory,
   blue inhibitory, as in the report's network view;
 * node size growing with the neuron's strength, the sum of ``|w|`` of its in- and
-  out-edges (:func:`node_sizes`; area proportional to strength);
+  out-edges (:func:`node_sizes`; linear from the weakest to the strongest node);
 * positions from the report's own layout (:mod:`community.layout`), scaled by
   :func:`gephi_positions` so that neighbouring nodes do not overlap at Gephi's node
   sizes.
@@ -18,7 +18,7 @@ Examples
 --------
 >>> community_colour(1) == PALETTE[1], sign_colour(-0.5) == INHIBITORY_COLOUR
 (True, True)
->>> node_sizes(np.array([0.0, 1.0, 4.0])).tolist()
+>>> node_sizes(np.array([1.0, 2.0, 3.0])).tolist()
 [2.0, 11.0, 20.0]
 """
 
@@ -110,10 +110,12 @@ def sign_colour(w: float) -> tuple[int, int, int]:
 
 def node_sizes(strength: ArrayLike, *, size_range: tuple[float, float] = NODE_SIZE_RANGE
                ) -> np.ndarray:
-    """Node sizes growing with strength: ``lo + (hi - lo) * sqrt(s / max s)``.
+    """Node sizes from strength, linear from the weakest to the strongest node.
 
-    The square root makes a node's area, not its diameter, proportional to its
-    strength. Strengths that are NaN, negative or all zero give the smallest size.
+    ``lo + (hi - lo) * (s - min s) / (max s - min s)``, as Gephi's size ranking maps an
+    attribute: the trained weights of a run often give strengths within tens of percent
+    of each other, and a scale starting at 0 would draw them all alike. NaN strengths
+    get ``lo``, and so do all nodes when the strengths are all equal.
 
     Parameters
     ----------
@@ -129,18 +131,21 @@ def node_sizes(strength: ArrayLike, *, size_range: tuple[float, float] = NODE_SI
 
     Examples
     --------
-    >>> node_sizes([0.0, 9.0, np.nan], size_range=(1.0, 4.0)).tolist()
-    [1.0, 4.0, 1.0]
+    >>> node_sizes([1.0, 3.0, 2.0, np.nan], size_range=(1.0, 5.0)).tolist()
+    [1.0, 5.0, 3.0, 1.0]
     """
     lo, hi = (float(v) for v in size_range)
     if not 0 < lo <= hi or not np.isfinite(hi):
         raise ExportError(f"`size_range` must be (lo, hi) with 0 < lo <= hi, got {size_range!r}")
     s = np.asarray(strength, dtype=np.float64)
-    s = np.where(np.isfinite(s) & (s > 0), s, 0.0)
-    top = s.max(initial=0.0)
-    if top <= 0:
+    finite = np.isfinite(s)
+    if not finite.any():
         return np.full(s.shape, lo)
-    return lo + (hi - lo) * np.sqrt(s / top)
+    bottom, top = s[finite].min(), s[finite].max()
+    if top <= bottom:
+        return np.full(s.shape, lo)
+    return np.where(finite, lo + (hi - lo) * (np.where(finite, s, bottom) - bottom)
+                    / (top - bottom), lo)
 
 
 def gephi_positions(positions: ArrayLike, *, scale: float = POSITION_SCALE) -> np.ndarray:
