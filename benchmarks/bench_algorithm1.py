@@ -34,7 +34,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from wiring.builders import all_to_all  # noqa: E402
+from wiring.graphs.builders import all_to_all  # noqa: E402
 from wiring.simulate import simulate  # noqa: E402
 
 N, LR, SIGMA, CLAMPED = 300, 1e-3, 0.1, 0.1

@@ -47,8 +47,8 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 from wiring._batched import run_batched  # noqa: E402
-from wiring.builders import all_to_all, erdos_renyi, layered  # noqa: E402
 from wiring.data import load_digits, load_mnist1d  # noqa: E402
+from wiring.graphs.builders import all_to_all, erdos_renyi, layered  # noqa: E402
 from wiring.kernels import batch as kb  # noqa: E402
 from wiring.network import Network  # noqa: E402
 from wiring.train import FLOAT32_TOL, fit  # noqa: E402

@@ -177,7 +177,7 @@ def instrument(timer: StageTimer) -> None:
     import community.report.sections as sections
     import community.tables as tables
     import wiring.runs as runs
-    import wiring.snapshots as snapshots
+    import wiring.runs.snapshots as snapshots
 
     timer.patch(runs, "load_snapshot", "load snapshot")
     timer.patch(snapshots.Snapshot, "dense", "snapshot -> dense")
@@ -339,7 +339,7 @@ def run_one(n_edges: int, args) -> dict:
         timer = StageTimer()
         instrument(timer)
         phases = {}
-        # what `wiring report <path>` runs (wiring/cli.py, _analyse_report_export)
+        # what `wiring report <path>` runs (wiring/experiments/cli.py, _analyse_report_export)
         for name, call in (
                 ("analyse", lambda: analyse_sweep(sweep, settings=AnalysisSettings(),
                                                   workers=1)),

@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from numba import njit  # noqa: E402
 
-from wiring.builders import erdos_renyi  # noqa: E402
+from wiring.graphs.builders import erdos_renyi  # noqa: E402
 from wiring.network import Network  # noqa: E402
 from wiring.train import fit  # noqa: E402
 

@@ -20,7 +20,7 @@ import time
 import numba
 import numpy as np
 
-from wiring.builders import erdos_renyi
+from wiring.graphs.builders import erdos_renyi
 from wiring.network import Network
 from wiring.train import fit
 

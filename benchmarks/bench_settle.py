@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from wiring.builders import recurrent
 from wiring.data import load_digits, load_mnist1d
+from wiring.graphs.builders import recurrent
 from wiring.network import Network
 from wiring.train import fit
 

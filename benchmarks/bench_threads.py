@@ -25,8 +25,8 @@ import time
 
 import numba
 
-from wiring.builders import recurrent
 from wiring.data import load_digits
+from wiring.graphs.builders import recurrent
 from wiring.network import Network
 from wiring.train import fit
 

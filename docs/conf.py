@@ -2,7 +2,7 @@
 
 Stack: pydata-sphinx-theme, numpydoc (docstrings), autosummary (API pages), sphinx-gallery
 (``../examples``, run during the build), sphinx-argparse (the CLI reference, read from
-``wiring.cli.build_parser``). The built site makes no network request: no intersphinx
+``wiring.experiments.cli.build_parser``). The built site makes no network request: no intersphinx
 (it downloads inventories), math rendered to MathML at build time by ``_ext/mathml.py``
 instead of MathJax from a CDN, and the theme's fonts and icons are its own static files.
 """

@@ -29,10 +29,10 @@ development studies. The last section says what this small run can and cannot sh
 # %%
 # The sweep
 # ---------
-# A sweep is a TOML file. :func:`wiring.sweep.run_sweep` expands its grid (learning
+# A sweep is a TOML file. :func:`wiring.experiments.sweep.run_sweep` expands its grid (learning
 # rates × seeds here) and writes one run directory per run, with config, provenance,
 # metrics, weight snapshots and status. Everything goes to a temporary directory.
-# These are the settings of the ``phase`` study of ``wiring.studies`` at its
+# These are the settings of the ``phase`` study of ``wiring.experiments.studies`` at its
 # reference cell: 300 neurons all-to-all with self-loops, ``"regrow"`` pruning (a pruned
 # synapse can come back), one step of each process per iteration, and
 # ``tanh`` neurons with ``f = σ'``. The paper does not state these values. The
@@ -49,8 +49,8 @@ import community
 from community.paper.measure import measure_run
 from community.plot import community_counts, measure_vs_lr, weight_heatmap
 from community.stats import compare
-from wiring.studies import REFERENCE_PRUNE, REFERENCE_SIGMA
-from wiring.sweep import run_sweep
+from wiring.experiments.studies import REFERENCE_PRUNE, REFERENCE_SIGMA
+from wiring.experiments.sweep import run_sweep
 
 workdir = tempfile.TemporaryDirectory(prefix="wiring-fig4-")
 tmp = Path(workdir.name)

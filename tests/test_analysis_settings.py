@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from community.tables import AnalysisSettings, analyse_sweep
-from wiring.cli import main
 from wiring.errors import ConfigError, WiringError
-from wiring.sweep import analysis_settings, load_sweep, run_sweep
+from wiring.experiments.cli import main
+from wiring.experiments.sweep import analysis_settings, load_sweep, run_sweep
 
 TINY = """
 [sweep]

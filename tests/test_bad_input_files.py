@@ -29,14 +29,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from wiring import data
-from wiring._toml import dump_toml
 from wiring.config import TrainConfig, config_to_dict, load_config
 from wiring.errors import ConfigError, DataError, GraphFileError, WiringError
-from wiring.graph import Graph
-from wiring.graph_files import read_edge_csv, read_graph, write_edge_csv
-from wiring.graph_io import to_networkx
-from wiring.jobs import validate
-from wiring.sweep import load_sweep
+from wiring.experiments.jobs import validate
+from wiring.experiments.sweep import load_sweep
+from wiring.graphs.convert import to_networkx
+from wiring.graphs.files import read_edge_csv, read_graph, write_edge_csv
+from wiring.graphs.graph import Graph
+from wiring.runs.tomlfile import dump_toml
 
 SETTINGS = {"derandomize": True, "deadline": None,
             "suppress_health_check": [HealthCheck.function_scoped_fixture,

@@ -28,13 +28,15 @@ from hypothesis import strategies as st
 
 from community import detect, measures
 from community.tables import AnalysisSettings, analyse_run
-from wiring import builders, runs
+from wiring import runs
 from wiring._checks import as_rng
 from wiring.config import TrainConfig, apply_overrides
 from wiring.data import Dataset
 from wiring.errors import ConfigError, DataError, GraphError, WiringError
-from wiring.graph import MAX_NEURONS, Graph
-from wiring.jobs import build_graph, run_train
+from wiring.experiments.jobs import run_train
+from wiring.graphs.families import build_graph
+from wiring.graphs import builders
+from wiring.graphs.graph import MAX_NEURONS, Graph
 from wiring.network import Network
 from wiring.simulate import simulate
 from wiring.train import fit
@@ -463,7 +465,7 @@ def test_regression_detection_and_measures_on_huge_weights():
 
 def test_regression_file_graph_jobs():
     with tempfile.TemporaryDirectory() as tmp:
-        from wiring.graph_files import write_edge_csv
+        from wiring.graphs.files import write_edge_csv
 
         path = write_edge_csv(Path(tmp) / "g.csv", builders.all_to_all(6, self_loops=True))
         noise = apply_overrides(TrainConfig(), ["task.kind='noise'", "graph.family='file'",
@@ -476,7 +478,7 @@ def test_regression_file_graph_jobs():
         gml = Path(tmp) / "g.graphml"
         import networkx as nx
 
-        from wiring.graph_io import to_networkx
+        from wiring.graphs.convert import to_networkx
 
         nx.write_graphml(to_networkx(builders.all_to_all(6)), gml)
         sup = apply_overrides(TrainConfig(), ["graph.family='file'", f"graph.path='{gml}'"])

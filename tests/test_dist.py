@@ -106,7 +106,7 @@ def test_dists_carry_the_packages_and_their_data(dists):
     members = tarfile.open(sdist).getnames()
     base = f"wiring-{wiring.__version__}/"
     for path in ("LICENSE", "README.md", "pyproject.toml", "tests/browser.py",
-                 "wiring/cli.py", "community/report/templates/report.html.j2"):
+                 "wiring/experiments/cli.py", "community/report/templates/report.html.j2"):
         assert base + path in members, path
     assert not [m for m in members if "__pycache__" in m or "/.venv/" in m]
 

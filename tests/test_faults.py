@@ -26,7 +26,7 @@ import pytest
 
 from wiring import runs
 from wiring.errors import WiringError
-from wiring.sweep import expand, load_sweep, run_sweep
+from wiring.experiments.sweep import expand, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,7 @@ def kernels_in_the_disk_cache():
     """Compile the kernels here first: a worker then loads them from numba's on-disk cache
     instead of compiling for a minute or more (after a kernel changed), which would make
     the timing of the kills below meaningless."""
-    from wiring._sweep_dask import warm_up
+    from wiring.experiments.dask_executor import warm_up
 
     warm_up()
 
@@ -140,7 +140,7 @@ def same_weights(a: Path, b: Path) -> bool:
 
 
 def sweep_cmd(path: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "wiring.cli", "sweep", str(path), "--out", str(out),
+    return [sys.executable, "-m", "wiring.experiments.cli", "sweep", str(path), "--out", str(out),
             "--no-report", "-q", "--workers", "2", *extra]
 
 
@@ -259,7 +259,7 @@ def test_dask_worker_killed_mid_run_is_retried_and_the_sweep_completes(tmp_path,
     assert not leftovers(out), leftovers(out)  # the killed attempt's directory is gone
     # the killed run was started again (on the other worker or the restarted one) ...
     spec = next(s for s in expand(load_sweep(path)) if s.run_id == killed)
-    from wiring._sweep_dask import config_hash
+    from wiring.experiments.dask_executor import config_hash
 
     prefix = f"wiring-run-{config_hash(spec.config)[:16]}-"
     starts = client.run_on_scheduler(lambda dask_scheduler: [
@@ -326,7 +326,7 @@ def test_unwritable_output_directory(tmp_path):
 
 def test_unwritable_output_directory_simulated(tmp_path, monkeypatch, capsys):
     """The same failure for any user (root included): the probe's open is refused."""
-    from wiring.cli import main
+    from wiring.experiments.cli import main
 
     path = write(tmp_path, TINY)
     out = tmp_path / "out"

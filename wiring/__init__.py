@@ -15,14 +15,6 @@ Examples
 ((2,), (3,))
 """
 
-from wiring.builders import (
-    all_to_all,
-    erdos_renyi,
-    layered,
-    recurrent,
-    small_world,
-    stochastic_block,
-)
 from wiring.errors import (
     ConfigError,
     DataError,
@@ -31,7 +23,15 @@ from wiring.errors import (
     SettleDidNotConverge,
     WiringError,
 )
-from wiring.graph import Graph
+from wiring.graphs.builders import (
+    all_to_all,
+    erdos_renyi,
+    layered,
+    recurrent,
+    small_world,
+    stochastic_block,
+)
+from wiring.graphs.graph import Graph
 from wiring.network import Network, SettleInfo
 from wiring.neurons import ACTIVATIONS, BALANCES
 from wiring.rules import LOSSES, RULES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -20,14 +20,11 @@ from wiring._checks import (
 )
 from wiring._html import summary_html
 from wiring.errors import DataError, SettleDidNotConverge, WiringError
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 from wiring.kernels import plasticity as _kp
 from wiring.kernels.settle import CAPPED, CONVERGED, DIVERGED
 from wiring.neurons import activation_code, balance_code
 from wiring.rules import LOSSES, Feedback, get_rule, make_feedback
-
-if TYPE_CHECKING:
-    from wiring.train import FitResult
 
 __all__ = ["Network", "SettleInfo"]
 
@@ -93,7 +90,7 @@ class Network(WritableOnUnpickle):
 
     Examples
     --------
-    >>> from wiring.builders import layered
+    >>> from wiring.graphs.builders import layered
     >>> net = Network(layered([2, 3, 1]), seed=0)
     >>> net.settle([[0.5, -0.5]]).shape
     (1, 6)
@@ -578,33 +575,6 @@ class Network(WritableOnUnpickle):
                                    tol=tol, max_iter=max_iter, method=method)
         self._raise_if_bad(stats, done, credit=False)
         return float(stats[:, 6].mean())
-
-    def fit(self, data: object, **kwargs: object) -> FitResult:
-        """Train this network in place: shorthand for :func:`wiring.train.fit`.
-
-        Parameters
-        ----------
-        data : Dataset or tuple
-            A :class:`wiring.data.Dataset`, or ``(X, Y)`` / ``(X, Y, X_test, Y_test)``.
-        **kwargs
-            Keyword arguments of :func:`wiring.train.fit` (rule, loss, learning_rate,
-            epochs, batch_size, seed, ...).
-
-        Returns
-        -------
-        FitResult
-
-        Examples
-        --------
-        >>> import wiring
-        >>> net = wiring.Network.from_edges(2, [0], [1], [0.1], inputs=[0], outputs=[1])
-        >>> res = net.fit(([[1.0]], [[0.5]]), learning_rate=0.5, epochs=20, loss="mse")
-        >>> round(float(net.predict([[1.0]])[0, 0]), 3)
-        0.5
-        """
-        from wiring.train import fit
-
-        return fit(self, data, **kwargs)
 
     def __repr__(self) -> str:
         g = self.graph

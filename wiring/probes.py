@@ -445,7 +445,7 @@ def update_alignment(
 
     Examples
     --------
-    >>> from wiring.builders import layered
+    >>> from wiring.graphs.builders import layered
     >>> from wiring.network import Network
     >>> net = Network(layered([2, 3, 1]), seed=0)
     >>> X, Y = [[0.5, -1.0], [1.0, 0.2]], [[0.3], [-0.2]]

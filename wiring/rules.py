@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wiring._checks import WritableOnUnpickle, check_choice
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 from wiring.kernels import plasticity as _kp
 
 __all__ = ["Rule", "RULES", "LOSSES", "Feedback", "get_rule", "make_feedback"]

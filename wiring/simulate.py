@@ -52,7 +52,7 @@ from wiring._html import summary_html
 from wiring._progress import Progress, ProgressArg
 from wiring.divergence import dynamics_reason, weight_reason
 from wiring.errors import WiringError
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 from wiring.kernels import algorithm1 as _ka
 from wiring.neurons import activation_code, balance_code
 
@@ -223,7 +223,7 @@ def simulate(
 
     Examples
     --------
-    >>> from wiring.builders import all_to_all
+    >>> from wiring.graphs.builders import all_to_all
     >>> res = simulate(all_to_all(30), learning_rate=0.01, iterations=200, prune=0.5,
     ...                seed=0, snapshot_at=[0, 200])
     >>> res.status, [step for step, _ in res.snapshots]

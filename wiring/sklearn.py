@@ -7,7 +7,7 @@ its comparators drops into :class:`~sklearn.pipeline.Pipeline`,
 :class:`~sklearn.model_selection.GridSearchCV` and
 :func:`~sklearn.model_selection.cross_val_score`. The graph and the rule are
 parameters. Training is :func:`wiring.fit`; graphs named by a string are built
-by :func:`wiring.jobs.build_graph` from the keys of the ``[graph]`` section of
+by :func:`wiring.graphs.families.build_graph` from the keys of the ``[graph]`` section of
 ``wiring train`` configs; every default comes from :mod:`wiring.config`.
 
 This module is not imported by ``import wiring`` (it imports scikit-learn);
@@ -91,8 +91,8 @@ from wiring.config import (
 from wiring.data import one_hot
 from wiring.divergence import WORSE_FACTOR, blew_up
 from wiring.errors import SettleDidNotConverge, WiringError
-from wiring.graph import Graph
-from wiring.jobs import GRAPH_FAMILIES, build_graph
+from wiring.graphs.families import GRAPH_FAMILIES, build_graph
+from wiring.graphs.graph import Graph
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import Network
 from wiring.neurons import ACTIVATIONS, BALANCES
@@ -345,9 +345,9 @@ class GraphNetClassifier(ClassifierMixin, _GraphNetBase):
     Parameters
     ----------
     graph : str, wiring.Graph or callable, default "recurrent"
-        A family of :data:`wiring.jobs.GRAPH_FAMILIES` ("recurrent", "layered",
+        A family of :data:`wiring.graphs.families.GRAPH_FAMILIES` ("recurrent", "layered",
         "all-to-all", "erdos-renyi", "sbm", "small-world", "file"), built for the data
-        by :func:`wiring.jobs.build_graph`; or a :class:`wiring.Graph` whose inputs
+        by :func:`wiring.graphs.families.build_graph`; or a :class:`wiring.Graph` whose inputs
         and outputs match the features and classes; or a callable
         ``graph(n_inputs, n_outputs, seed) -> Graph`` (``seed`` an int drawn from
         ``random_state``).

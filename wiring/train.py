@@ -301,7 +301,7 @@ def fit(
 
     Examples
     --------
-    >>> from wiring.builders import layered
+    >>> from wiring.graphs.builders import layered
     >>> net = Network(layered([2, 4, 1]), seed=0)
     >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]]); Y = X[:, :1] * X[:, 1:]
     >>> res = fit(net, (X, Y), learning_rate=0.2, epochs=50, seed=0)

@@ -1,7 +1,7 @@
 """The reproduction's tables: every study's run directories in, tidy tables out.
 
 :func:`analyse_studies` reads ``<runs>/<study>/runs/*`` (written by
-:func:`wiring.studies.run_studies`) and writes into ``<out>/tables/`` one Parquet + CSV
+:func:`wiring.experiments.studies.run_studies`) and writes into ``<out>/tables/`` one Parquet + CSV
 file per table, plus ``fig4_matrices.npz``. The report and every figure are drawn from
 these files alone (:mod:`community.paper.report`).
 
@@ -434,7 +434,7 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1) 
     Parameters
     ----------
     runs_dir : str or Path
-        Where :func:`wiring.studies.run_studies` wrote the studies.
+        Where :func:`wiring.experiments.studies.run_studies` wrote the studies.
     out : str or Path
         Report directory; tables go to ``<out>/tables/``.
     workers : int

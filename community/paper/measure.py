@@ -185,7 +185,7 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     Examples
     --------
     >>> import tempfile
-    >>> from wiring.studies import run_studies
+    >>> from wiring.experiments.studies import run_studies
     >>> d = tempfile.mkdtemp()
     >>> _ = run_studies(d, quick=True, only=("development",), workers=1)
     >>> rows, extra = measure_run(f"{d}/development/runs/constant_low__lr0.1_s0")

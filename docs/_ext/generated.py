@@ -4,7 +4,7 @@
     every ``wiring train`` configuration key with its default, as the TOML that
     ``config.toml`` of a run would hold (from :class:`wiring.config.TrainConfig`).
 ``.. wiring-default-sweep::``
-    the embedded default sweep of ``wiring sweep`` (:data:`wiring.sweep.DEFAULT_SWEEP`).
+    the embedded default sweep of ``wiring sweep`` (:data:`wiring.experiments.sweep.DEFAULT_SWEEP`).
 ``:wiring-value:`module.NAME```
     the value of a module constant, e.g. a threshold of :mod:`community.regimes`, as an
     inline literal (its ``repr``).
@@ -38,7 +38,7 @@ class DefaultSweep(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from wiring.sweep import DEFAULT_SWEEP
+        from wiring.experiments.sweep import DEFAULT_SWEEP
 
         return _literal(DEFAULT_SWEEP.rstrip())
 

@@ -13,7 +13,7 @@ from wiring.runs import prepare_run_dir, write_config, write_snapshot, write_sta
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
-    from wiring.sweep import run_sweep
+    from wiring.experiments.sweep import run_sweep
 
     root = tmp_path_factory.mktemp("sw")
     cfg = root / "tiny.toml"

@@ -7,7 +7,7 @@ To check an existing build instead -- e.g. the one ``bash dev.sh docs`` just mad
 (CI) sets nothing, so CI builds the site exactly once, here.
 
 Checks on the built files (every page): resources are local files that exist; the CLI page
-documents every subcommand and option of :func:`wiring.cli.build_parser`; the API pages
+documents every subcommand and option of :func:`wiring.experiments.cli.build_parser`; the API pages
 document every name in the ``__all__`` of :mod:`wiring`, :mod:`community` and
 :mod:`wiring.sklearn`; every gallery example has a page with a figure.
 
@@ -141,7 +141,7 @@ def test_every_page_loads_only_local_files_that_exist(site):
 def test_cli_page_documents_every_subcommand_and_option(site):
     import argparse
 
-    from wiring.cli import build_parser
+    from wiring.experiments.cli import build_parser
 
     parser = build_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]

@@ -90,7 +90,7 @@ def digest(weight, bias) -> str:
 
 
 def _algorithm1(pruning: str, seed: int, **kw) -> str:
-    from wiring.builders import all_to_all
+    from wiring.graphs.builders import all_to_all
     from wiring.simulate import simulate
 
     res = simulate(all_to_all(120, self_loops=True), learning_rate=0.1, iterations=3000,
@@ -100,8 +100,8 @@ def _algorithm1(pruning: str, seed: int, **kw) -> str:
 
 
 def _digits():
-    from wiring.builders import recurrent
     from wiring.data import load_digits, subsample
+    from wiring.graphs.builders import recurrent
 
     ds = subsample(load_digits(seed=0), n_train=300, n_test=50, seed=0)
     return ds, recurrent(64, 60, 10, seed=0)
@@ -135,7 +135,7 @@ def _minibatch_float32() -> str:
 
 def _sweep() -> dict[str, str]:
     from wiring import runs
-    from wiring.sweep import load_sweep, run_sweep
+    from wiring.experiments.sweep import load_sweep, run_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "golden.toml"

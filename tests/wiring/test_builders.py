@@ -1,4 +1,4 @@
-"""Tests for wiring.builders: structure checked against independent computations."""
+"""Tests for wiring.graphs.builders: structure checked against independent computations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from wiring.builders import (
+from wiring.errors import GraphError, WiringError
+from wiring.graphs.builders import (
     all_to_all,
     erdos_renyi,
     layered,
@@ -15,7 +16,6 @@ from wiring.builders import (
     small_world,
     stochastic_block,
 )
-from wiring.errors import GraphError, WiringError
 
 
 def edge_set(g):

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from wiring.cli import main
 from wiring.config import TrainConfig, apply_overrides, load_config
 from wiring.errors import ConfigError, WiringError
+from wiring.experiments.cli import main
 from wiring.runs import list_snapshots, load_snapshot, read_config, read_metrics
 
 
@@ -101,7 +101,7 @@ def test_cli_reports_config_errors(tmp_path, capsys):
                                      "graph.density=2.0", "train.snapshot_epochs=[99]",
                                      "neurons.balance_width=0"])
 def test_numeric_config_values_are_checked_before_anything_is_written(tmp_path, setting):
-    from wiring.jobs import run_train
+    from wiring.experiments.jobs import run_train
 
     cfg = apply_overrides(TrainConfig(), [setting])
     with pytest.raises(ConfigError, match=setting.split("=")[0]):
@@ -110,7 +110,7 @@ def test_numeric_config_values_are_checked_before_anything_is_written(tmp_path, 
 
 
 def test_failed_job_records_failed_status(tmp_path):
-    from wiring.jobs import run_train
+    from wiring.experiments.jobs import run_train
     from wiring.runs import read_status
 
     cfg = apply_overrides(TrainConfig(), ["data.name='npz'",

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from wiring import Network, fit, simulate
-from wiring.builders import all_to_all, layered
-from wiring.cli import main
 from wiring.divergence import BLOWUP_FACTOR, WORSE_FACTOR, blew_up, loss_blowup
 from wiring.errors import TrainingDiverged
+from wiring.experiments.cli import main
+from wiring.experiments.sweep import run_sweep
+from wiring.graphs.builders import all_to_all, layered
 from wiring.runs import read_metrics, read_status
-from wiring.sweep import run_sweep
 
 RNG = np.random.default_rng(0)
 X = RNG.random((30, 4))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wiring.errors import GraphError
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 
 
 def random_graph(seed, n=30, density=0.2, loops=True):

@@ -1,4 +1,4 @@
-"""Tests for wiring.graph_io: conversions, file round trips and malformed input."""
+"""Tests for wiring.graphs.convert: conversions, file round trips and malformed input."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from wiring.builders import erdos_renyi
 from wiring.errors import GraphError, GraphFileError
-from wiring.graph import Graph
-from wiring.graph_io import (
+from wiring.graphs.builders import erdos_renyi
+from wiring.graphs.convert import (
     from_igraph,
     from_networkx,
     read_edge_csv,
@@ -23,6 +22,7 @@ from wiring.graph_io import (
     to_networkx,
     write_edge_csv,
 )
+from wiring.graphs.graph import Graph
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from wiring.config import (
     resolve_config,
 )
 from wiring.errors import ConfigError, WiringError
-from wiring.jobs import build_graph, run_train, validate
+from wiring.experiments.jobs import run_train, validate
+from wiring.graphs.families import build_graph
 
 NOISE = ["task.kind='noise'", "simulation.iterations=20", "simulation.snapshots=1"]
 
@@ -174,7 +175,7 @@ def _make_legacy(out):
 
 def test_resume_a_sweep_an_earlier_wiring_started(tmp_path):
     from community.tables import analyse_run
-    from wiring.sweep import run_sweep
+    from wiring.experiments.sweep import run_sweep
 
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(TINY.format(graph=""))
@@ -201,7 +202,7 @@ def test_resume_a_sweep_an_earlier_wiring_started(tmp_path):
 
 
 def test_resume_refuses_a_graph_setting_an_earlier_wiring_ignored(tmp_path):
-    from wiring.sweep import run_sweep
+    from wiring.experiments.sweep import run_sweep
 
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(TINY.format(graph="self_loops = false"))
@@ -219,7 +220,7 @@ def test_resume_refuses_a_graph_setting_an_earlier_wiring_ignored(tmp_path):
 
 
 def test_resume_names_a_default_that_changed(tmp_path):
-    from wiring.sweep import run_sweep
+    from wiring.experiments.sweep import run_sweep
 
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(TINY.format(graph="") + "[train]\nepochs = 12\n")
@@ -259,7 +260,7 @@ def test_noise_snapshots_hold_the_rates_and_balance_of_the_simulation(tmp_path):
 
 
 def test_supervised_snapshots_hold_mean_rates_and_balance_over_test_samples(tmp_path):
-    from wiring.jobs import STATE_SAMPLES, build_dataset
+    from wiring.experiments.jobs import STATE_SAMPLES, build_dataset
     from wiring.network import Network
 
     cfg = apply_overrides(TrainConfig(), ["train.epochs=1", "graph.hidden=8",
@@ -288,8 +289,8 @@ def test_supervised_snapshots_hold_mean_rates_and_balance_over_test_samples(tmp_
 def test_recording_the_supervised_state_does_not_change_the_trajectory(batch_size):
     from types import SimpleNamespace
 
-    from wiring.builders import recurrent
-    from wiring.jobs import _settled_state
+    from wiring.experiments.jobs import _settled_state
+    from wiring.graphs.builders import recurrent
     from wiring.network import Network
     from wiring.train import fit
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from wiring.builders import recurrent
 from wiring.data import load_digits
+from wiring.graphs.builders import recurrent
 from wiring.network import Network
 from wiring.train import fit
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wiring.errors import DataError, GraphError, SettleDidNotConverge, WiringError
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 from wiring.network import Network
 from wiring.train import fit
 

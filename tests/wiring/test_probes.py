@@ -9,8 +9,8 @@ central finite differences of the oracle's own loss.
 import numpy as np
 import pytest
 
-from wiring.builders import layered
 from wiring.errors import WiringError
+from wiring.graphs.builders import layered
 from wiring.network import Network
 from wiring.probes import (
     credit_carrier,

@@ -9,10 +9,10 @@ from tqdm.std import tqdm as std_tqdm
 
 import wiring
 from wiring import _progress, runs
-from wiring.builders import all_to_all, layered
-from wiring.cli import main
 from wiring.errors import WiringError
-from wiring.sweep import run_sweep
+from wiring.experiments.cli import main
+from wiring.experiments.sweep import run_sweep
+from wiring.graphs.builders import all_to_all, layered
 
 
 def counts(err):

@@ -10,8 +10,8 @@ import pytest
 
 import wiring
 from wiring import runs
-from wiring.builders import all_to_all, layered, recurrent
-from wiring.jobs import run_train
+from wiring.experiments.jobs import run_train
+from wiring.graphs.builders import all_to_all, layered, recurrent
 from wiring.runs import Run, RunFormatError, open_run
 from wiring.train import FitResult
 

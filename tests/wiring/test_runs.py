@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from wiring import runs
+from wiring.runs import provenance
 from wiring.errors import ConfigError, WiringError
 from wiring.runs import (
     RunFormatError,
@@ -447,11 +448,11 @@ def test_provenance(run):
 
 
 def test_resume_keeps_the_producer_and_adds_its_own(run, monkeypatch):
-    monkeypatch.setattr(runs, "_git_state", lambda d: ("a" * 40, False))
+    monkeypatch.setattr(provenance, "_git_state", lambda d: ("a" * 40, False))
     write_provenance(run, seed=1)
-    monkeypatch.setattr(runs, "_git_state", lambda d: ("b" * 40, True))
+    monkeypatch.setattr(provenance, "_git_state", lambda d: ("b" * 40, True))
     runs.record_resume(run, kept=["x"], ran=["y"])
-    monkeypatch.setattr(runs, "_git_state", lambda d: ("c" * 40, False))
+    monkeypatch.setattr(provenance, "_git_state", lambda d: ("c" * 40, False))
     runs.record_resume(run)
     p = read_provenance(run)
     assert p["produced_by"] == p["git_commit"] == "a" * 40
@@ -465,7 +466,7 @@ def test_resume_keeps_the_producer_and_adds_its_own(run, monkeypatch):
 def test_resume_of_a_run_written_before_produced_by_existed(run, monkeypatch):
     old = {"seed": 0, "git_commit": "d" * 40, "git_dirty": False, "extra": {}}
     (run / "provenance.json").write_text(json.dumps(old))
-    monkeypatch.setattr(runs, "_git_state", lambda d: ("e" * 40, False))
+    monkeypatch.setattr(provenance, "_git_state", lambda d: ("e" * 40, False))
     runs.record_resume(run)
     p = read_provenance(run)
     assert p["produced_by"] == "d" * 40 and p["resumed_by"][0]["commit"] == "e" * 40
@@ -475,7 +476,7 @@ def test_provenance_without_git(monkeypatch):
     def no_git(args, cwd):
         return None  # as if git were not installed
 
-    monkeypatch.setattr(runs, "_git", no_git)
+    monkeypatch.setattr(provenance, "_git", no_git)
     p = runs.collect_provenance(None)
     assert p["git_commit"] is None and p["git_dirty"] is False and p["seed"] is None
 

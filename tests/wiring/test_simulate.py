@@ -5,7 +5,7 @@ import pytest
 
 from wiring._checks import standard_normal
 from wiring.errors import WiringError
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 from wiring.simulate import simulate
 
 

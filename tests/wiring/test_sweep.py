@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from wiring import runs
+from wiring.runs import provenance
 from wiring.errors import ConfigError, WiringError
-from wiring.sweep import DEFAULT_SWEEP, expand, load_sweep, run_sweep
+from wiring.experiments.sweep import DEFAULT_SWEEP, expand, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,7 +237,7 @@ def test_resume_after_a_killed_sweep(tmp_path):
     path = write(tmp_path, TINY_NOISE.replace("seeds = [0, 1]", "seeds = [0, 1, 2, 3]")
                  .replace("n = 20", "n = 120").replace("iterations = 200", "iterations = 6000"))
     out = tmp_path / "out"
-    code = (f"from wiring.sweep import run_sweep; "
+    code = (f"from wiring.experiments.sweep import run_sweep; "
             f"run_sweep({str(path)!r}, {str(out)!r}, workers=1)")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
     try:
@@ -276,13 +277,13 @@ def test_resume_after_a_killed_sweep(tmp_path):
 def test_resume_keeps_the_producing_commit_and_adds_its_own(tmp_path, monkeypatch):
     path = write(tmp_path, TINY_NOISE.replace("iterations = 200", "iterations = 20"))
     out = tmp_path / "out"
-    monkeypatch.setattr(runs, "_git_state", lambda d: ("a" * 40, False))
+    monkeypatch.setattr(provenance, "_git_state", lambda d: ("a" * 40, False))
     run_sweep(path, out, workers=1)
     victim = out / "runs" / "tiny__lr0.1_s1"
     shutil.rmtree(victim)  # as if the sweep had been killed before this run finished
     kept = sorted(p.name for p in (out / "runs").iterdir())
     before = {name: (out / "runs" / name / "provenance.json").read_bytes() for name in kept}
-    monkeypatch.setattr(runs, "_git_state", lambda d: ("b" * 40, True))
+    monkeypatch.setattr(provenance, "_git_state", lambda d: ("b" * 40, True))
     res = run_sweep(path, out, resume=True, workers=1)
     assert res.counts["ok"] == 4
     for run_id in res.table["run_id"]:
@@ -337,7 +338,7 @@ snapshot_epochs = [0, 1]
                                             ("supervised", "prunes = [0.5, 0.9]")])
 def test_axes_the_task_ignores_are_refused(tmp_path, kind, axis):
     from wiring.errors import ConfigError
-    from wiring.sweep import expand, load_sweep
+    from wiring.experiments.sweep import expand, load_sweep
 
     p = tmp_path / "s.toml"
     p.write_text(f"[sweep]\nname = 'a'\nlearning_rates = [0.1]\nseeds = [0]\n{axis}\n"

@@ -16,9 +16,9 @@ import pytest
 from distributed import Client, LocalCluster
 
 from wiring import runs
-from wiring._sweep_dask import _check_shared, config_hash, run_task, task_key
 from wiring.errors import WiringError
-from wiring.sweep import expand, load_sweep, run_sweep
+from wiring.experiments.dask_executor import _check_shared, config_hash, run_task, task_key
+from wiring.experiments.sweep import expand, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def sweep_file(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster():
-    from wiring._sweep_dask import warm_up
+    from wiring.experiments.dask_executor import warm_up
 
     warm_up()  # fill numba's on-disk cache once, rather than in both workers at once
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -144,7 +144,7 @@ def test_cli_sweep_on_dask_via_env_var_equals_local_pool(sweep_file, cluster, lo
     assert runs.read_provenance(two)["extra"]["executor"] == "processes"
     out = tmp_path / "cli"
     env = {**os.environ, "DASK_SCHEDULER_ADDRESS": cl.scheduler_address}
-    proc = subprocess.run([sys.executable, "-m", "wiring.cli", "sweep", str(sweep_file),
+    proc = subprocess.run([sys.executable, "-m", "wiring.experiments.cli", "sweep", str(sweep_file),
                            "--out", str(out), "--no-report", "-q"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -154,7 +154,7 @@ def test_cli_sweep_on_dask_via_env_var_equals_local_pool(sweep_file, cluster, lo
     assert_same_weights(out, local_one)
     assert_same_weights(two, local_one)
     # resuming through the flag keeps everything
-    proc = subprocess.run([sys.executable, "-m", "wiring.cli", "sweep", str(sweep_file),
+    proc = subprocess.run([sys.executable, "-m", "wiring.experiments.cli", "sweep", str(sweep_file),
                            "--out", str(out), "--no-report", "-q", "--resume",
                            "--scheduler", cl.scheduler_address],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -227,7 +227,7 @@ def test_a_worker_that_cannot_see_the_directory_is_named(sweep_file, tmp_path):
 
 
 def test_cli_scheduler_local_overrides_the_env_var(sweep_file, tmp_path, monkeypatch):
-    from wiring.cli import _scheduler_address
+    from wiring.experiments.cli import _scheduler_address
 
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
     assert _scheduler_address(None) == "tcp://127.0.0.1:1"
@@ -243,8 +243,8 @@ def test_warm_up_compiles_what_the_runs_use(sweep_file, tmp_path):
 import importlib, pkgutil
 from numba.core.dispatcher import Dispatcher
 import wiring.kernels
-from wiring._sweep_dask import warm_up
-from wiring.sweep import run_sweep
+from wiring.experiments.dask_executor import warm_up
+from wiring.experiments.sweep import run_sweep
 
 def signatures():
     out = {{}}

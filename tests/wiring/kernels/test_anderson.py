@@ -4,7 +4,7 @@ the rates, a direct linear solve for the credit, and plain iteration's results."
 import numpy as np
 import pytest
 
-from wiring.builders import recurrent
+from wiring.graphs.builders import recurrent
 from wiring.network import Network
 from wiring.train import fit
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from wiring._batched import levels, run_batched
-from wiring.builders import erdos_renyi, layered
 from wiring.errors import WiringError
+from wiring.graphs.builders import erdos_renyi, layered
 from wiring.kernels.neurons import tanh_fast32
 from wiring.network import Network
 from wiring.train import fit

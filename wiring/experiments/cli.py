@@ -23,7 +23,7 @@ def _progress_bar(desc: str, quiet: bool):
 
 def _cmd_train(args) -> int:
     from wiring.config import apply_overrides, load_config
-    from wiring.jobs import run_train
+    from wiring.experiments.jobs import run_train
     from wiring.runs import read_status
 
     _check_config_argument(args.config, args.set or [])
@@ -93,7 +93,7 @@ def _scheduler_address(flag: str | None) -> str | None:
 
 
 def _cmd_sweep(args) -> int:
-    from wiring.sweep import run_sweep
+    from wiring.experiments.sweep import run_sweep
 
     out = Path(args.out or "runs/sweep")
     update, close = _progress_bar("sweep", args.quiet)
@@ -136,7 +136,7 @@ def _analyse_report_export(path: Path, args) -> int:
     from community.export_run import export_sweep
     from community.report import build_report
     from community.tables import AnalysisSettings, analyse_sweep
-    from wiring.sweep import analysis_settings
+    from wiring.experiments.sweep import analysis_settings
 
     # the sweep file's [analysis] table, then the command line's options over it
     chosen = analysis_settings(path)
@@ -175,7 +175,7 @@ def _cmd_reproduce(args) -> int:
     import shutil
 
     from wiring import runs
-    from wiring.studies import STUDIES, run_studies
+    from wiring.experiments.studies import STUDIES, run_studies
 
     out = Path(args.out or ("reports/paper-quick" if args.quick else "reports/paper"))
     runs_dir = Path(args.runs or ("runs/paper-quick" if args.quick else "runs/paper"))

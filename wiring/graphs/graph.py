@@ -13,7 +13,7 @@ from ``src[e]`` (``W[dst, src]`` in matrix terms). Two CSR views are built once:
 is the out-CSR position of the same edge. Self-loops and cycles are allowed;
 duplicate edges are rejected (one synapse per ordered pair).
 
-Builders for common families live in :mod:`wiring.builders`.
+Builders for common families live in :mod:`wiring.graphs.builders`.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ _BYTES_PER_EDGE = 56
 class Graph(WritableOnUnpickle):
     """A directed graph with input and output neurons, in CSR form both ways.
 
-    Build one with :meth:`Graph.from_edges` (or a builder in :mod:`wiring.builders`,
-    or a reader in :mod:`wiring.graph_io`); the constructor itself trusts its input.
+    Build one with :meth:`Graph.from_edges` (or a builder in :mod:`wiring.graphs.builders`,
+    or a reader in :mod:`wiring.graphs.convert`); the constructor itself trusts its input.
 
     Attributes
     ----------

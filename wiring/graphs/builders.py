@@ -1,4 +1,4 @@
-"""Builders for common graph families, each returning a :class:`~wiring.graph.Graph`.
+"""Builders for common graph families, each returning a :class:`~wiring.graphs.graph.Graph`.
 
 Builders create edges only; weights are initialised elsewhere. Every builder
 returns its edges sorted by postsynaptic neuron, then presynaptic neuron, i.e. in
@@ -15,7 +15,7 @@ pairs may be edges, and are honoured exactly:
 * ``self_loops=False`` -- no edge goes from a neuron to itself.
 
 Every builder refuses, before sampling, sizes whose graph would exceed
-:data:`wiring.graph.MAX_NEURONS` neurons or this machine's memory (for random families,
+:data:`wiring.graphs.graph.MAX_NEURONS` neurons or this machine's memory (for random families,
 at the expected edge count), with a :class:`~wiring.errors.GraphError` naming the sizes.
 
 Randomness comes from ``seed`` (an int, a :class:`numpy.random.Generator` or
@@ -40,7 +40,7 @@ from numpy.typing import ArrayLike
 
 from wiring._checks import as_rng, check_int
 from wiring.errors import GraphError
-from wiring.graph import Graph, check_graph_size
+from wiring.graphs.graph import Graph, check_graph_size
 
 __all__ = [
     "layered",

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wiring._atomic import RunFormatError, _atomic_open
 from wiring._checks import as_float_array, as_index_array
 from wiring._html import summary_html
+from wiring.runs.atomic import RunFormatError, _atomic_open
 
 __all__ = [
     "Snapshot",

@@ -5,7 +5,7 @@ its output neurons with the matching one-hot row of ``Y``. Every loader here
 returns a :class:`Dataset` holding both splits in that form, plus the integer
 class labels. Nothing is downloaded: the digits ship with scikit-learn, MNIST-1D
 is generated locally, and the file loaders (``.npz``, CSV, IDX; defined in
-:mod:`wiring.datafiles` and re-exported here) read only the files they are given.
+:mod:`wiring.data.files` and re-exported here) read only the files they are given.
 
 Splits are stratified by class (scikit-learn's ``train_test_split``) whenever
 every class has at least two samples and both parts can hold one sample of
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from wiring._checks import check_memory
-from wiring._dataset import (
+from wiring.data.dataset import (
     Dataset,
     Seed,
     _check_count,
@@ -45,7 +45,7 @@ from wiring._dataset import (
     _split_dataset,
     one_hot,
 )
-from wiring.datafiles import load_csv, load_idx, load_npz
+from wiring.data.files import load_csv, load_idx, load_npz
 from wiring.errors import DataError
 
 __all__ = [

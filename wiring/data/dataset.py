@@ -1,7 +1,7 @@
 """The :class:`Dataset` container and the checks and splits every loader shares.
 
 Private helpers of :mod:`wiring.data` (built-in data sets, registry) and
-:mod:`wiring.datafiles` (file readers). :class:`Dataset` and :func:`one_hot` are
+:mod:`wiring.data.files` (file readers). :class:`Dataset` and :func:`one_hot` are
 public as ``wiring.data.Dataset`` and ``wiring.data.one_hot``; see
 :mod:`wiring.data` for how splits are drawn.
 """

@@ -1,7 +1,7 @@
-"""Conversion core shared by :mod:`wiring.graph_io` and :mod:`wiring.graph_files`.
+"""Conversion core shared by :mod:`wiring.graphs.convert` and :mod:`wiring.graphs.files`.
 
 Private helpers: resolving input/output node specs, checking edge weights,
-building a :class:`~wiring.graph.Graph` with errors routed through a caller's
+building a :class:`~wiring.graphs.graph.Graph` with errors routed through a caller's
 error factory (which adds a file name for file readers), and converting a
 networkx ``DiGraph`` (an object, or one just read from GraphML/GEXF).
 """
@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 
 from wiring._checks import as_float_array
 from wiring.errors import GraphError
-from wiring.graph import Graph
+from wiring.graphs.graph import Graph
 
 __all__ = [
     "NodeSpec",

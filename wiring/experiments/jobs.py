@@ -23,19 +23,18 @@ from pathlib import Path
 
 import numpy as np
 
-from wiring import builders, runs
+from wiring import runs
 from wiring.config import TrainConfig, config_to_dict, resolve_config
 from wiring.errors import ConfigError, WiringError
-from wiring.graph import Graph
+from wiring.graphs.families import GRAPH_FAMILIES, build_graph
+from wiring.graphs.graph import Graph
 from wiring.network import METHODS, Network
 
-__all__ = ["build_dataset", "build_graph", "validate", "run_train", "GRAPH_FAMILIES",
+__all__ = ["build_dataset", "validate", "run_train",
            "STATE_SAMPLES"]
 
 log = logging.getLogger(__name__)
 
-GRAPH_FAMILIES = ("recurrent", "layered", "all-to-all", "erdos-renyi", "sbm", "small-world",
-                  "file")
 #: Supervised runs: the snapshot's ``rate`` and ``balance`` arrays are means over the
 #: first this many test samples (those whose firing settles).
 STATE_SAMPLES = 100
@@ -79,80 +78,6 @@ def build_dataset(cfg: TrainConfig):
                              test_labels=d.test_labels_path or None, **common)
     raise ConfigError(f"unknown 'data.name' {d.name!r}; choose one of digits, mnist1d, npz, "
                       "csv, idx")
-
-
-def build_graph(cfg: TrainConfig, n_inputs: int = 0, n_outputs: int = 0) -> Graph:
-    """The graph ``cfg.graph`` describes, with ``n_inputs``/``n_outputs`` from the data.
-
-    Parameters
-    ----------
-    cfg : TrainConfig
-        Resolved first (:func:`wiring.config.resolve_config`): ``graph.family =
-        "auto"`` builds the task's default family.
-    n_inputs, n_outputs : int
-        Input and output neuron counts (0 for the noise task).
-
-    Returns
-    -------
-    Graph
-
-    Examples
-    --------
-    >>> g = build_graph(TrainConfig(), 64, 10)
-    >>> g.n, g.inputs.size, g.outputs.size
-    (174, 64, 10)
-    >>> from wiring.config import apply_overrides
-    >>> g = build_graph(apply_overrides(TrainConfig(), ["task.kind='noise'", "graph.n=20"]))
-    >>> g.n, g.n_edges, g.has_self_loops  # the paper's network: all-to-all, self-loops
-    (20, 400, True)
-    """
-    cfg = resolve_config(cfg)
-    g, seed = cfg.graph, cfg.task.seed
-    io = {"n_inputs": n_inputs, "n_outputs": n_outputs}
-    if g.family == "recurrent":
-        return builders.recurrent(n_inputs, g.hidden, n_outputs, input_density=g.input_density,
-                                  recurrent_density=g.recurrent_density,
-                                  output_density=g.output_density,
-                                  feedback_density=g.feedback_density, self_loops=g.self_loops,
-                                  seed=seed)
-    if g.family == "layered":
-        sizes = list(g.sizes) or [n_inputs, g.hidden, n_outputs]
-        if n_inputs and (sizes[0] != n_inputs or sizes[-1] != n_outputs):
-            raise ConfigError(f"'graph.sizes' {sizes} must start with {n_inputs} inputs and end "
-                              f"with {n_outputs} outputs for this data set")
-        return builders.layered(sizes, skip=g.skip)
-    if g.family == "all-to-all":
-        return builders.all_to_all(g.n, self_loops=g.self_loops, **io)
-    if g.family == "erdos-renyi":
-        return builders.erdos_renyi(g.n, g.density, seed=seed, self_loops=g.self_loops, **io)
-    if g.family == "sbm":
-        sizes = [g.n // g.blocks + (1 if b < g.n % g.blocks else 0) for b in range(g.blocks)]
-        return builders.stochastic_block(sizes, (g.p_in, g.p_out), seed=seed,
-                                         self_loops=g.self_loops, **io)[0]
-    if g.family == "small-world":
-        return builders.small_world(g.n, g.k, g.rewire, seed=seed, **io)
-    if g.family == "file":
-        from wiring import graph_io
-
-        if not g.path:
-            raise ConfigError("'graph.path' is required for graph.family = 'file'")
-        if Path(g.path).suffix.lower() == ".csv":  # a CSV edge list names no inputs/outputs
-            if n_inputs or n_outputs:
-                raise ConfigError(
-                    f"'graph.path' = {g.path!r}: a CSV edge list does not say which neurons "
-                    "are inputs and outputs, which a data task needs; use a GraphML or GEXF "
-                    "file with boolean node attributes 'input' and 'output'")
-            return graph_io.read_graph(g.path, inputs=[], outputs=[])[0]
-        graph = graph_io.read_graph(g.path)[0]
-        have = (graph.inputs.size, graph.outputs.size)
-        if (n_inputs or n_outputs) and have != (n_inputs, n_outputs):
-            raise ConfigError(
-                f"'graph.path' = {g.path!r} has {have[0]} input and {have[1]} output neurons; "
-                f"the data set needs {n_inputs} inputs (features) and {n_outputs} outputs "
-                "(classes)")
-        return graph
-    raise ConfigError(f"unknown 'graph.family' {g.family!r}; choose one of "
-                      f"{', '.join(GRAPH_FAMILIES)}")
 
 
 def validate(cfg: TrainConfig) -> None:

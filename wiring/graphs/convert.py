@@ -1,10 +1,10 @@
 """Convert graphs to and from networkx and igraph.
 
 The graph file readers and writer (GraphML, GEXF, CSV edge lists) live in
-:mod:`wiring.graph_files` and are re-exported here, so
-``from wiring.graph_io import read_graph`` keeps working.
+:mod:`wiring.graphs.files` and are re-exported here, so
+``from wiring.graphs.convert import read_graph`` keeps working.
 
-Every reader returns ``(graph, weight)``: a :class:`~wiring.graph.Graph` and,
+Every reader returns ``(graph, weight)``: a :class:`~wiring.graphs.graph.Graph` and,
 where the source carries edge weights, a float64 array aligned with the graph's
 edge order (else ``None``).
 
@@ -28,7 +28,7 @@ Errors
 
 Examples
 --------
->>> from wiring.graph import Graph
+>>> from wiring.graphs.graph import Graph
 >>> g = Graph.from_edges(3, [0, 1], [1, 2], inputs=[0], outputs=[2])
 >>> G = to_networkx(g, [0.5, -1.0])
 >>> g2, w = from_networkx(G, inputs="input", outputs="output", edge_order="eid")
@@ -45,7 +45,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from wiring._checks import as_float_array
-from wiring._graph_convert import (
+from wiring.errors import GraphError
+from wiring.graphs._convert import (
     NodeSpec,
     _build,
     _edge_weights,
@@ -54,15 +55,14 @@ from wiring._graph_convert import (
     _select,
     _weight_value,
 )
-from wiring.errors import GraphError
-from wiring.graph import Graph
-from wiring.graph_files import (
+from wiring.graphs.files import (
     read_edge_csv,
     read_gexf,
     read_graph,
     read_graphml,
     write_edge_csv,
 )
+from wiring.graphs.graph import Graph
 
 if TYPE_CHECKING:
     import igraph
@@ -167,7 +167,7 @@ def to_networkx(
 
     Examples
     --------
-    >>> from wiring.graph import Graph
+    >>> from wiring.graphs.graph import Graph
     >>> g = Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1])
     >>> G = to_networkx(g, [0.25])
     >>> G.nodes[0], G.edges[0, 1]
@@ -318,7 +318,7 @@ def to_igraph(
 
     Examples
     --------
-    >>> from wiring.graph import Graph
+    >>> from wiring.graphs.graph import Graph
     >>> g = Graph.from_edges(3, [1, 0], [2, 1], inputs=[0], outputs=[2])
     >>> h = to_igraph(g, [1.5, -0.5])
     >>> h.get_edgelist(), h.es["weight"], h.vs["input"]

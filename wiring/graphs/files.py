@@ -1,13 +1,13 @@
 """Read and write graph files: GraphML, GEXF and CSV edge lists.
 
-Every reader returns ``(graph, weight)``: a :class:`~wiring.graph.Graph` and,
+Every reader returns ``(graph, weight)``: a :class:`~wiring.graphs.graph.Graph` and,
 where the file carries edge weights, a float64 array aligned with the graph's
 edge order (else ``None``). :func:`read_graph` picks the reader by suffix.
 GraphML and GEXF are read with networkx and converted as
-:func:`~wiring.graph_io.from_networkx` does; pass ``edge_order="eid"`` to restore
-the edge order of a file written from :func:`~wiring.graph_io.to_networkx`.
+:func:`~wiring.graphs.convert.from_networkx` does; pass ``edge_order="eid"`` to restore
+the edge order of a file written from :func:`~wiring.graphs.convert.to_networkx`.
 Inputs and outputs default to the boolean node attributes ``"input"`` and
-``"output"``. :mod:`wiring.graph_io` re-exports everything listed here.
+``"output"``. :mod:`wiring.graphs.convert` re-exports everything listed here.
 
 Unreadable or malformed files raise :class:`~wiring.errors.GraphFileError`
 naming the file and, where known, the line, node or edge.
@@ -15,7 +15,7 @@ naming the file and, where known, the line, node or edge.
 Examples
 --------
 >>> import tempfile, os
->>> from wiring.graph import Graph
+>>> from wiring.graphs.graph import Graph
 >>> g = Graph.from_edges(3, [0, 1], [1, 2], inputs=[0], outputs=[2])
 >>> path = write_edge_csv(os.path.join(tempfile.mkdtemp(), "e.csv"), g, [0.5, -1.0])
 >>> g2, w = read_graph(path, inputs=[0], outputs=[2])
@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wiring._graph_convert import (
+from wiring.errors import GraphError, GraphFileError
+from wiring.graphs._convert import (
     NodeSpec,
     _build,
     _edge_weights,
@@ -44,8 +45,7 @@ from wiring._graph_convert import (
     _nx_convert,
     _weight_value,
 )
-from wiring.errors import GraphError, GraphFileError
-from wiring.graph import MAX_NEURONS, Graph, check_graph_size
+from wiring.graphs.graph import MAX_NEURONS, Graph, check_graph_size
 
 __all__ = [
     "read_graphml",
@@ -272,7 +272,8 @@ def read_graphml(
         Edge attribute holding the weight (``None`` weights if no edge has it).
     edge_order : str or None, default None
         Integer edge attribute giving each edge's position (``"eid"`` for files
-        written from :func:`~wiring.graph_io.to_networkx`); ``None`` keeps networkx's edge order.
+        written from :func:`~wiring.graphs.convert.to_networkx`); ``None`` keeps
+        networkx's edge order.
 
     Returns
     -------
@@ -291,8 +292,8 @@ def read_graphml(
     Examples
     --------
     >>> import networkx as nx, tempfile, os
-    >>> from wiring.graph import Graph
-    >>> from wiring.graph_io import to_networkx
+    >>> from wiring.graphs.graph import Graph
+    >>> from wiring.graphs.convert import to_networkx
     >>> g = Graph.from_edges(3, [1, 0], [2, 1], inputs=[0], outputs=[2])
     >>> path = os.path.join(tempfile.mkdtemp(), "g.graphml")
     >>> nx.write_graphml(to_networkx(g, [0.1, 0.2]), path)
@@ -328,7 +329,8 @@ def read_gexf(
         Edge attribute holding the weight (GEXF's own edge ``weight`` by default).
     edge_order : str or None, default None
         Integer edge attribute giving each edge's position (``"eid"`` for files
-        written from :func:`~wiring.graph_io.to_networkx`); ``None`` keeps networkx's edge order.
+        written from :func:`~wiring.graphs.convert.to_networkx`); ``None`` keeps
+        networkx's edge order.
 
     Returns
     -------
@@ -346,8 +348,8 @@ def read_gexf(
     Examples
     --------
     >>> import networkx as nx, tempfile, os
-    >>> from wiring.graph import Graph
-    >>> from wiring.graph_io import to_networkx
+    >>> from wiring.graphs.graph import Graph
+    >>> from wiring.graphs.convert import to_networkx
     >>> g = Graph.from_edges(3, [1, 0], [2, 1], inputs=[0], outputs=[2])
     >>> path = os.path.join(tempfile.mkdtemp(), "g.gexf")
     >>> nx.write_gexf(to_networkx(g, [0.1, 0.2]), path)
@@ -417,7 +419,7 @@ def read_edge_csv(
     GraphFileError
         Naming the file and line: a missing column, a row with the wrong number of
         fields, an id that is not an integer or out of range (ids are below
-        :data:`~wiring.graph.MAX_NEURONS`), a non-finite weight, a repeated edge, a
+        :data:`~wiring.graphs.graph.MAX_NEURONS`), a non-finite weight, a repeated edge, a
         column named twice in the header; invalid ``inputs``/``outputs``, ``source``,
         ``target`` and ``weight`` naming the same column, or a graph too large for
         memory (refused before allocating).
@@ -559,7 +561,7 @@ def write_edge_csv(path: PathLike, graph: Graph, weight: ArrayLike | None = None
     Examples
     --------
     >>> import tempfile, os
-    >>> from wiring.graph import Graph
+    >>> from wiring.graphs.graph import Graph
     >>> g = Graph.from_edges(3, [1, 0], [2, 1], inputs=[0], outputs=[2])
     >>> path = write_edge_csv(os.path.join(tempfile.mkdtemp(), "e.csv"), g, [0.1, 2.0])
     >>> print(path.read_text(), end="")
@@ -616,7 +618,7 @@ def read_graph(path: PathLike, **kw: Any) -> tuple[Graph, np.ndarray | None]:
     Examples
     --------
     >>> import tempfile, os
-    >>> from wiring.graph import Graph
+    >>> from wiring.graphs.graph import Graph
     >>> g = Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1])
     >>> path = write_edge_csv(os.path.join(tempfile.mkdtemp(), "e.csv"), g)
     >>> g2, w = read_graph(path, inputs=[0], outputs=[1])

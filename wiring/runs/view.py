@@ -33,9 +33,10 @@ from typing import Any
 
 import pandas as pd
 
-from wiring._atomic import RunFormatError
 from wiring._html import summary_html
-from wiring.snapshots import Snapshot, _run_dir, list_snapshots, load_snapshot
+from wiring.runs.atomic import RunFormatError
+from wiring.runs.rundir import read_config, read_metrics, read_status
+from wiring.runs.snapshots import Snapshot, _run_dir, list_snapshots, load_snapshot
 
 __all__ = ["Run", "open_run"]
 
@@ -140,7 +141,6 @@ class Run:
         [1.0, 0.5]
         >>> tmp.cleanup()
         """
-        from wiring.runs import read_metrics
 
         return read_metrics(self.path)
 
@@ -234,7 +234,6 @@ def open_run(path: str | os.PathLike) -> Run:
     ...
     wiring.runs.RunFormatError: run directory '/nonexistent/run' does not exist ...
     """
-    from wiring.runs import read_config, read_status
 
     path = _run_dir(path)
     return Run(path=path, config=read_config(path), status=read_status(path),

@@ -1,4 +1,4 @@
-"""The Dask distributed executor of :func:`wiring.sweep.run_sweep` (private).
+"""The Dask distributed executor of :func:`wiring.experiments.sweep.run_sweep` (private).
 
 Imported only for ``run_sweep(..., scheduler=ADDRESS)``: ``distributed`` takes a
 second to import and a local sweep never needs it. What happens, in order:
@@ -24,7 +24,7 @@ Retries: the scheduler reschedules the tasks of a worker that dies (up to
 recorded as ``failed``. Exceptions are not retried (``retries=0``): a run is
 seeded by its configuration, so a retry would fail the same way. A run raising
 :class:`~wiring.errors.WiringError` is recorded as ``failed`` by
-:func:`wiring.sweep._execute` on the worker, as with local processes; any other
+:func:`wiring.experiments.execute.execute_one` on the worker, as with local processes; any other
 exception stops the sweep, as with local processes.
 """
 
@@ -51,15 +51,16 @@ from distributed.core import rpc
 from distributed.security import Security
 
 from wiring import runs
-from wiring._toml import dump_toml
 from wiring.config import TrainConfig, config_to_dict
 from wiring.errors import WiringError
-from wiring.sweep import TMP_PREFIX, RunSpec, _execute
+from wiring.experiments.execute import TMP_PREFIX, execute_one
+from wiring.experiments.grid import RunSpec
+from wiring.runs.tomlfile import dump_toml
 
 __all__ = ["PLUGIN_NAME", "WarmUp", "config_hash", "connect_timeout", "dask_client",
            "execute_all", "prepare_workers", "run_task", "task_key", "warm_up"]
 
-log = logging.getLogger("wiring.sweep")
+log = logging.getLogger("wiring.experiments.sweep")
 
 #: Name of the :class:`WarmUp` worker plugin (idempotent: registered once per cluster).
 PLUGIN_NAME = "wiring-warm-up"
@@ -164,7 +165,7 @@ def warm_up() -> float:
     pruning modes of the noise task, online and mini-batch training. Returns the
     seconds taken.
     """
-    from wiring import builders
+    from wiring.graphs import builders
     from wiring.network import Network
     from wiring.simulate import PRUNING_MODES, SIMULATION_MODES, simulate
     from wiring.train import fit
@@ -225,11 +226,12 @@ def _row(spec: RunSpec, status: str, reason: str) -> dict:
 
 
 def run_task(spec: RunSpec, runs_dir: str, marker: str) -> dict:
-    """The Dask task of one run: :func:`wiring.sweep._execute`, if ``runs_dir`` is shared."""
+    """The Dask task of one run: :func:`wiring.experiments.execute.execute_one`, if
+    ``runs_dir`` is shared."""
     if not os.path.isfile(os.path.join(runs_dir, marker)):
         return _row(spec, "failed", f"the Dask worker ({_where()}) cannot see the sweep's run "
                     f"directory {runs_dir}; it must be on a filesystem every worker shares")
-    return _execute(spec, runs_dir)
+    return execute_one(spec, runs_dir)
 
 
 # --------------------------------------------------------------------------- on the client
