@@ -58,7 +58,9 @@ case "${1:-}" in
     ensure_system_packages
     shift
     .venv/bin/ruff check wiring community tests benchmarks docs examples
-    .venv/bin/python -m pytest -q "$@"
+    # test files spread over every core (-n auto); a file stays on one worker (loadfile),
+    # so module fixtures (the quick reproduction, the docs build) run once
+    .venv/bin/python -m pytest -q -n auto --dist loadfile "$@"
     # numba does no bounds checking by default: run the kernel tests once with it on,
     # in a cache of their own so the checked builds never mix with the fast ones
     NUMBA_BOUNDSCHECK=1 NUMBA_CACHE_DIR="$(mktemp -d)" .venv/bin/python -m pytest -q \
