@@ -4,8 +4,8 @@
 :mod:`community.tables`), the weight snapshots they point to, ``sweep.toml`` and
 ``provenance.json``, draws the figures with :mod:`community.plot` and renders
 the two templates in ``templates/``: a self-contained HTML file (figures inline
-as base64 PNG, CSS inline, no external reference; its only scripts are plotly.js,
-inlined once from the installed plotly package, and the plotly figures of the
+as base64 PNG, CSS inline, no external reference; its only scripts are plotly.js
+(plotly's basic partial bundle, inlined once) and the plotly figures of the
 interactive network view) and its Markdown twin (figures as PNG files in
 ``figures/``; the interactive figures are in the HTML file only).
 

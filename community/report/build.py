@@ -31,7 +31,8 @@ Outputs, each written to a temporary file and moved into place with
 
     <out_dir>/report.html        self-contained: PNG figures as data: URIs, inline CSS;
                                  scripts only when the network view has a figure:
-                                 plotly.js of the installed plotly package, inlined
+                                 plotly.js (plotly's basic partial bundle, 1.2 MB;
+                                 network_view.plotly_js), inlined
                                  once, and one plotly figure call per figure
     <out_dir>/report.md          the same sections, figures referenced relatively
     <out_dir>/figures/*.png      the figures of report.md

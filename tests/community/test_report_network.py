@@ -165,6 +165,31 @@ def test_one_figure_per_learning_rate_with_a_frame_per_snapshot(report, sweep):
         assert all(f["traces"] == [0, 1, 2] and "x" not in f["data"][2] for f in fig["frames"])
 
 
+def test_the_report_inlines_the_basic_plotly_bundle_once_and_draws_only_its_traces(report):
+    html_path, _ = report
+    text = html_path.read_text(encoding="utf-8")
+    # one bundle, the partial one: the full bundle's 4.8 MB would be most of the file
+    assert text.count("* plotly.js (basic - minified) v") == 1
+    assert "* plotly.js v" not in text
+    assert len(nv.plotly_js()) < len(nv.plotly_js("full")) / 3
+    # every trace of every figure and frame is a type the basic bundle has
+    types = {t.get("type", "scatter") for fig in _figures(text)
+             for t in fig["data"] + [d for f in fig["frames"] for d in f["data"]]}
+    assert types and types <= set(nv.BASIC_TRACES)
+
+
+def test_a_basic_bundle_of_another_plotly_js_version_gives_the_full_bundle(tmp_path,
+                                                                           monkeypatch):
+    stale = tmp_path / "plotly-basic.min.js"
+    stale.write_text("/**\n* plotly.js (basic - minified) v0.0.1\n*/\nvar Plotly;")
+    monkeypatch.setattr(nv, "BASIC_BUNDLE", stale)
+    assert nv.plotly_js() == nv.plotly_js("full")
+    monkeypatch.setattr(nv, "BASIC_BUNDLE", tmp_path / "missing.js")
+    assert nv.plotly_js() == nv.plotly_js("full")
+    with pytest.raises(ValueError, match="bundle"):
+        nv.plotly_js("cartesian")
+
+
 def test_colours_follow_the_communities_of_the_neurons_table(report, sweep):
     html_path, _ = report
     snaps, nrn = _tables(sweep)
