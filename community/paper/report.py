@@ -590,6 +590,7 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
         sections[-1].table("Runs that could not be measured.", t["errors"])
     context = {"title": "Contribute to balance, wire in accordance: reproduction report"
                         + (" (quick size)" if quick else ""),
+               "kind": "Studies",
                "sweep_dir": str(Path(runs_dir).resolve()) if runs_dir else "(not given)",
                "generated": datetime.now(UTC).isoformat(timespec="seconds"),
                "describe": "Every number below is computed from tables/ by "

@@ -196,6 +196,23 @@ def _load_inputs(sweep: Path) -> Inputs:
 # --------------------------------------------------------------------------- building
 
 
+def report_kind(path: Path) -> str:
+    """ "run" for a run directory (``config.toml`` and no ``sweep.toml``), else "sweep".
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> report_kind(d)
+    'sweep'
+    >>> _ = (d / "config.toml").write_text("")
+    >>> report_kind(d)
+    'run'
+    """
+    return "run" if (path / "config.toml").is_file() and not (path / "sweep.toml").is_file() \
+        else "sweep"
+
+
 def _can_fork() -> bool:
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
@@ -319,7 +336,9 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     out_dir : str or path-like, optional
         Output directory (created), default ``<sweep_dir>/report``.
     title : str, optional
-        Report title, default ``"Community report: <sweep name>"``.
+        Report title, default ``"Community report: sweep <name>"`` (``"run <name>"``
+        for a run directory: ``config.toml`` and no ``sweep.toml``; a run's report shows
+        its ``config.toml`` where a sweep's shows ``sweep.toml``).
     heatmap_max_neurons : int, default :data:`community.plot.HEATMAP_MAX_NEURONS`
         A group whose graphs have more neurons than this is shown in the weight-matrix
         section as a block-level view (mean ``|w|`` between communities, from the
@@ -373,6 +392,7 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     out = Path(out_dir) if out_dir is not None else sweep / "report"
     out.mkdir(parents=True, exist_ok=True)
     inp = _load_inputs(sweep)
+    inp.kind = report_kind(sweep)
     inp.heatmap_max_neurons = int(heatmap_max_neurons)
     inp.network_max_neurons = int(network_max_neurons)
     inp.network_max_edges = int(network_max_edges)
@@ -381,7 +401,8 @@ def build_report(sweep_dir: str | os.PathLike, *, out_dir: str | os.PathLike | N
     sections = _build_sections(inp, int(workers))
     interactive = any(item.kind == "interactive" for s in sections for item in s.items)
     context = {
-        "title": title or f"Community report: {sweep.resolve().name}",
+        "title": title or f"Community report: {inp.kind} {sweep.resolve().name}",
+        "kind": inp.kind.capitalize(),
         "sweep_dir": str(sweep.resolve()),
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "describe": inp.describe,

@@ -174,6 +174,9 @@ class Inputs:
     chosen : dict
         ``(group, learning rate) -> snapshot row``: the run the weight-matrix section
         showed; later sections show the same run.
+    kind : {"sweep", "run"}
+        What the report is of: "run" for a run directory (``config.toml``, no
+        ``sweep.toml``), which is headed as a run, not as a sweep of one run.
     dropped : set of str
         Runs removed from the tables because they did not end "ok".
     colours : dict
@@ -186,6 +189,7 @@ class Inputs:
     tables: dict[str, pd.DataFrame]
     settings: dict[str, Any]
     describe: str
+    kind: str = "sweep"
     skipped: list[dict[str, str]] = field(default_factory=list)
     figures: list[Item] = field(default_factory=list)
     chosen: dict[tuple[str, float], pd.Series] = field(default_factory=dict)
@@ -442,7 +446,7 @@ def environment() -> Any:
     """The jinja2 environment of the report templates (``report.html.j2``, autoescaped,
     and ``report.md.j2``, with the filters ``md_cell`` and ``fence``).
 
-    The templates take ``title``, ``kind`` (what the report is of: "Sweep", "Run"),
+    The templates take ``title``, ``kind`` (what the report is of, e.g. "Sweep", "Run"),
     ``sweep_dir``, ``generated``, ``describe``, ``sections`` and ``plotly_js``.
 
     Examples

@@ -71,6 +71,11 @@ def _status_counts(df: pd.DataFrame) -> str:
     return ", ".join(f"{k} {v}" for k, v in per_run["run_status"].value_counts().items())
 
 
+def _count(n: int, noun: str) -> str:
+    """``"1 run"``, ``"3 runs"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _summary(inp: Inputs) -> Section:
     sec = Section("summary", "Summary")
     snaps, tabs = inp.tables["snapshots"], inp.tables
@@ -82,9 +87,14 @@ def _summary(inp: Inputs) -> Section:
     analysed = snaps["run_id"].nunique() if "run_id" in snaps else 0
     status = _status_counts(runs_t) or _status_counts(final_rows(snaps)) or "n/a"
     s = inp.settings
-    sec.text(f"{len(ids)} runs ({status}); {analysed} analysed (only runs that ended 'ok' "
-             f"are), {len(snaps)} analysed snapshots; skipped entries in the analysis "
-             f"tables: {len(tabs['skipped'])}.")
+    if inp.kind == "run":
+        sec.text(f"One run ({status}): {'analysed' if analysed else 'not analysed'} "
+                 f"(only a run that ended 'ok' is), {_count(len(snaps), 'analysed snapshot')}"
+                 f"; skipped entries in the analysis tables: {len(tabs['skipped'])}.")
+    else:
+        sec.text(f"{_count(len(ids), 'run')} ({status}); {analysed} analysed (only runs that "
+                 f"ended 'ok' are), {_count(len(snaps), 'analysed snapshot')}; skipped "
+                 f"entries in the analysis tables: {len(tabs['skipped'])}.")
     if inp.dropped:
         sec.text(f"{len(inp.dropped)} runs that did not end 'ok' had rows in the analysis "
                  "tables; they are left out of every figure and table but the training "
@@ -281,7 +291,8 @@ def _skipped(inp: Inputs) -> Section:
 
 def _config(inp: Inputs) -> Section:
     sec = Section("config", "Configuration and provenance")
-    sources = ((inp.sweep / "sweep.toml", "toml", False),
+    sources = ((inp.sweep / ("config.toml" if inp.kind == "run" else "sweep.toml"), "toml",
+                False),
                (inp.sweep / "provenance.json", "json", True),
                (inp.sweep / "analysis" / "settings.json", "json", True))
     for path, lang, is_json in sources:

@@ -472,3 +472,37 @@ def test_headless_chromium_loads_every_image_offline(report, tmp_path):
     # (b2, b3) every page request was local, and nothing left the machine
     assert f"{server.origin}/report.html" in page_requests(page_run.events)
     assert offline_violations(page_run.events, server.port) == []
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def test_a_run_directory_is_reported_as_a_run_not_a_sweep_of_one(tmp_path):
+    sweep = make_sweep(tmp_path / "s", supervised=False, broken=False)
+    run_id = "noise-lr0.01-s0"
+    run = sweep / "runs" / run_id
+    config = '[task]\nkind = "noise"\nseed = 0\n\n[simulation]\nlearning_rate = 0.01\n'
+    (run / "config.toml").write_text(config)
+    analysis = run / "analysis"
+    analysis.mkdir()
+    for name in ("runs", "snapshots", "neurons", "blocks", "training", "skipped", "regimes"):
+        table = pd.read_parquet(sweep / "analysis" / f"{name}.parquet")
+        if "run_id" in table:
+            table = table[table["run_id"] == run_id]
+        elif "learning_rate" in table:
+            table = table[table["learning_rate"] == 0.01]
+        runs.write_table(analysis, name, table.reset_index(drop=True))
+    (analysis / "settings.json").write_text(json.dumps(SETTINGS))
+    html_path, md_path = build_report(run)
+    md, text = md_path.read_text(), html_path.read_text()
+    assert md.startswith(f"# Community report: run {run_id}\n\nRun `{run}`")
+    assert f"<p class=\"meta\">Run <code>{run}</code>" in text
+    assert "One run (ok 1): analysed" in md
+    assert "1 runs" not in md and "Sweep `" not in md
+    # its configuration is its config.toml (a run has no sweep.toml)
+    assert "### config.toml" in md and config.strip() in md and "sweep.toml" not in md
+    # the same tables as a sweep directory: headed as a sweep, runs counted
+    _, md_path = build_report(sweep, out_dir=tmp_path / "sweep-report")
+    md = md_path.read_text()
+    assert md.startswith("# Community report: sweep s\n\nSweep `")
+    assert re.search(r"^\d+ runs \(ok \d+", md, re.M)
