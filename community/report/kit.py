@@ -29,7 +29,7 @@ Examples
 >>> sec.text("One line.")
 >>> sec.table("A table.", pd.DataFrame({"learning_rate": [0.5], "ok": [True]}))
 >>> [(item.kind, item.columns, item.rows) for item in sec.items][1]
-('table', ['learning rate'], [['0.5', 'yes']])
+('table', ['learning rate', 'ok'], [['0.5', 'yes']])
 >>> fmt(float("nan")), lr_text(0.003981), group_name("")
 ('n/a', '0.00398', '(single run)')
 """
@@ -56,7 +56,7 @@ from wiring.errors import WiringError
 
 __all__ = ["FIGURE_DIR", "DPI", "Item", "Section", "Inputs", "fmt", "lr_text", "group_name",
            "read_text", "pretty_json", "final_rows", "group_order", "of_group",
-           "learning_rates", "has_data", "is_flat", "group_colours", "panel_grid",
+           "learning_rates", "sort_cells", "has_data", "is_flat", "group_colours", "panel_grid",
            "load_snapshot_of", "n_neurons", "chosen_rows", "environment", "write_atomic"]
 
 #: Folder of the Markdown report's PNG files, relative to the report.
@@ -318,6 +318,35 @@ def learning_rates(df: pd.DataFrame) -> list[Any]:
     if "learning_rate" not in df:
         return []
     return sorted(pd.unique(df["learning_rate"].dropna()), key=float)
+
+
+def sort_cells(df: pd.DataFrame, groups: Sequence[Any] = ()) -> pd.DataFrame:
+    """Rows of a table by group (in ``groups`` order, others after them by name), then
+    rule, prune and graph family, then learning rate numerically (not as text).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["b", "a", "a"], "learning_rate": [1.0, 10.0, 2.0]})
+    >>> sort_cells(df, ["b"]).to_numpy().tolist()
+    [['b', 1.0], ['a', 2.0], ['a', 10.0]]
+    """
+    if df.empty:
+        return df
+    rank = {g: k for k, g in enumerate(groups)}
+    keys = pd.DataFrame(index=df.index)
+    if "group" in df:
+        names = df["group"].fillna("")
+        keys["_g"] = names.map(lambda g: rank.get(g, len(rank)))
+        keys["_name"] = names.astype(str)
+    for col in ("rule", "prune", "graph_family"):
+        if col in df:
+            keys[col] = df[col].astype(str)
+    if "learning_rate" in df:
+        keys["_rate"] = pd.to_numeric(df["learning_rate"], errors="coerce")
+    if keys.empty or not len(keys.columns):
+        return df
+    order = keys.sort_values(list(keys.columns), kind="stable").index
+    return df.loc[order]
 
 
 def has_data(df: pd.DataFrame, col: str) -> bool:

@@ -54,6 +54,7 @@ from community.report.kit import (
     panel_grid,
     pretty_json,
     read_text,
+    sort_cells,
 )
 
 __all__: list[str] = []  # the report's own; community.report.build runs the builders
@@ -180,9 +181,12 @@ def _roles(inp: Inputs) -> Section:
         fin = nrn[nrn["is_final"].astype(bool)] if "is_final" in nrn else nrn
         fin = of_group(fin, g)
         if "role" in fin and "learning_rate" in fin and len(fin):
-            counts = pd.crosstab(fin["learning_rate"].map(lr_text), fin["role"], normalize="index")
+            # rows by the numeric learning rate (as text, "1e+04" would sort before "251")
+            counts = pd.crosstab(pd.to_numeric(fin["learning_rate"]), fin["role"],
+                                 normalize="index").sort_index()
             order = [r for r in plot.ROLE_ORDER if r in counts.columns]
             counts = counts[order + [c for c in counts.columns if c not in order]]
+            counts.index = counts.index.map(lr_text)
             counts = counts.reset_index().rename(columns={"learning_rate": "learning rate"})
             sec.table(f"Group {group_name(g)}: fraction of neurons in each role, final "
                       f"snapshots, all seeds.", counts)
@@ -265,7 +269,8 @@ def _regimes(inp: Inputs) -> Section:
              "from the final snapshots of its analysed seeds (the verdict table at the top "
              "summarises it); the evidence column gives the rule that decided and the "
              "numbers, naming the nulls each signature beat.")
-    reg = reg.copy()
+    reg = sort_cells(reg, group_order(inp.tables.get("runs", pd.DataFrame()))
+                     or group_order(inp.tables["snapshots"]))
     if "group" in reg:
         reg["group"] = reg["group"].fillna("").map(group_name)
     if "learning_rate" in reg:

@@ -47,6 +47,7 @@ from community.report.kit import (
     lr_text,
     of_group,
     panel_grid,
+    sort_cells,
 )
 from community.tables import mixed_provenance
 
@@ -152,10 +153,7 @@ def verdict_table(reg: pd.DataFrame, order: list[Any]) -> pd.DataFrame:
     reg["group"] = reg["group"].fillna("")
     extra = [(c, title) for c, title in _CELL_EXTRA
              if c in reg and (reg.groupby("group")[c].nunique(dropna=False) > 1).any()]
-    rank = {g: k for k, g in enumerate(order)}
-    reg["_g"] = reg["group"].map(lambda g: rank.get(g, len(rank)))
-    reg["_rate"] = pd.to_numeric(reg["learning_rate"], errors="coerce")
-    reg = reg.sort_values(["_g", "group", *[c for c, _ in extra], "_rate"], kind="stable")
+    reg = sort_cells(reg, order)
     rows = []
     for _, r in reg.iterrows():
         analysed = _int(r.get("n_analysed")) != 0

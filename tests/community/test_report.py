@@ -506,3 +506,37 @@ def test_a_run_directory_is_reported_as_a_run_not_a_sweep_of_one(tmp_path):
     md = md_path.read_text()
     assert md.startswith("# Community report: sweep s\n\nSweep `")
     assert re.search(r"^\d+ runs \(ok \d+", md, re.M)
+
+
+# --------------------------------------------------------------------------- table order
+
+
+def _rates_of(item):
+    col = item.columns.index("learning rate")
+    return [float(row[col]) for row in item.rows]
+
+
+def test_learning_rates_sort_numerically_in_every_table():
+    from community.report import sections, verdicts
+    from community.report.kit import Inputs
+
+    lrs = [251.0, 10000.0, 6.31, 0.0001]  # as text: '0.0001' < '1e+04' < '251' < '6.31'
+    snaps = pd.DataFrame({"run_id": [f"r{k}" for k in range(4)], "step": 10,
+                          "is_final": True, "group": "g", "task": "noise", "seed": 0,
+                          "learning_rate": lrs})
+    neurons = pd.DataFrame([{"run_id": f"r{k}", "step": 10, "is_final": True, "group": "g",
+                             "learning_rate": lr, "neuron": i, "community": i % 2,
+                             "participation": 0.1 * i, "within_z": 0.5 * i,
+                             "role": "peripheral" if i % 2 else "ultra-peripheral"}
+                            for k, lr in enumerate(lrs) for i in range(4)])
+    regimes = pd.DataFrame({"group": "g", "rule": "balance-exact", "prune": 0.0,
+                            "graph_family": "all-to-all", "learning_rate": lrs,
+                            "regime": "changed", "n_runs": 1, "n_analysed": 1})
+    inp = Inputs(sweep=Path("."), tables={"snapshots": snaps, "neurons": neurons,
+                                          "regimes": regimes, "runs": pd.DataFrame()},
+                 settings={}, describe="")
+    tables = [item for make in (sections._roles, sections._regimes, verdicts._verdicts)
+              for item in make(inp).items if item.kind == "table"]
+    assert len(tables) == 3
+    for item in tables:
+        assert _rates_of(item) == sorted(lrs), item.caption
