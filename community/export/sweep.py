@@ -316,7 +316,9 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
     the report's network view lays the run out (module docstring). Runs that did not
     end "ok" (unstable, failed) or that the analysis skipped are never exported: each
     is logged with its reason (:func:`export_plan` returns them) and files an earlier
-    export wrote for it are removed.
+    export wrote for it are removed. Files an earlier export wrote for an "ok" run that
+    is not exported now (seed 1 after an ``all_runs=True`` export) are results and are
+    left in place.
 
     Parameters
     ----------
