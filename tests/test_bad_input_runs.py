@@ -34,8 +34,8 @@ from wiring.config import TrainConfig, apply_overrides
 from wiring.data import Dataset
 from wiring.errors import ConfigError, DataError, GraphError, WiringError
 from wiring.experiments.jobs import run_train
-from wiring.graphs.families import build_graph
 from wiring.graphs import builders
+from wiring.graphs.families import build_graph
 from wiring.graphs.graph import MAX_NEURONS, Graph
 from wiring.network import Network
 from wiring.simulate import simulate

@@ -145,6 +145,7 @@ class TrainSettings:
     method: str = "auto"  # "auto" | "jacobi" | "gauss-seidel"
     warm_start: bool = False
     on_diverge: str = "record"
+    weight_limit: float = 1e6  # max |w| past this: the run diverged (wiring.divergence)
     kernel: str = "auto"  # "auto" | "sample" | "batch" (see wiring.train.fit)
     dtype: str = "float64"  # "float64" | "float32" (batch kernel)
     threads: int = 0  # numba threads of the batch kernel; 0 = automatic (fit's threads=None)

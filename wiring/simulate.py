@@ -50,6 +50,7 @@ from wiring._checks import (
 )
 from wiring._html import summary_html
 from wiring._progress import Progress, ProgressArg
+from wiring.config import NeuronConfig, SimulationConfig
 from wiring.divergence import dynamics_reason, weight_reason
 from wiring.errors import WiringError
 from wiring.graphs.graph import Graph
@@ -133,28 +134,34 @@ def _density(weight: np.ndarray) -> float:
     return float(np.mean(weight != 0)) if weight.size else 0.0
 
 
+#: simulate's defaults are the config's ([simulation] and [neurons] of wiring.config),
+#: so `wiring train --set task.kind=noise` and `wiring.simulate` run alike
+_S = SimulationConfig()
+_N = NeuronConfig()
+
+
 def simulate(
     graph: Graph,
     *,
-    learning_rate: float,
-    iterations: int,
+    learning_rate: float = _S.learning_rate,
+    iterations: int = _S.iterations,
     learning_rate_end: float | None = None,
-    stages: int = 1,
-    prune: float = 0.0,
-    pruning: str = "regrow",
-    mode: str = "one-step",
-    clamped_fraction: float = 0.1,
-    noise_rate: float = 0.1,
-    noise_credit: float = 0.1,
-    activation: str = "tanh",
-    balance: str = "derivative",
-    balance_center: float = 0.0,
-    balance_width: float = 1.0,
-    init_scale: float = 1.0,
+    stages: int = _S.stages,
+    prune: float = _S.prune,
+    pruning: str = _S.pruning,
+    mode: str = _S.mode,
+    clamped_fraction: float = _S.clamped_fraction,
+    noise_rate: float = _S.noise_rate,
+    noise_credit: float = _S.noise_credit,
+    activation: str = _N.activation,
+    balance: str = _N.balance,
+    balance_center: float = _N.balance_center,
+    balance_width: float = _N.balance_width,
+    init_scale: float = _N.init_scale,
     weight: np.ndarray | None = None,
-    tol: float = 1e-8,
-    max_iter: int = 500,
-    weight_limit: float = 1e6,
+    tol: float = _S.tol,
+    max_iter: int = _S.max_iter,
+    weight_limit: float = _S.weight_limit,
     snapshot_at: Iterable[int] = (),
     checkpoint_every: int | None = None,
     seed: int | np.random.Generator | None = None,
@@ -162,6 +169,12 @@ def simulate(
     progress: ProgressArg = False,
 ) -> SimulationResult:
     """Run the paper's Algorithm 1 on ``graph``.
+
+    Every default is that of :class:`wiring.config.SimulationConfig` and
+    :class:`~wiring.config.NeuronConfig` (the ``[simulation]`` and ``[neurons]`` sections
+    of ``wiring train --set task.kind=noise``): the paper's setting, ``learning_rate=0.01``,
+    ``iterations=20000``, ``prune=0.9`` with ``pruning="regrow"``, 10% credit-clamped
+    neurons, noise ``0.1``.
 
     Parameters
     ----------

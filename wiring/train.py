@@ -20,10 +20,11 @@ from wiring._batched import DTYPES, run_batched
 from wiring._checks import as_rng, check_choice, check_int, check_positive
 from wiring._html import summary_html
 from wiring._progress import Progress, ProgressArg
+from wiring.config import TrainSettings
 from wiring.divergence import dynamics_reason, loss_blowup, weight_reason
 from wiring.errors import DataError, SettleDidNotConverge, TrainingDiverged, WiringError
 from wiring.kernels.settle import CONVERGED, DIVERGED
-from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
+from wiring.network import DEFAULT_TOL, Network
 
 __all__ = ["FitResult", "fit", "ON_DIVERGE", "KERNELS"]
 
@@ -185,31 +186,42 @@ def _weight_stats(net):
     }
 
 
+#: fit's defaults are the config's ([train] of wiring.config), so `wiring train` and
+#: `wiring.fit` train alike unless told otherwise
+_T = TrainSettings()
+
+
 def fit(
     network: Network,
     data: object,
     *,
-    rule: str = "balance-exact",
-    loss: str = "mse",
-    learning_rate: float = 0.01,
-    epochs: int = 10,
-    batch_size: int = 1,
+    rule: str = _T.rule,
+    loss: str = _T.loss,
+    learning_rate: float = _T.learning_rate,
+    epochs: int = _T.epochs,
+    batch_size: int = _T.batch_size,
     seed: int | np.random.Generator | None = None,
     tol: float | None = None,
-    max_iter: int = DEFAULT_MAX_ITER,
-    method: str = "auto",
-    warm_start: bool = False,
-    on_diverge: str = "record",
+    max_iter: int = _T.max_iter,
+    method: str = _T.method,
+    warm_start: bool = _T.warm_start,
+    on_diverge: str = _T.on_diverge,
     snapshot_epochs: Iterable[int] = (),
     on_snapshot: Callable[[int, int, Network], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
-    kernel: str = "auto",
-    dtype: str = "float64",
+    kernel: str = _T.kernel,
+    dtype: str = _T.dtype,
     threads: int | None = None,
-    weight_limit: float = 1e6,
+    weight_limit: float = _T.weight_limit,
     progress: ProgressArg = False,
 ) -> FitResult:
     """Train ``network`` in place with a learning rule.
+
+    The defaults are those of :class:`wiring.config.TrainSettings` (the ``[train]``
+    section ``wiring train`` reads): ``rule="balance-exact"``, ``loss="cross-entropy"``,
+    ``learning_rate=0.02``, ``epochs=8``, ``batch_size=1``, and so on, so the Python
+    function and the command line train alike. ``tol`` is the one exception: left
+    ``None`` it is the dtype's own tolerance (see below).
 
     Every sample: firing settles with the inputs clamped, credit settles with the
     output error, and the rule's update ``r f(s_i) c_i x_j`` is applied at once
@@ -304,7 +316,7 @@ def fit(
     >>> from wiring.graphs.builders import layered
     >>> net = Network(layered([2, 4, 1]), seed=0)
     >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]]); Y = X[:, :1] * X[:, 1:]
-    >>> res = fit(net, (X, Y), learning_rate=0.2, epochs=50, seed=0)
+    >>> res = fit(net, (X, Y), loss="mse", learning_rate=0.2, epochs=50, seed=0)
     >>> res.metrics[-1]["train_loss"] < res.metrics[1]["train_loss"]
     True
 

@@ -540,3 +540,52 @@ def test_learning_rates_sort_numerically_in_every_table():
     assert len(tables) == 3
     for item in tables:
         assert _rates_of(item) == sorted(lrs), item.caption
+
+
+# --------------------------------------------------------------------------- colours
+
+
+def test_a_group_keeps_one_colour_in_every_figure(tmp_path, monkeypatch):
+    from matplotlib.colors import to_hex
+
+    from community import plot
+
+    seen = []  # (figure function, group, colour of its observed line)
+
+    def spy(name):
+        original = getattr(plot, name)
+
+        def wrapped(df, *args, **kwargs):
+            ax = original(df, *args, **kwargs)
+            groups = list(pd.unique(df["group"]))
+            for line in ax.lines:
+                if line.get_gid() != "mean":
+                    continue
+                label = line.get_label()
+                group = label if label in groups else groups[0]
+                assert label in groups or len(groups) == 1
+                seen.append((name, group, to_hex(line.get_color())))
+            return ax
+        monkeypatch.setattr(plot, name, wrapped)
+
+    for name in ("measure_vs_lr", "community_counts"):
+        spy(name)
+    sweep = make_sweep(tmp_path / "s")
+    # the communities figure (both groups, hue) lists digits first where its rows come first
+    snaps = pd.read_parquet(sweep / "analysis" / "snapshots.parquet")
+    runs.write_table(sweep / "analysis", "snapshots", snaps.iloc[::-1].reset_index(drop=True))
+    build_report(sweep, workers=1)
+    by_group = {}
+    for _name, group, colour in seen:
+        by_group.setdefault(group, set()).add(colour)
+    assert set(by_group) == {"noise", "digits"}
+    assert {g: len(c) for g, c in by_group.items()} == {"noise": 1, "digits": 1}, by_group
+    assert by_group["noise"] != by_group["digits"]
+    assert {f for f, *_ in seen} == {"measure_vs_lr", "community_counts"}
+
+
+def test_seed_agreement_caption_says_the_noise_task_clamps_other_neurons_per_seed(report):
+    _, _, md_path = report
+    section = md_path.read_text().split("## 8. Communities", 1)[1].split("## 9.", 1)[0]
+    assert "agreement (ARI) of each partition with the other seeds'" in section
+    assert "each seed also clamps the credit of a different set of neurons" in section

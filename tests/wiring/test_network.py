@@ -106,11 +106,11 @@ def test_divergent_learning_rate_is_recorded_as_unstable():
                              activation="linear")
     X = rng.standard_normal((50, 2))
     Y = rng.standard_normal((50, 1)) * 10
-    res = fit(net, (X, Y), learning_rate=5.0, epochs=20, seed=0)
+    res = fit(net, (X, Y), loss="mse", learning_rate=5.0, epochs=20, seed=0)
     assert res.status == "unstable" and "diverged" in res.reason
     assert res.metrics[-1]["status"] == "unstable"
     with pytest.raises(SettleDidNotConverge):
-        fit(Network(net.graph, seed=0, activation="linear"), (X, Y), learning_rate=5.0,
+        fit(Network(net.graph, seed=0, activation="linear"), (X, Y), loss="mse", learning_rate=5.0,
             epochs=20, seed=0, on_diverge="raise")
 
 

@@ -157,7 +157,7 @@ def test_fit_result_html_against_an_independent_evaluation():
     Y = np.eye(2)[labels]
     Xt, Yt = X[:16] * 0.9, Y[:16]
     net = wiring.Network(layered([2, 6, 2]), seed=0)
-    res = wiring.fit(net, (X, Y, Xt, Yt), rule="balance", learning_rate=0.1, epochs=3,
+    res = wiring.fit(net, (X, Y, Xt, Yt), rule="balance", loss="mse", learning_rate=0.1, epochs=3,
                      batch_size=4, seed=0, snapshot_epochs=[0, 3])
     title, s, tables = parse(res._repr_html_())
     assert title == "wiring.FitResult"

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from wiring import runs
-from wiring.runs import provenance
 from wiring.errors import ConfigError, WiringError
 from wiring.runs import (
     RunFormatError,
@@ -24,6 +23,7 @@ from wiring.runs import (
     load_snapshot,
     load_snapshots,
     prepare_run_dir,
+    provenance,
     read_config,
     read_metrics,
     read_provenance,

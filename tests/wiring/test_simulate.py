@@ -198,7 +198,7 @@ def test_states_match_the_dense_twin():
     g = all_pairs(n)
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal(g.n_edges) / np.sqrt(n)
-    res = simulate(g, learning_rate=0.05, iterations=T, weight=w0, clamped_fraction=0.2,
+    res = simulate(g, learning_rate=0.05, iterations=T, weight=w0, prune=0.0, clamped_fraction=0.2,
                    seed=7, snapshot_at=at)
     assert [step for step, _, _ in res.states] == [step for step, _ in res.snapshots] == at
     rng = np.random.default_rng(7)  # the stream simulate() draws, as in the test above

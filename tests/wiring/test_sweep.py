@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from wiring import runs
-from wiring.runs import provenance
 from wiring.errors import ConfigError, WiringError
 from wiring.experiments.sweep import DEFAULT_SWEEP, expand, load_sweep, run_sweep
+from wiring.runs import provenance
 
 ROOT = Path(__file__).resolve().parents[2]
 

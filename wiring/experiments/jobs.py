@@ -288,7 +288,8 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
         res = fit(net, ds, rule=t.rule, loss=t.loss, learning_rate=t.learning_rate,
                   epochs=t.epochs, batch_size=t.batch_size, seed=cfg.task.seed, tol=t.tol,
                   max_iter=t.max_iter, method=t.method, warm_start=t.warm_start,
-                  on_diverge=t.on_diverge, snapshot_epochs=t.snapshot_epochs,
+                  on_diverge=t.on_diverge, weight_limit=t.weight_limit,
+                  snapshot_epochs=t.snapshot_epochs,
                   kernel=t.kernel, dtype=t.dtype, threads=t.threads or None,
                   on_snapshot=on_snapshot,
                   on_epoch=on_epoch)
