@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -124,12 +124,22 @@ GA_HUB_P = (0.30, 0.75)
 # --------------------------------------------------------------------------- measures
 
 
+def _level_colour(level: Any, k: int, color: Any, colors: Mapping[Any, Any] | None) -> Any:
+    """The colour of hue level ``level`` (the ``k``-th drawn; None without hue)."""
+    if level is None:
+        return "C0" if color is None else color
+    if colors is not None and level in colors:
+        return colors[level]
+    return f"C{k}"
+
+
 def measure_vs_lr(df: pd.DataFrame, y: str, *, hue: str | None = None,
                   ax: Axes | None = None, logx: bool = True,
                   refline: float | str | None = "auto",
                   nulls: Mapping[str, str] | None = None,
                   unstable: Sequence[float] = (), logy: bool = False,
-                  legend: bool = True) -> Axes:
+                  legend: bool = True, color: Any = None,
+                  colors: Mapping[Any, Any] | None = None) -> Axes:
     """A measure against the learning rate: mean over seeds with its 95% CI, and its nulls.
 
     The CI is the t-interval of the mean over the rows (seeds) at a learning rate,
@@ -163,6 +173,11 @@ def measure_vs_lr(df: pd.DataFrame, y: str, *, hue: str | None = None,
     legend : bool
         Draw the legend (when there is more than the observation to name); ``False``
         for panels that share the legend of another.
+    color : matplotlib colour, optional
+        Colour of the observation without ``hue`` (default ``"C0"``), e.g. its group's.
+    colors : mapping, optional
+        Colour of each ``hue`` level (e.g. group -> colour, so a group keeps its colour
+        in every figure); levels not in it get ``"C<k>"`` by order of appearance.
 
     Returns
     -------
@@ -203,7 +218,7 @@ def measure_vs_lr(df: pd.DataFrame, y: str, *, hue: str | None = None,
     styles = ("--", ":", "-.")
     for k, level in enumerate(levels):
         d = data if level is None else data[data[hue] == level]
-        colour = f"C{k}"
+        colour = _level_colour(level, k, color, colors)
         s = _mean_ci(d, ["learning_rate"], y)
         _mean_line(ax, s, "learning_rate", color=colour, marker="o", ms=4,
                    label="observed" if level is None else str(level))
@@ -328,7 +343,8 @@ def null_zscores(df: pd.DataFrame, columns: Mapping[str, str], *, ax: Axes | Non
 
 
 def community_counts(df: pd.DataFrame, *, hue: str | None = None,
-                     ax: Axes | None = None) -> Axes:
+                     ax: Axes | None = None,
+                     colors: Mapping[Any, Any] | None = None) -> Axes:
     """Number of communities against the learning rate: each seed, and the mean with CI.
 
     Parameters
@@ -337,6 +353,8 @@ def community_counts(df: pd.DataFrame, *, hue: str | None = None,
         One row per run with ``learning_rate`` and ``n_communities``.
     hue : str, optional
     ax : Axes, optional
+    colors : mapping, optional
+        Colour of each ``hue`` level, as in :func:`measure_vs_lr`.
 
     Returns
     -------
@@ -363,8 +381,9 @@ def community_counts(df: pd.DataFrame, *, hue: str | None = None,
     for k, level in enumerate(levels):
         d = data if level is None else data[data[hue] == level]
         s = _mean_ci(d, ["learning_rate"], "n_communities")
-        _mean_line(ax, s, "learning_rate", color=f"C{k}", label=str(level))
-        colours += [f"C{k}" if hue else "0.3"] * len(d)
+        colour = _level_colour(level, k, None, colors)
+        _mean_line(ax, s, "learning_rate", color=colour, label=str(level))
+        colours += [colour if hue else "0.3"] * len(d)
     order = pd.concat([data if lv is None else data[data[hue] == lv] for lv in levels])
     ax.scatter(order["learning_rate"], order["n_communities"], s=18, alpha=0.5, c=colours,
                linewidths=0)

@@ -64,6 +64,8 @@ from community.report.kit import (
     Item,
     Section,
     environment,
+    group_colours,
+    group_order,
     read_text,
     write_atomic,
 )
@@ -188,7 +190,8 @@ def _load_inputs(sweep: Path) -> Inputs:
                 f"{setting('quality', 'unknown')} (resolution {setting('resolution', 'n/a')}), "
                 "in every figure and table below.")
     inp = Inputs(sweep=sweep, tables=tables, settings=settings, describe=describe,
-                  dropped=dropped)
+                 dropped=dropped,
+                 colours=group_colours(group_order(tables["runs"]) or group_order(snaps)))
     inp.skipped.extend(problems)
     return inp
 

@@ -143,16 +143,26 @@ def _communities(inp: Inputs) -> Section:
     panels = ["n_communities"] + [c for c in ("largest_community_fraction", "ari_seeds")
                                   if has_data(final, c)]
 
+    colour = inp.colour(final["group"].iloc[0]) if "group" in final and len(final) else None
+
     def draw(y: str, ax: Any) -> None:
         if y == "n_communities":
-            plot.community_counts(final, hue=hue, ax=ax)
+            plot.community_counts(final, hue=hue, ax=ax, colors=inp.colours)
         else:
-            plot.measure_vs_lr(final, y, hue=hue, ax=ax)
+            plot.measure_vs_lr(final, y, hue=hue, ax=ax, color=colour, colors=inp.colours)
 
-    panel_grid(inp, sec, panels, draw,
-          "Final snapshots: number of communities (points: single runs), largest community "
-          "as a fraction of the neurons, and agreement (ARI) of each partition with the "
-          "other seeds' at the same learning rate; mean with 95% CI.")
+    caption = ("Final snapshots: number of communities (points: single runs), largest "
+               "community as a fraction of the neurons, and agreement (ARI) of each "
+               "partition with the other seeds' at the same learning rate; mean with 95% "
+               "CI; colour: group, as in every figure.")
+    noise = "task" in final and (final["task"] == "noise").any()
+    if "ari_seeds" in panels and noise:
+        caption += (" Seed agreement of the noise task: each seed also clamps the credit of "
+                    "a different set of neurons (drawn from the task seed) and draws its "
+                    "own noise, so its seeds differ in more than their initial weights; "
+                    "their partitions need not agree even where the rule builds the same "
+                    "kind of structure.")
+    panel_grid(inp, sec, panels, draw, caption)
     return sec
 
 

@@ -249,9 +249,11 @@ def _measures(inp: Inputs) -> Section:
             continue
         nulls = {col: _null_columns(d, sig, "null") for sig, (_, col) in SIGNATURES.items()}
         def draw(y: str, ax: Any, d: pd.DataFrame = d, nulls: dict = nulls,
-                 unstable: list = unstable, legend: bool = True) -> None:
+                 unstable: list = unstable, colour: str = inp.colour(g),
+                 legend: bool = True) -> None:
             plot.measure_vs_lr(d, y, ax=ax, refline=_REFS.get(y), nulls=nulls.get(y),
-                               unstable=unstable, logy=y == "weight_growth", legend=legend)
+                               unstable=unstable, logy=y == "weight_growth", legend=legend,
+                               color=colour)
 
         draws = _draws_text(_n_null_values(d))
         panel_grid(inp, sec, panels, draw,

@@ -200,6 +200,26 @@ def test_measure_vs_lr_hue_and_options(final):
     assert plot.measure_vs_lr(zero, "modularity").get_xscale() == "linear"
 
 
+def test_group_colours_are_given_not_counted(final):
+    from matplotlib.colors import to_hex
+
+    colours = {"noise": "#1f77b4", "digits": "#d62728"}
+    # digits alone, or first: still its own colour, not the first of the cycle
+    for df in (final[final["group"] == "digits"], final.iloc[::-1]):
+        ax = plot.measure_vs_lr(df, "modularity", hue="group", colors=colours)
+        assert {ln.get_label(): to_hex(ln.get_color()) for ln in data_lines(ax)} == {
+            g: colours[g] for g in pd.unique(df["group"])}
+        ax = plot.community_counts(df, hue="group", colors=colours)
+        assert {ln.get_label(): to_hex(ln.get_color()) for ln in data_lines(ax)} == {
+            g: colours[g] for g in pd.unique(df["group"])}
+        points = {to_hex(c) for c in ax.collections[-1].get_facecolors()}
+        assert points == {colours[g] for g in pd.unique(df["group"])}
+    ax = plot.measure_vs_lr(final[final["group"] == "digits"], "modularity", color="#d62728")
+    assert to_hex(data_lines(ax)[0].get_color()) == "#d62728"
+    assert to_hex(data_lines(plot.measure_vs_lr(final, "modularity"))[0].get_color()) == \
+        "#1f77b4"  # C0 by default
+
+
 def test_missing_data_gives_a_note_not_an_error(final):
     ax = plot.measure_vs_lr(final.assign(modularity=np.nan), "modularity")
     assert not ax.lines and "no data" in ax.texts[0].get_text()
