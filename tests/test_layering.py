@@ -20,7 +20,7 @@ _CLI_STARTUP = ("each command imports what it runs, so `wiring --help` and `wiri
 #: (importing module, imported module) -> why the import waits until a function runs
 LAZY = {
     **{("wiring.experiments.cli", t): _CLI_STARTUP for t in (
-        "community", "community.export_run", "community.paper.analyse",
+        "community", "community.export", "community.paper.analyse",
         "community.paper.report", "community.report", "community.tables", "wiring",
         "wiring._progress", "wiring.config", "wiring.errors", "wiring.experiments.jobs",
         "wiring.experiments.studies", "wiring.experiments.sweep", "wiring.runs")},

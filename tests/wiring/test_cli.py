@@ -193,3 +193,70 @@ def test_a_foreign_community_package_is_named_not_a_traceback(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "/site-packages/community/__init__.py" in err and "python-louvain" in err
     assert "Traceback" not in err
+
+
+def test_a_failed_run_is_rerun_without_overwrite_once_its_input_is_fixed(tmp_path, capsys):
+    from wiring.graphs import all_to_all, to_networkx
+
+    graph = tmp_path / "g.graphml"
+    argv = ["train", "--out", str(tmp_path / "run"), "-q", "--set", "task.kind='noise'",
+            "--set", "graph.family='file'", "--set", f"graph.path='{graph}'",
+            "--set", "simulation.iterations=20"]
+    assert main(argv) == 2 and "does not exist" in capsys.readouterr().err
+    import networkx as nx
+
+    nx.write_graphml(to_networkx(all_to_all(12)), graph)
+    assert main(argv) == 0  # the failed run is replaced, no --overwrite needed
+    assert json.loads((tmp_path / "run" / "status.json").read_text())["status"] == "ok"
+    assert main(argv) == 2  # a finished run is still protected
+    assert "--overwrite" in capsys.readouterr().err
+
+
+def test_the_noise_task_prints_integer_iterations(tmp_path, capsys):
+    assert main(["train", "--out", str(tmp_path / "n"), "-q", "--set", "task.kind='noise'",
+                 "--set", "graph.n=20", "--set", "simulation.iterations=20000",
+                 "--set", "simulation.learning_rate=0.0", "--set", "simulation.snapshots=1"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert "iteration=20000," in line and "e+04" not in line
+
+
+def test_every_option_with_a_default_shows_it_in_its_help(capsys):
+    import argparse
+
+    from wiring.experiments.cli import build_parser
+
+    parser = build_parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    checked = 0
+    for name, sub in subs.choices.items():
+        text = sub.format_help()
+        fmt = sub._get_formatter()
+        for action in sub._actions:
+            if action.option_strings and action.nargs != 0:  # every option taking a value
+                assert "default" in fmt._get_help_string(action).lower(), \
+                    f"`wiring {name} --help` says nothing of {action.dest}'s default"
+            if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
+                assert action.help, f"{name} {action.option_strings} has no help"
+                shown = (" ".join(map(str, action.default))
+                         if isinstance(action.default, list | tuple) else str(action.default))
+                flat = " ".join(text.split())
+                assert f"default: {shown}" in flat or "default" in action.help.lower(), \
+                    f"`wiring {name} --help` does not show the default of {action.dest}"
+                checked += 1
+    assert checked >= 3
+    assert "digits" in " ".join(subs.choices["sweep"].format_help().split())
+
+
+def test_config_prints_the_resolved_defaults_and_the_default_sweep(capsys):
+    import tomllib
+
+    from wiring.config import config_to_dict, resolve_config
+
+    assert main(["config", "--show"]) == 0
+    printed = tomllib.loads(capsys.readouterr().out)
+    assert printed == config_to_dict(resolve_config(TrainConfig()))
+    assert main(["config", "--set", "train.learning_rate=0.5"]) == 0
+    assert tomllib.loads(capsys.readouterr().out)["train"]["learning_rate"] == 0.5
+    assert main(["config", "--sweep"]) == 0
+    sweep = tomllib.loads(capsys.readouterr().out)
+    assert {g for g in sweep["sweep"]["groups"]} == {"noise", "digits"}

@@ -197,7 +197,8 @@ def test_npz_custom_keys_and_image_stacks(tmp_path):
 def test_npz_missing_key(tmp_path):
     path = tmp_path / "nokey.npz"
     np.savez(path, X=np.zeros((4, 2)), labels=[0, 1, 0, 1])
-    with pytest.raises(DataError, match=r"no array 'y'; the file holds 'X', 'labels'"):
+    with pytest.raises(DataError, match=r"no array 'y' \(named by y_key; in a config file "
+                                        r"data\.y_key\); the file holds 'X', 'labels'"):
         load_npz(path)
     np.savez(path, X=np.zeros((4, 2)), y=[0, 1, 0, 1], X_test=np.zeros((2, 2)))
     with pytest.raises(DataError, match="'y_test'"):
@@ -425,3 +426,15 @@ def test_subsample(digits):
         subsample(digits, n_train=5000)
     with pytest.raises(DataError, match="n_test"):
         subsample(digits, n_test=-1)
+
+
+def test_a_wrong_npz_key_names_the_argument_and_the_config_key(tmp_path):
+    from wiring.data import load_npz
+    from wiring.errors import DataError
+
+    path = tmp_path / "d.npz"
+    np.savez(path, features=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]))
+    with pytest.raises(DataError, match=r"no array 'X' \(named by x_key; in a config file "
+                                        r"data\.x_key\); the file holds 'features', 'y'"):
+        load_npz(path)
+    assert load_npz(path, x_key="features", test_fraction=0.5).n_features == 2

@@ -125,9 +125,10 @@ def load_npz(
     with loaded as npz:
         keys = list(npz.files)
         present = ", ".join(repr(k) for k in keys) or "no arrays"
-        for key in (x_key, y_key):
+        for key, arg in ((x_key, "x_key"), (y_key, "y_key")):
             if key not in keys:
-                raise DataError(f"{path} has no array {key!r}; the file holds {present}")
+                raise DataError(f"{path} has no array {key!r} (named by {arg}; in a config "
+                                f"file data.{arg}); the file holds {present}")
         if (xt_key in keys) != (yt_key in keys):
             have, lack = (xt_key, yt_key) if xt_key in keys else (yt_key, xt_key)
             raise DataError(

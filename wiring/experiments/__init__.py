@@ -11,3 +11,5 @@ Modules: :mod:`~wiring.experiments.jobs` (a config in, a run directory out),
 that uses the analysis package :mod:`community`, and only from the command line,
 imported when a command needs it.
 """
+
+__all__: list[str] = []

@@ -79,7 +79,8 @@ def _summary(run_dir) -> str:
     last = table.iloc[-1]
     keys = ("epoch", "iteration", "train_loss", "test_accuracy", "test_nonconverged",
             "weight_abs_max", "density")
-    parts = [f"{k}={last[k]:.4g}" for k in keys if k in last.index and last[k] == last[k]]
+    parts = [f"{k}={int(last[k])}" if k in ("epoch", "iteration", "test_nonconverged")
+             else f"{k}={last[k]:.4g}" for k in keys if k in last.index and last[k] == last[k]]
     return "last checkpoint: " + ", ".join(parts)
 
 
@@ -133,7 +134,7 @@ def _check_community() -> None:
 def _analyse_report_export(path: Path, args) -> int:
     # community is imported lazily: only these commands need it (STYLE.md import rules)
     _check_community()
-    from community.export_run import export_sweep
+    from community.export import export_sweep
     from community.report import build_report
     from community.tables import AnalysisSettings, analyse_sweep
     from wiring.experiments.sweep import analysis_settings
@@ -151,23 +152,45 @@ def _analyse_report_export(path: Path, args) -> int:
         analyse_sweep(path, settings=settings, workers=args.workers or 2, progress=update)
     finally:
         close()
-    html, md = build_report(path)
-    files = export_sweep(path, fmt="gexf")
-    print(f"report: {html}  (markdown: {md})\nGephi files: {len(files)} under "
-          f"{path / 'gephi'}")
+    out = Path(args.out) if getattr(args, "out_report", False) and args.out else None
+    html, md = build_report(path, out_dir=out / "report" if out else None)
+    gephi = (out or path) / "gephi"
+    files = export_sweep(path, fmt="gexf", out_dir=gephi)
+    print(f"report: {html}  (markdown: {md})\nGephi files: {len(files)} under {gephi}")
     return 0
 
 
 def _cmd_report(args) -> int:
+    args.out_report = True
     return _analyse_report_export(Path(args.path), args)
 
 
 def _cmd_export(args) -> int:
     _check_community()
-    from community.export_run import export_sweep
+    from community.export import export_sweep
 
-    files = export_sweep(Path(args.path), fmt=args.format, snapshots=args.snapshots)
-    print(f"{len(files)} {args.format} files under {Path(args.path) / 'gephi'}")
+    out = Path(args.out) if args.out else Path(args.path) / "gephi"
+    files = export_sweep(Path(args.path), fmt=args.format, snapshots=args.snapshots,
+                         out_dir=out, all_runs=args.all_runs,
+                         dynamic=None if args.dynamic == "auto" else args.dynamic)
+    print(f"{len(files)} {args.format} files under {out}")
+    return 0
+
+
+def _cmd_config(args) -> int:
+    from wiring.config import apply_overrides, config_to_dict, load_config, resolve_config
+    from wiring.runs import dump_toml
+
+    if args.sweep:
+        from wiring.experiments.grid import DEFAULT_SWEEP
+
+        print(DEFAULT_SWEEP, end="")
+        return 0
+    _check_config_argument(args.config, args.set or [])
+    cfg = resolve_config(apply_overrides(load_config(args.config), args.set or []))
+    print(f"# the resolved configuration ({args.config or 'the built-in defaults'}"
+          f"{', with --set' if args.set else ''}): what `wiring train` would run\n"
+          + dump_toml(config_to_dict(cfg)), end="")
     return 0
 
 
@@ -234,7 +257,9 @@ def _analysis_options(p) -> None:
                    choices=("auto", "none", "lognormal", "exponential"),
                    help="how the block model uses weights (default: auto: the surviving "
                         "synapses when the run pruned, their magnitudes otherwise)")
-    p.add_argument("--workers", type=int, default=None, help="parallel processes")
+    p.add_argument("--workers", type=int, default=None,
+                   help="parallel processes (default: the sweep file's workers, else one per "
+                   "core, for the runs; 2 for the analysis)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -244,30 +269,57 @@ def _package_version() -> str:
     return __version__
 
 
+class _HelpWithDefaults(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless the help already states it or
+    there is none to state (a flag, or a default that depends on other options)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if ("default" in text.lower() or default in (None, False, argparse.SUPPRESS)
+                or action.option_strings == [] or isinstance(action, argparse._VersionAction)):
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list | tuple) else default
+        return f"{text} (default: {shown})"
+
+
+_SWEEP_DEFAULT = ("the embedded default (print it with `wiring config --sweep`): the paper's "
+                  "experiment, Algorithm 1 on 300 neurons all-to-all with p = 0.9 pruning at 6 "
+                  "learning rates from 1e-4 to 1e4 x 3 seeds, and a supervised recurrent network "
+                  "on digits at 3 learning rates")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
-        prog="wiring",
+        prog="wiring", formatter_class=_HelpWithDefaults,
         description="Train neural circuits with the balance/credit rule and its comparators.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     parser.add_argument("-V", "--version", action="version",
                         version=f"%(prog)s {_package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help="train one network (or run Algorithm 1) into a run directory")
+    tr = sub.add_parser("train", formatter_class=_HelpWithDefaults,
+                        help="train one network (or run Algorithm 1) into a run directory")
     tr.add_argument("config", nargs="?", help="TOML config (default: the built-in defaults)")
     tr.add_argument("--out", help="run directory (default: runs/train-<task>)")
     tr.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
-                    help="override one config value, e.g. --set train.learning_rate=0.05")
+                    help="override one config value, e.g. --set train.learning_rate=0.05; "
+                    "repeatable (default: none)")
     tr.add_argument("--overwrite", action="store_true",
                     help="replace an existing run directory")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_cmd_train)
-    sw = sub.add_parser("sweep", help="run a grid of trainings, then analyse, report, export")
+    sw = sub.add_parser("sweep", formatter_class=_HelpWithDefaults,
+                        help="run a grid of trainings, then analyse, report, export",
+                        description="Run a grid of trainings, then analyse them, write the "
+                        "report and the Gephi files. Without CONFIG it runs " + _SWEEP_DEFAULT
+                        + ".")
     sw.add_argument("config", nargs="?",
-                    help="sweep TOML (default: the embedded default, the paper's experiment)")
+                    help="sweep TOML (default: " + _SWEEP_DEFAULT + ")")
     sw.add_argument("--out", help="sweep directory (default: runs/sweep)")
     sw.add_argument("--resume", action="store_true",
-                    help="keep finished runs of an interrupted sweep, run the rest")
+                    help="keep the finished runs of an interrupted (or extended) sweep and "
+                    "run the rest")
     sw.add_argument("--no-report", action="store_true", help="only run the trainings")
     sw.add_argument("--scheduler", metavar="ADDRESS",
                     help="run each training as a task on this Dask scheduler "
@@ -277,11 +329,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "them)")
     _analysis_options(sw)
     sw.set_defaults(func=_cmd_sweep)
-    rp = sub.add_parser("report", help="analyse a sweep or run directory and write its report")
+    rp = sub.add_parser("report", formatter_class=_HelpWithDefaults,
+                        help="analyse a sweep or run directory and write its report")
     rp.add_argument("path", help="sweep directory or run directory")
+    rp.add_argument("--out", help="write the report and Gephi files under this directory "
+                    "(default: in place, PATH/report and PATH/gephi; the analysis tables are "
+                    "the sweep's own and always go to PATH/analysis)")
     _analysis_options(rp)
     rp.set_defaults(func=_cmd_report)
-    rr = sub.add_parser("reproduce", help="run the paper's studies, analyse them and write "
+    rr = sub.add_parser("reproduce", formatter_class=_HelpWithDefaults,
+                        help="run the paper's studies, analyse them and write "
                         "reports/paper (resumable)")
     rr.add_argument("--quick", action="store_true",
                     help="CI size: every code path in minutes (default out: reports/paper-quick)")
@@ -289,18 +346,38 @@ def build_parser() -> argparse.ArgumentParser:
     rr.add_argument("--runs", help="where the runs go (default: runs/paper)")
     rr.add_argument("--only", nargs="+", metavar="STUDY",
                     help="run only these studies (phase, sensitivity, timescales, "
-                    "development, rules); the report uses every study found")
+                    "development, rules); the report uses every study found (default: all)")
     rr.add_argument("--report-only", action="store_true",
                     help="skip the runs: re-analyse what is there and rebuild the report")
-    rr.add_argument("--workers", type=int, default=None, help="parallel processes")
+    rr.add_argument("--workers", type=int, default=None,
+                    help="parallel processes (default: one per core for the runs, 2 for the "
+                    "analysis)")
     rr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rr.set_defaults(func=_cmd_reproduce)
-    ex = sub.add_parser("export", help="write GEXF / GraphML files of an analysed sweep or run")
+    ex = sub.add_parser("export", formatter_class=_HelpWithDefaults,
+                        help="write GEXF / GraphML files of an analysed sweep or run")
     ex.add_argument("path", help="sweep directory or run directory (analysed)")
-    ex.add_argument("--format", default="gexf", choices=("gexf", "graphml"))
+    ex.add_argument("--out", help="directory of the files (default: PATH/gephi)")
+    ex.add_argument("--format", default="gexf", choices=("gexf", "graphml"),
+                    help="GEXF (Gephi's own; static files plus a dynamic timeline) or GraphML")
     ex.add_argument("--snapshots", default="final", choices=("final", "all"),
                     help="static files for the final snapshot only, or every snapshot")
+    ex.add_argument("--all-runs", action="store_true",
+                    help="every analysed run, not only the lowest seed of each cell")
+    ex.add_argument("--dynamic", default="auto", choices=("auto", "first-seed", "all", "none"),
+                    help="which runs get a dynamic GEXF timeline (auto: the lowest seed of "
+                    "each cell)")
     ex.set_defaults(func=_cmd_export)
+    cf = sub.add_parser("config", formatter_class=_HelpWithDefaults,
+                        help="print the resolved configuration (or the default sweep)")
+    cf.add_argument("config", nargs="?", help="TOML config (default: the built-in defaults)")
+    cf.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                    help="override one config value, as for `wiring train` (default: none)")
+    cf.add_argument("--show", action="store_true",
+                    help="print it (what the command does; accepted for clarity)")
+    cf.add_argument("--sweep", action="store_true",
+                    help="print the embedded default sweep file instead")
+    cf.set_defaults(func=_cmd_config)
     return parser
 
 

@@ -127,6 +127,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tomllib
@@ -152,6 +153,8 @@ __all__ = [
     "STATUSES", "prepare_run_dir", "write_table", "write_json", "write_config", "read_config",
     "write_metrics", "read_metrics", "write_status", "read_status",
 ]
+
+log = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.toml"
 PROVENANCE_FILE = "provenance.json"
@@ -180,10 +183,12 @@ def prepare_run_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path
         The run directory. Missing parents are created.
     overwrite : bool, default False
         If the directory exists and is not empty (an empty ``snapshots/`` folder
-        does not count): with ``False`` raise; with
-        ``True`` delete its contents first. As a guard against typos, contents are
-        only deleted if the directory looks like a run directory (it holds
-        ``snapshots/``, ``config.toml``, ``provenance.json`` or ``status.json``).
+        does not count): with ``False`` raise, unless it holds a run that *failed*
+        (``status.json`` says ``"failed"``: nothing of it is worth keeping, so a rerun
+        after fixing the input needs no flag); with ``True`` delete its contents first.
+        As a guard against typos, contents are only deleted if the directory looks
+        like a run directory (it holds ``snapshots/``, ``config.toml``,
+        ``provenance.json`` or ``status.json``).
 
     Returns
     -------
@@ -216,6 +221,9 @@ def prepare_run_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path
     if path.exists() and not path.is_dir():
         raise RunFormatError(f"run directory {str(path)!r} exists and is not a directory")
     if path.is_dir() and _has_contents(path):
+        if not overwrite and _failed(path):
+            log.info("replacing the failed run in %s", path)
+            overwrite = True
         if not overwrite:
             raise RunFormatError(
                 f"run directory {str(path)!r} is not empty; pass --overwrite (overwrite=True) "
@@ -234,6 +242,14 @@ def prepare_run_dir(path: str | os.PathLike, *, overwrite: bool = False) -> Path
                 child.unlink()
     (path / SNAPSHOT_DIR).mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _failed(path: Path) -> bool:
+    """Whether ``path`` holds a run whose ``status.json`` says it failed."""
+    try:
+        return _read_json(path / STATUS_FILE).get("status") == "failed"
+    except (OSError, ValueError, RunFormatError, AttributeError):
+        return False
 
 
 def _has_contents(path: Path) -> bool:
