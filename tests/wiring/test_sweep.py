@@ -364,3 +364,56 @@ def test_resume_a_sweep_written_before_newer_config_keys(tmp_path):
     changed = write(tmp_path, TINY_NOISE + '\n[train]\ndtype = "float32"\ntol = 1e-5\n', "b.toml")
     with pytest.raises(WiringError, match="different sweep"):
         run_sweep(changed, out, resume=True, workers=1)
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def _many(n, fmt="{}"):
+    return "[" + ", ".join(fmt.format(i) for i in range(n)) + "]"
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("[sweep]\nlr_count = 100000000000\n", "'sweep.lr_count' gives 100,000,000,000 values"),
+    ("[sweep]\nlr_min = 1e-4\nlr_max = 1e4\nlr_count = 1001\n", "'sweep.lr_count'"),
+    (f"[sweep]\nlearning_rates = {_many(1001, '{}.5')}\n", "'sweep.learning_rates' gives 1,001"),
+    (f"[sweep]\nseeds = {_many(1001)}\n", "'sweep.seeds' gives 1,001"),
+    (f"[sweep.groups.a]\nseeds = {_many(2000)}\n", "'sweep.groups.a.seeds' gives 2,000"),
+    (f"[sweep]\nrules = {_many(1001, chr(34) + 'r{}' + chr(34))}\n", "'sweep.rules'"),
+    (f"[sweep]\nprunes = {_many(1001, '0.{}')}\n", "'sweep.prunes'"),
+    (f"[sweep]\ngraph_families = {_many(1001, chr(34) + 'f{}' + chr(34))}\n",
+     "'sweep.graph_families'"),
+])
+def test_every_grid_axis_is_bounded(tmp_path, text, key):
+    from wiring.experiments.grid import MAX_AXIS_VALUES
+
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=re.escape(str(path))) as info:
+        load_sweep(path)
+    assert key in str(info.value)
+    assert f"{MAX_AXIS_VALUES:,}" in str(info.value) and "MAX_AXIS_VALUES" in str(info.value)
+
+
+def test_the_total_number_of_runs_is_bounded_before_expanding(tmp_path):
+    import dataclasses
+
+    from wiring.experiments import grid
+
+    # 1,000 learning rates x 101 seeds = 101,000 runs: refused at once, none expanded
+    path = write(tmp_path, "[sweep]\nlr_min = 1e-4\nlr_max = 1e4\nlr_count = 1000\n"
+                           f"seeds = {_many(101)}\n[task]\nkind = 'noise'\n")
+    start = time.perf_counter()
+    with pytest.raises(ConfigError, match=re.escape(str(path))) as info:
+        load_sweep(path)
+    assert time.perf_counter() - start < 5
+    msg = str(info.value)
+    assert "101,000 runs" in msg and "100,000" in msg and "MAX_RUNS" in msg
+    assert "1,000 learning_rates x 101 seeds" in msg
+    # a parsed sweep changed in code is checked too
+    sweep = load_sweep(write(tmp_path, "[sweep]\nlearning_rates = [0.1]\nseeds = [0]\n"
+                                       "[task]\nkind = 'noise'\n", "ok.toml"))
+    big = dataclasses.replace(sweep, groups=(dataclasses.replace(
+        sweep.groups[0], seeds=tuple(range(grid.MAX_AXIS_VALUES + 1))),))
+    with pytest.raises(ConfigError, match=r"sweep\.groups\.sweep\.seeds' gives 1,001"):
+        expand(big)
+    assert grid.MAX_RUNS == 100_000 and grid.MAX_AXIS_VALUES == 1_000

@@ -102,6 +102,18 @@ n_null = 20
 #: catches a full disk, not an estimate of the sweep's size).
 MIN_FREE_BYTES = 64 * 2**20
 
+#: Most values one grid axis of one group may hold (learning rates, including
+#: ``lr_count``; seeds; rules; prunes; graph families). Each value is a row or column
+#: of the report's tables and figures, and learning rates are told apart in run ids by
+#: 3 significant digits (about 900 values a decade): past 1,000 a grid is a mistake,
+#: and ``lr_count = 10**11`` must fail here, not fill the memory.
+MAX_AXIS_VALUES = 1_000
+#: Most runs of one sweep, over all groups: each is a run directory and a row of the
+#: status table, checked before any is expanded. 100,000 runs of the default's size
+#: (~1.5 s each) are ~40 core-hours and ~0.1 TB of run directories; split larger
+#: studies into several sweeps.
+MAX_RUNS = 100_000
+
 SWEEP_FILE = "sweep.toml"
 STATUS_TABLE = "sweep_status"
 STATUS_ORDER = ("ok", "unstable", "failed", "skipped")
@@ -264,7 +276,16 @@ def _tag(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def _too_many(source: str, key: str, count: int) -> ConfigError:
+    return ConfigError(f"{source}: '{key}' gives {count:,} values, more than the "
+                       f"{MAX_AXIS_VALUES:,} a grid axis may hold (wiring.experiments.grid."
+                       "MAX_AXIS_VALUES); split the study into several sweeps")
+
+
 def _resolve_grid(grid: _Grid, source: str, where: str) -> dict:
+    for key in ("learning_rates", "seeds", "rules", "prunes", "graph_families"):
+        if len(getattr(grid, key)) > MAX_AXIS_VALUES:
+            raise _too_many(source, where + key, len(getattr(grid, key)))
     if grid.learning_rates:
         lrs = list(grid.learning_rates)
         for lr in lrs:
@@ -279,6 +300,8 @@ def _resolve_grid(grid: _Grid, source: str, where: str) -> dict:
         if count < 1 or (count > 1 and lo == hi):
             raise ConfigError(f"{source}: '{where}lr_count' = {count!r} must be >= 1 (and 1 "
                               "when lr_min == lr_max)")
+        if count > MAX_AXIS_VALUES:
+            raise _too_many(source, where + "lr_count", count)
         lrs = geomspace(lo, hi, count)  # not np.geomspace: its bits depend on the CPU
     if not grid.seeds or any(s < 0 for s in grid.seeds):
         raise ConfigError(f"{source}: '{where}seeds' = {grid.seeds!r} must be a non-empty "
@@ -477,6 +500,28 @@ def _group_specs(sweep: SweepConfig, group: SweepGroup) -> Iterator[RunSpec]:
         yield RunSpec(run_id=run_id, group=group.name, params=params, config=cfg)
 
 
+def _check_size(sweep: SweepConfig) -> None:
+    """Refuse a grid with an axis of more than :data:`MAX_AXIS_VALUES` values or more
+    than :data:`MAX_RUNS` runs in all, before a single run is expanded."""
+    sizes = []
+    for group in sweep.groups:
+        axes = [(key, len(getattr(group, key))) for key in
+                ("learning_rates", "seeds", *(key for key, _ in _AXES.values()))]
+        for key, count in axes:
+            if count > MAX_AXIS_VALUES:
+                raise _too_many(sweep.source, f"sweep.groups.{group.name}.{key}", count)
+        varied = [(key, count) for key, count in axes if count]
+        sizes.append((group.name, varied, math.prod(count for _, count in varied)))
+    total = sum(size for _, _, size in sizes)
+    if total > MAX_RUNS:
+        name, axes, size = max(sizes, key=lambda item: item[2])
+        detail = " x ".join(f"{count:,} {key}" for key, count in axes)
+        raise ConfigError(f"{sweep.source}: the sweep has {total:,} runs, more than the "
+                          f"{MAX_RUNS:,} one sweep may hold (wiring.experiments.grid.MAX_RUNS); "
+                          f"group '{name}' alone has {size:,} ({detail}); reduce its axes "
+                          "or split the study into several sweeps")
+
+
 def expand(sweep: SweepConfig) -> list[RunSpec]:
     """Every run of a sweep, group by group (within a group seeds vary fastest).
 
@@ -503,6 +548,7 @@ def expand(sweep: SweepConfig) -> list[RunSpec]:
     >>> [(s.run_id, s.config.train.learning_rate) for s in expand(load_sweep(p))][:3]
     [('t__lr0.01_s0_rbalance', 0.01), ('t__lr0.1_s0_rbalance', 0.1), ('t__lr1_s0_rbalance', 1.0)]
     """
+    _check_size(sweep)
     specs: list[RunSpec] = []
     seen: dict[str, RunSpec] = {}
     for group in sweep.groups:
