@@ -2,7 +2,8 @@
 
 :func:`analyse_studies` reads ``<runs>/<study>/runs/*`` (written by
 :func:`wiring.experiments.studies.run_studies`) and writes into ``<out>/tables/`` one Parquet + CSV
-file per table, plus ``fig4_matrices.npz``. The report and every figure are drawn from
+file per table, plus ``fig4_matrices.npz`` (the Fig. 4 matrices with the partitions that
+order them and their modularity). The report and every figure are drawn from
 these files alone (:mod:`community.paper.report`).
 
 Tables
@@ -412,7 +413,14 @@ def _bell(s: np.ndarray, amp: np.ndarray) -> dict:
 
 
 def _fig4(results: list, structure: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The Fig. 4 matrices: seed 0 at the reference cell, low and high r."""
+    """The Fig. 4 matrices: seed 0 at the reference cell, low and high r.
+
+    Per ``tag`` in low, high: ``{tag}_trained`` and ``{tag}_null_initial`` (W), the
+    Leiden partitions that order them, ``{tag}_membership`` and
+    ``{tag}_null_membership`` (absent where the null has no synapse), and their
+    modularity, ``{tag}_q_trained`` and ``{tag}_q_null`` (0-d arrays; NaN where not
+    measured). The figure draws these and computes nothing.
+    """
     out = {}
     for _study, rows, extra, _err in results:
         if not rows or not extra:
@@ -425,6 +433,10 @@ def _fig4(results: list, structure: pd.DataFrame) -> dict[str, np.ndarray]:
                     out[f"{tag}_trained"] = extra["final"]
                     out[f"{tag}_null_initial"] = extra["initial_pruned"]
                     out[f"{tag}_membership"] = extra["membership"]
+                    if "null_membership" in extra:
+                        out[f"{tag}_null_membership"] = extra["null_membership"]
+                    out[f"{tag}_q_trained"] = np.float64(extra.get("q", np.nan))
+                    out[f"{tag}_q_null"] = np.float64(extra.get("null_q", np.nan))
     return out
 
 

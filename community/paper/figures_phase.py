@@ -319,15 +319,18 @@ def phase_heatmaps(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
 def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     """Fig. 4: |W| at low and high r (rows), trained vs the initial-weights null (columns).
 
-    The trained matrix is ordered by its own Leiden partition (from the tables), the null
-    by a Leiden partition computed here (``community.detect.leiden(W, seed=0)``); block
-    boundaries are drawn and titles give r, p, σ and the modularity Q of the ordering.
+    Each matrix is ordered by its own Leiden partition and titled with its modularity Q,
+    both from the tables (:func:`community.paper.analyse.analyse_studies` measures them;
+    nothing is computed here); block boundaries are drawn and titles give r, p and σ.
 
     Parameters
     ----------
     tables : mapping
         Needs ``"fig4"``: a mapping of the arrays of ``fig4_matrices.npz``
-        (``{low,high}_{trained,null_initial,membership}``).
+        (``{low,high}_{trained,null_initial,membership}``; with
+        ``{low,high}_null_membership`` and ``{low,high}_q_{trained,null}`` where the
+        analysis measured them: without a partition the null is drawn unordered, as one
+        block, and without Q its title says n/a).
     out_dir : Path
 
     Returns
@@ -340,8 +343,6 @@ def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     >>> fig4_pair({"fig4": {}}, Path(tempfile.mkdtemp())) is None
     True
     """
-    from community import detect, measures
-
     mats = tables.get("fig4") if isinstance(tables, Mapping) else None
     rows = [(tag, lr) for tag, lr in (("low", R_LOW), ("high", R_HIGH))
             if isinstance(mats, Mapping) and {f"{tag}_trained", f"{tag}_null_initial",
@@ -357,16 +358,18 @@ def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
             continue
         W = np.abs(np.asarray(mats[f"{tag}_trained"], dtype=float))
         W0 = np.abs(np.asarray(mats[f"{tag}_null_initial"], dtype=float))
-        try:
-            m0 = detect.leiden(W0, seed=0).membership
-        except ValueError:  # no edges: one block
-            m0 = np.zeros(W0.shape[0], dtype=int)
-        for ax, A, m, what in ((axes[2 * i], W, mats[f"{tag}_membership"], "trained |W|"),
-                               (axes[2 * i + 1], W0, m0, "null: initial |W| pruned")):
+        m0 = mats.get(f"{tag}_null_membership")
+        m0 = np.zeros(W0.shape[0], dtype=int) if m0 is None else m0  # not measured: 1 block
+        for ax, A, m, q, what in (
+                (axes[2 * i], W, mats[f"{tag}_membership"], mats.get(f"{tag}_q_trained"),
+                 "trained |W|"),
+                (axes[2 * i + 1], W0, m0, mats.get(f"{tag}_q_null"),
+                 "null: initial |W| pruned")):
             m = np.asarray(m)
+            q = float(q) if q is not None else np.nan
+            q_text = f"{q:.3f}" if np.isfinite(q) else "n/a"
             nz = A[A > 0]
             vmax = float(np.percentile(nz, 99)) if nz.size else 1.0
-            q = float(measures.modularity(A, m, mode="abs")) if nz.size else np.nan
             labels, sizes = np.unique(m, return_counts=True)
             single = np.isin(m, labels[sizes == 1])
             tail = f" ({single.sum()} singletons: last block)" if single.sum() > 1 else ""
@@ -374,7 +377,7 @@ def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
                            group_singletons=True, title=(
                 f"r = {lr:g}, p = {p:g}, σ = {sigma:g}: {what}\nordered by "
                 f"{'its' if what.startswith('t') else 'its own'} Leiden partition, "
-                f"Q = {q:.3f}\n{labels.size} communities{tail}"))
+                f"Q = {q_text}\n{labels.size} communities{tail}"))
             im = ax.images[0]
             fig.colorbar(im, ax=ax, shrink=0.8, label="|w| (clipped at 99th pct. of nonzero)")
     fig.suptitle(f"Fig. 4 reproduced (seed 0): |W| ordered by Leiden ({_REF_TEXT}); low r "

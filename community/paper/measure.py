@@ -179,8 +179,11 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
         rows only) and the measures of :func:`structure` (NaN measures for an unstable run, whose
         weights are not an outcome of the rule).
     extra : dict
-        ``{"final": W, "initial_pruned": W0p, "membership": m}`` of the reference variant
-        (for the Fig. 4 matrices).
+        For the Fig. 4 matrices, of the reference variant: ``final`` (W),
+        ``initial_pruned`` (the init-pruned null's W), ``membership`` and ``q`` (the
+        trained graph's partition and its modularity) and ``null_membership`` and
+        ``null_q`` (the same of the init-pruned null), as measured here: the figure
+        computes nothing. Empty for an unstable run.
 
     Examples
     --------
@@ -231,8 +234,10 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
                     res = structure(M, variant, seed=seed, clamped=clamped)
                     m = res.pop("membership")
                     if final and variant == REFERENCE and kind == "trained":
-                        extra = {"final": W, "initial_pruned": graphs["null_initial"],
-                                 "membership": m}
+                        extra.update(final=W, initial_pruned=graphs["null_initial"],
+                                     membership=m, q=res["modularity"])
+                    elif final and variant == REFERENCE and kind == "null_initial":
+                        extra.update(null_membership=m, null_q=res["modularity"])
                     row.update(res)
                 rows.append(row)
     return rows, extra

@@ -111,6 +111,9 @@ def _fig4(rng, n=40):
         member = np.repeat(np.arange(4), n // 4)
         member[:3] = [4, 5, 6]  # singletons
         out[f"{tag}_membership"] = member
+        out[f"{tag}_null_membership"] = np.arange(n) % 3
+        out[f"{tag}_q_trained"] = np.float64(0.25 if tag == "low" else 0.125)
+        out[f"{tag}_q_null"] = np.float64(0.0625)
     return out
 
 
@@ -211,3 +214,52 @@ def test_read_paper_tables_reads_parquet_and_fig4(tables, tmp_path):
     assert all(got[name].empty for name in PAPER_TABLES if name != "prediction2")
     np.testing.assert_array_equal(got["fig4"]["low_membership"],
                                   tables["fig4"]["low_membership"])
+
+
+def test_fig4_draws_the_partitions_and_modularity_of_the_tables_and_computes_none(
+        tables, tmp_path, monkeypatch):
+    from community import detect, measures
+
+    def computed(*args, **kwargs):
+        raise AssertionError("a figure computed a partition or a measure")
+
+    for module, name in ((detect, "leiden"), (detect, "louvain"), (measures, "modularity")):
+        monkeypatch.setattr(module, name, computed)
+    drawn = []
+    original = fp.weight_heatmap
+    monkeypatch.setattr(fp, "weight_heatmap", lambda A, m, **kw: (
+        drawn.append((np.asarray(m), kw["title"])), original(A, m, **kw))[1])
+    assert fp.fig4_pair(tables, tmp_path).is_file()
+    fig4 = tables["fig4"]
+    assert len(drawn) == 4
+    for (m, title), (tag, graph) in zip(drawn, itertools.product(
+            ("low", "high"), ("trained", "null")), strict=True):
+        key = f"{tag}_membership" if graph == "trained" else f"{tag}_null_membership"
+        np.testing.assert_array_equal(m, fig4[key])
+        assert f"Q = {float(fig4[f'{tag}_q_{graph}']):.3f}" in title
+    # tables of an older analysis, without the null's partition or Q: one block, Q n/a
+    old = {k: v for k, v in fig4.items() if "null_membership" not in k and "_q_" not in k}
+    drawn.clear()
+    assert fp.fig4_pair({"fig4": old}, tmp_path).is_file()
+    assert (drawn[1][0] == 0).all() and "Q = n/a" in drawn[1][1]
+
+
+def test_analysis_writes_fig4_partitions_and_modularity():
+    from community.paper.analyse import _fig4
+
+    rng = np.random.default_rng(3)
+    results = []
+    for lr in (R_LOW, R_HIGH, 1.0):
+        extra = {"final": rng.normal(size=(6, 6)), "initial_pruned": rng.normal(size=(6, 6)),
+                 "membership": np.arange(6) % 2, "q": 0.5 * lr,
+                 "null_membership": np.arange(6) % 3, "null_q": 0.1 * lr}
+        row = {"study": "phase", "seed": 0, "prune": P_REF, "sigma": S_REF,
+               "learning_rate": lr}
+        results.append(("phase", [row], extra, ""))
+    out = _fig4(results, pd.DataFrame())
+    assert set(out) == {f"{t}_{k}" for t in ("low", "high") for k in (
+        "trained", "null_initial", "membership", "null_membership", "q_trained", "q_null")}
+    for tag, lr in (("low", R_LOW), ("high", R_HIGH)):
+        np.testing.assert_array_equal(out[f"{tag}_null_membership"], np.arange(6) % 3)
+        assert float(out[f"{tag}_q_trained"]) == 0.5 * lr
+        assert float(out[f"{tag}_q_null"]) == 0.1 * lr
