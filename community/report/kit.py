@@ -17,7 +17,8 @@ except :func:`load_snapshot_of` and :func:`read_text`):
 * :func:`fmt`, :func:`lr_text`, :func:`group_name` -- values as the report prints them;
 * :func:`final_rows`, :func:`group_order`, :func:`of_group`, :func:`learning_rates` --
   slices of the snapshots table;
-* :func:`has_data`, :func:`is_flat` -- whether a column is worth a panel;
+* :func:`has_data`, :func:`is_flat`, :func:`informative`, :func:`dropped_note` -- whether
+  a column is worth a panel, and the one line that says which were dropped and why;
 * :func:`group_colours` -- one colour per group, the same in every figure;
 * :func:`panel_grid` -- one figure with a panel per measure;
 * :func:`load_snapshot_of`, :func:`n_neurons`, :func:`chosen_rows` -- the run shown per
@@ -56,7 +57,8 @@ from wiring.errors import WiringError
 
 __all__ = ["FIGURE_DIR", "DPI", "Item", "Section", "Inputs", "fmt", "lr_text", "group_name",
            "read_text", "pretty_json", "final_rows", "group_order", "of_group",
-           "learning_rates", "sort_cells", "has_data", "is_flat", "group_colours", "panel_grid",
+           "learning_rates", "sort_cells", "has_data", "is_flat", "flat_value",
+           "informative", "dropped_note", "group_colours", "panel_grid",
            "load_snapshot_of", "n_neurons", "chosen_rows", "environment", "write_atomic"]
 
 #: Folder of the Markdown report's PNG files, relative to the report.
@@ -354,9 +356,10 @@ def has_data(df: pd.DataFrame, col: str) -> bool:
     return col in df and pd.to_numeric(df[col], errors="coerce").notna().any()
 
 
-def is_flat(df: pd.DataFrame, col: str) -> bool:
-    """Whether ``col`` holds one value, the same in at least two rows: a panel of it
-    would show a flat line and tell nothing (one row is a single point, not flat).
+def is_flat(df: pd.DataFrame, *cols: str) -> bool:
+    """Whether the columns ``cols`` of ``df`` hold one value between them, the same in at
+    least two rows: a panel of them would show a flat line and tell nothing (one row is a
+    single point, not flat; a missing column holds nothing).
 
     Values equal to 9 significant digits count as one; NaN is ignored.
 
@@ -366,15 +369,72 @@ def is_flat(df: pd.DataFrame, col: str) -> bool:
     True
     >>> is_flat(pd.DataFrame({"d": [0.1, 0.2]}), "d"), is_flat(pd.DataFrame({"d": [3.0]}), "d")
     (False, False)
+    >>> is_flat(pd.DataFrame({"q": [0.0, 0.0], "q_null": [0.0, 0.1]}), "q", "q_null")
+    False
     """
-    if col not in df:
+    present = [c for c in cols if c in df]
+    if not present:
         return False
-    v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-    v = v[~np.isnan(v)]
-    if v.size < 2:
+    values = np.column_stack([pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
+                              for c in present])
+    if (~np.isnan(values)).any(axis=1).sum() < 2:  # fewer than two rows: not a line
         return False
+    v = values[~np.isnan(values)]
     scale = np.abs(v).max()
     return bool(np.all(np.abs(v - v[0]) <= 1e-9 * max(scale, 1e-300)))
+
+
+def flat_value(df: pd.DataFrame, col: str) -> str:
+    """The one value of a flat column, printed (:func:`fmt`)."""
+    v = pd.to_numeric(df[col], errors="coerce").dropna()
+    return fmt(float(v.iloc[0])) if len(v) else "n/a"
+
+
+def informative(df: pd.DataFrame, names: Sequence[str],
+                columns: Callable[[str], Sequence[str]] | None = None
+                ) -> tuple[list[str], list[str]]:
+    """Split panel names into those worth drawing and those with no information.
+
+    ``columns(name)`` gives the columns a panel draws (default ``[name]``); a panel is
+    dropped when :func:`is_flat` holds for them together.
+
+    Returns
+    -------
+    kept, dropped : list of str
+        Both in the order of ``names``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"loss": [2.0, 1.0], "density": [0.1, 0.1]})
+    >>> informative(df, ["loss", "density"])
+    (['loss'], ['density'])
+    """
+    cols = columns or (lambda name: [name])
+    kept = [n for n in names if not is_flat(df, *cols(n))]
+    return kept, [n for n in names if n not in kept]
+
+
+def dropped_note(df: pd.DataFrame, dropped: Sequence[str], what: str,
+                 columns: Callable[[str], Sequence[str]] | None = None) -> str:
+    """One line saying which panels of ``what`` were not drawn and why ("" for none).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"density": [0.1, 0.1]})
+    >>> dropped_note(df, ["density"], "g")
+    'g: not drawn, no information (the same value in every run and step): density = 0.1.'
+    """
+    if not dropped:
+        return ""
+    cols = columns or (lambda name: [name])
+    parts = []
+    for name in dropped:
+        col = next((c for c in cols(name) if c in df), None)
+        label = plot.LABELS.get(name) or " and ".join(
+            plot.LABELS.get(c, c.replace("_", " ")) for c in cols(name))
+        parts.append(label if col is None else f"{label} = {flat_value(df, col)}")
+    return (f"{what}: not drawn, no information (the same value in every run and step): "
+            + "; ".join(parts) + ".")
 
 
 def group_colours(groups: Sequence[Any]) -> dict[Any, str]:

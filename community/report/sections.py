@@ -44,10 +44,12 @@ from community.report.kit import (
     Inputs,
     Section,
     chosen_rows,
+    dropped_note,
     final_rows,
     group_name,
     group_order,
     has_data,
+    informative,
     learning_rates,
     lr_text,
     of_group,
@@ -140,8 +142,10 @@ def _communities(inp: Inputs) -> Section:
         sec.text("No community counts.")
         return sec
     hue = "group" if "group" in final and final["group"].nunique() > 1 else None
-    panels = ["n_communities"] + [c for c in ("largest_community_fraction", "ari_seeds")
-                                  if has_data(final, c)]
+    panels, flat = informative(final, ["n_communities"] + [
+        c for c in ("largest_community_fraction", "ari_seeds") if has_data(final, c)])
+    if flat:
+        sec.text(dropped_note(final, flat, "Final snapshots"))
 
     colour = inp.colour(final["group"].iloc[0]) if "group" in final and len(final) else None
 
@@ -211,13 +215,24 @@ def _emergence(inp: Inputs) -> Section:
         return sec
     for g in group_order(snaps):
         d = of_group(snaps, g)
-        ys = [y for y in ("modularity", "within_excess", "offdiag_index", "ari_final",
-                          "weight_change", "n_communities") if has_data(d, y)]
+        ys, flat = informative(d, [y for y in ("modularity", "within_excess", "offdiag_index",
+                                               "ari_final", "weight_change", "n_communities")
+                                   if has_data(d, y)])
+        if flat:
+            sec.text(dropped_note(d, flat, f"Group {group_name(g)}"))
         panel_grid(inp, sec, ys, lambda y, ax, d=d, **kw: plot.emergence(d, y, ax=ax, **kw),
               f"Group {group_name(g)}: measures against training time (step / last step), "
               "colour = learning rate (log scale, legend in the first panel), mean over "
               "seeds with the 95% t-interval of the mean (band).", one_legend=True)
     return sec
+
+
+_ITERATIONS = ("firing_iterations_mean", "credit_iterations_mean")
+
+
+def _panel_columns(name: str) -> tuple[str, ...]:
+    """The training-table columns a convergence panel draws."""
+    return _ITERATIONS if name == "iterations" else (name,)
 
 
 def _unstable_list(training: pd.DataFrame) -> str:
@@ -247,8 +262,10 @@ def _training(inp: Inputs) -> Section:
                          "training metrics (not analysed): " + ", ".join(
                              f"{x.run_id} ({x.run_status})" for x in silent.itertuples())
                          + ".")
-        ys = [y for y in ("train_loss", "test_loss", "train_accuracy", "test_accuracy",
-                          "weight_abs_max", "weight_abs_mean", "density") if has_data(d, y)]
+        ys, flat = informative(d, [y for y in ("train_loss", "test_loss", "train_accuracy",
+                                               "test_accuracy", "weight_abs_max",
+                                               "weight_abs_mean", "density")
+                                   if has_data(d, y)])
         panel_grid(inp, sec, ys[:6], lambda y, ax, d=d, **kw: plot.training_curves(d, y=y, ax=ax,
                                                                        **kw),
               f"Group {group_name(g)}: training metrics over time, colour = learning rate "
@@ -257,10 +274,13 @@ def _training(inp: Inputs) -> Section:
               "are not a result)" + (f"; unstable runs: {_unstable_list(d)}" if
                                      _unstable_list(d) else "")
               + ". The legend of the first panel holds for all.", one_legend=True)
-        conv = ["iterations"] * any(has_data(d, c) for c in ("firing_iterations_mean",
-                                                               "credit_iterations_mean"))
+        conv = ["iterations"] * any(has_data(d, c) for c in _ITERATIONS)
         conv += [y for y in ("nonconverged", "test_nonconverged", "settle_capped")
                  if has_data(d, y)]
+        conv, flat_conv = informative(d, conv, _panel_columns)
+        if flat or flat_conv:
+            sec.text(dropped_note(d, flat + flat_conv, f"Group {group_name(g)}",
+                                  _panel_columns))
         panel_grid(inp, sec, conv, lambda y, ax, d=d, **kw: plot.convergence(d, y=y, ax=ax, **kw),
               f"Group {group_name(g)}: settle diagnostics (firing solid, credit dashed; "
               "samples or settles that hit the iteration cap); mean over the seeds that "

@@ -40,10 +40,12 @@ from community.report.kit import (
     Inputs,
     Item,
     Section,
+    dropped_note,
     final_rows,
     group_name,
     group_order,
     has_data,
+    informative,
     lr_text,
     of_group,
     panel_grid,
@@ -244,10 +246,16 @@ def _measures(inp: Inputs) -> Section:
                 if has_data(d, c)]
         leiden = [c for c in ("modularity", "within_excess", "offdiag_index")
                   if has_data(d, c)]
-        panels = sigs + more + leiden
+        nulls = {col: _null_columns(d, sig, "null") for sig, (_, col) in SIGNATURES.items()}
+
+        def columns(y: str, nulls: dict = nulls) -> list[str]:
+            return [y, *(nulls.get(y) or {}).values()]  # flat only with its nulls flat too
+
+        panels, flat = informative(d, sigs + more + leiden, columns)
+        if flat:
+            sec.text(dropped_note(d, flat, f"Group {group_name(g)}", columns))
         if not panels:
             continue
-        nulls = {col: _null_columns(d, sig, "null") for sig, (_, col) in SIGNATURES.items()}
         def draw(y: str, ax: Any, d: pd.DataFrame = d, nulls: dict = nulls,
                  unstable: list = unstable, colour: str = inp.colour(g),
                  legend: bool = True) -> None:

@@ -589,3 +589,38 @@ def test_seed_agreement_caption_says_the_noise_task_clamps_other_neurons_per_see
     section = md_path.read_text().split("## 8. Communities", 1)[1].split("## 9.", 1)[0]
     assert "agreement (ARI) of each partition with the other seeds'" in section
     assert "each seed also clamps the credit of a different set of neurons" in section
+
+
+# --------------------------------------------------------------------------- flat figures
+
+
+def test_a_figure_with_no_information_is_dropped_with_one_line_saying_why(monkeypatch):
+    from community import plot
+    from community.report import sections
+    from community.report.kit import Inputs
+
+    drawn = []
+    for name in ("training_curves", "convergence"):
+        original = getattr(plot, name)
+        monkeypatch.setattr(plot, name, lambda df, *a, _o=original, _n=name, **k: (
+            drawn.append((_n, k["y"])), _o(df, *a, **k))[1])
+    training = pd.DataFrame([{"run_id": f"r{lr}", "group": "g", "learning_rate": lr,
+                              "seed": 0, "run_status": "ok", "iteration": it,
+                              "train_loss": 1.0 / (1 + lr * it), "density": 0.1,
+                              "firing_iterations_mean": 12.0, "credit_iterations_mean": 12.0,
+                              "settle_capped": 0}
+                             for lr in (0.01, 1.0) for it in range(0, 50, 10)])
+    inp = Inputs(sweep=Path("."), tables={"training": training, "runs": pd.DataFrame()},
+                 settings={}, describe="")
+    sec = sections._training(inp)
+    # the loss is drawn; density, settle iterations and capped settles are flat: the whole
+    # settle figure goes, and one line names each dropped panel with its one value
+    assert drawn == [("training_curves", "train_loss")]
+    assert [item.kind for item in sec.items].count("figure") == 1
+    (note,) = [item.text for item in sec.items if "no information" in item.text]
+    assert note == ("Group g: not drawn, no information (the same value in every run and "
+                    "step): density = 0.1; firing settle iterations (mean) and credit "
+                    "settle iterations (mean) = 12; settles stopped at the cap = 0.")
+    # one point is not flat: a single run's single row keeps its panels
+    inp.tables["training"] = training.iloc[:1]
+    assert "no information" not in " ".join(i.text for i in sections._training(inp).items)

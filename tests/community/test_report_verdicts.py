@@ -139,7 +139,12 @@ def test_structure_figure_draws_each_null_and_marks_the_unstable_rate(built):
     noise = [(a, k, ax) for a, k, ax in calls if set(a[0]["group"]) == {"noise"}]
     drawn = {a[1]: (k, ax) for a, k, ax in noise}
     assert {"q_max", "block_assortativity", "block_disassortativity", "hub_share",
-            "isolated_fraction", "saturated_fraction", "weight_growth"} <= set(drawn)
+            "saturated_fraction", "weight_growth"} <= set(drawn)
+    # no neuron is isolated in any run: a flat line tells nothing, so no panel, one line
+    assert "isolated_fraction" not in drawn
+    text = _section(built["md"], "Structure against the learning rate")
+    assert ("Group noise: not drawn, no information (the same value in every run and "
+            "step): isolated neurons (fraction) = 0.") in text
     for y, sig in (("q_max", "q"), ("block_assortativity", "ba"),
                    ("block_disassortativity", "bd"), ("hub_share", "hub")):
         kwargs, ax = drawn[y]
