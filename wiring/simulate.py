@@ -63,7 +63,17 @@ log = logging.getLogger(__name__)
 
 PRUNING_MODES = ("regrow", "structural")
 SIMULATION_MODES = ("one-step", "settled")
-CHUNK = 2000  # iterations of pre-drawn noise per kernel call
+#: Iterations between two checks of ``max |w|`` against ``weight_limit`` (and between
+#: progress updates): the noise of up to this many iterations is drawn per chunk.
+CHUNK = 2000
+#: Most bytes of one pre-drawn noise array (rate or credit noise, float64 of
+#: ``rows x n``) per kernel call: 64 MiB. A chunk of ``CHUNK`` iterations is drawn in
+#: blocks of ``max(1, NOISE_BYTES // (8 n))`` rows, so all 2,000 rows up to n = 4,194
+#: and 8 rows at n = 10**6 (at most ~4 x 64 MiB of noise alive at a time: two arrays
+#: and a draw's uniforms). The results do not depend on it: each noise stream draws one
+#: uniform per value in order, the kernel carries its state from call to call, and
+#: ``max |w|`` is still checked only at the end of each chunk of ``CHUNK`` iterations.
+NOISE_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -335,6 +345,7 @@ def simulate(
     stops = [s for s in stops if s > 0]
     done = 0
     fire_tot = credit_tot = capped_tot = 0
+    rows = _noise_rows(n)
     lr = stage_rates[0]
     settings = (*settings[:4], lr, *settings[5:])
     for stop in stops:
@@ -346,19 +357,26 @@ def simulate(
             settings = (*settings[:4], lr, *settings[5:])
         while done < stop:
             T = min(CHUNK, stop - done)
-            nx = standard_normal(rng_x, (T, n)) * sx
-            nc = standard_normal(rng_c, (T, n)) * sc
-            t_done, status, fi, ci, cap = _ka.run_algorithm1(
-                (graph.in_indptr, graph.in_src, contig), (w, bias), mask, (x, c, delta, f),
-                settings, clamp_mask, nx, nc, pstate, band, flags)
+            t_done, status = 0, _ka.OK
+            while t_done < T and status == _ka.OK:  # the chunk in blocks of `rows` rows
+                block = min(rows, T - t_done)
+                nx = standard_normal(rng_x, (block, n))
+                nx *= sx
+                nc = standard_normal(rng_c, (block, n))
+                nc *= sc
+                t_block, status, fi, ci, cap = _ka.run_algorithm1(
+                    (graph.in_indptr, graph.in_src, contig), (w, bias), mask,
+                    (x, c, delta, f), settings, clamp_mask, nx, nc, pstate, band, flags)
+                del nx, nc
+                t_done += t_block
+                fire_tot += fi
+                credit_tot += ci
+                capped_tot += cap
             runaway = status == _ka.OK and not np.max(np.abs(current()),
                                                       initial=0.0) <= weight_limit
             if runaway:
                 status = _ka.DIVERGED
             done += t_done
-            fire_tot += fi
-            credit_tot += ci
-            capped_tot += cap
             if on_chunk is not None:
                 on_chunk(t_done)
             progress.update(done)
@@ -423,6 +441,12 @@ def _initial_balance(graph: Graph, weight: np.ndarray, bias: np.ndarray, x: np.n
     balance_values(act, s, np.zeros(n), np.ones(n, dtype=np.uint8), balance_code(balance),
                    float(center), float(width), np.zeros(n, dtype=np.uint8), f)
     return f
+
+
+def _noise_rows(n: int) -> int:
+    """Rows of noise drawn per kernel call: ``CHUNK``, fewer where ``CHUNK x n`` float64
+    would pass :data:`NOISE_BYTES`, at least 1."""
+    return max(1, min(CHUNK, NOISE_BYTES // (8 * max(n, 1))))
 
 
 def _stage_rates(lr: float, lr_end: float | None, stages: int) -> list[float]:

@@ -234,3 +234,55 @@ def test_states_stop_with_the_snapshots_of_an_unstable_run():
     assert res.status == "unstable"
     assert [s for s, _, _ in res.states] == [s for s, _ in res.snapshots]
     assert all(np.isfinite(x).all() and np.isfinite(f).all() for _, x, f in res.states)
+
+
+def _same_result(a, b):
+    assert (a.status, a.reason, a.iterations) == (b.status, b.reason, b.iterations)
+    np.testing.assert_array_equal(a.weight, b.weight)
+    np.testing.assert_array_equal(a.clamped, b.clamped)
+    assert [s for s, _ in a.snapshots] == [s for s, _ in b.snapshots]
+    for (_, wa), (_, wb) in zip(a.snapshots, b.snapshots, strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    for (_, xa, fa), (_, xb, fb) in zip(a.states, b.states, strict=True):
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(fa, fb)
+    assert a.metrics == b.metrics
+
+
+@pytest.mark.parametrize("kwargs", [
+    # ok, with snapshots and checkpoints that cut chunks short
+    {"learning_rate": 0.05, "iterations": 4500, "prune": 0.5, "snapshot_at": [0, 7, 2500]},
+    # max |w| passes weight_limit at 3720: caught at the end of its chunk, 4000, as before
+    {"learning_rate": 0.05, "iterations": 5000, "checkpoint_every": 5000, "prune": 0.3,
+     "weight_limit": 1.613},
+    # the dynamics blow up inside a block
+    {"learning_rate": 1e4, "iterations": 500, "activation": "linear"},
+    {"learning_rate": 0.01, "iterations": 300, "mode": "settled", "pruning": "structural",
+     "prune": 0.4},
+])
+def test_results_do_not_depend_on_the_noise_memory_bound(monkeypatch, kwargs):
+    """The noise is drawn in blocks of at most NOISE_BYTES per array; any block size gives
+    the same bits (one uniform per draw, in order; max |w| checked per CHUNK only)."""
+    import importlib
+
+    sim = importlib.import_module("wiring.simulate")  # wiring.simulate is the function
+    g = all_pairs(12, self_loops=True)
+    ref = simulate(g, seed=1, **kwargs)
+    assert sim._noise_rows(g.n) == sim.CHUNK  # small n: one block per chunk, as before
+    if "weight_limit" in kwargs:
+        assert ref.status == "unstable" and ref.iterations == 4000
+    for rows in (1, 3, 7):
+        monkeypatch.setattr(sim, "NOISE_BYTES", rows * 8 * g.n)
+        assert sim._noise_rows(g.n) == rows
+        _same_result(simulate(g, seed=1, **kwargs), ref)
+
+
+def test_noise_blocks_are_bounded_by_memory():
+    import importlib
+
+    sim = importlib.import_module("wiring.simulate")
+    assert sim._noise_rows(300) == 2000 and sim._noise_rows(4194) == 2000
+    assert sim._noise_rows(10**6) == 8  # 2000 rows would be 16 GB per array
+    assert sim._noise_rows(10**6) * 8 * 10**6 <= sim.NOISE_BYTES
+    assert sim._noise_rows(10**8) == 1  # at least one row, whatever n
+    assert sim._noise_rows(0) == 2000
