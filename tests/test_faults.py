@@ -377,3 +377,98 @@ def test_full_output_directory_free_space(tmp_path, monkeypatch):
         assert_nothing_started(target, existed)
     assert table.stat().st_mtime_ns == stamp  # the resume stopped before touching anything
     assert finished(out / "runs") == sorted(done.table["run_id"])
+
+
+# --------------------------------------------------------------------------- disk fills mid-sweep
+
+
+def fill_disk_in(monkeypatch, match):
+    """Every atomic write whose temp file's directory matches ``match`` fails with ENOSPC,
+    as on a disk that filled up after the preflight."""
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if re.search(match, Path(src).parent.name + "/" + Path(src).name):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(src))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+FOUR = TINY.replace("seeds = [0]", "seeds = [0, 1]")
+
+
+def test_disk_full_during_a_run_fails_it_stops_the_sweep_and_leaves_it_resumable(
+        tmp_path, monkeypatch, capsys):
+    from wiring.experiments.cli import main
+
+    path = write(tmp_path, FOUR)
+    out = tmp_path / "out"
+    victim = "t__lr0.01_s1"  # the second of four runs
+    fill_disk_in(monkeypatch, rf"^\.tmp-{re.escape(victim)}-")
+    with pytest.raises(WiringError) as info:
+        run_sweep(path, out, workers=1)
+    msg = str(info.value)
+    assert f"No space left on device (ENOSPC) writing {out / 'runs' / victim}" in msg
+    assert "stopped" in msg and "--resume" in msg and "1 of 4 runs finished" in msg
+    table = pd.read_parquet(out / "sweep_status.parquet").set_index("run_id")
+    assert table.loc["t__lr0.01_s0", "status"] == "ok"
+    assert table.loc[victim, "status"] == "failed"
+    assert "ENOSPC" in table.loc[victim, "reason"] and str(out / "runs" / victim) in \
+        table.loc[victim, "reason"]
+    assert (table.loc[["t__lr0.1_s0", "t__lr0.1_s1"], "status"] == "skipped").all()
+    assert finished(out / "runs") == ["t__lr0.01_s0"]  # the failed run left no directory
+    assert not leftovers(out), leftovers(out)
+    # the CLI says so in one line, without a traceback
+    shutil.rmtree(out)
+    assert main(["sweep", str(path), "--out", str(out), "--no-report", "-q",
+                 "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "wiring sweep: error:" in err and "ENOSPC" in err and "Traceback" not in err
+    kept = fingerprint(out / "runs" / "t__lr0.01_s0")
+    # space freed: a resume keeps the finished run and runs the three others
+    monkeypatch.undo()
+    res = run_sweep(path, out, resume=True, workers=1)
+    assert res.counts == {"ok": 4, "unstable": 0, "failed": 0, "skipped": 0}
+    assert set(res.table.loc[~res.table["resumed"], "run_id"]) == {
+        victim, "t__lr0.1_s0", "t__lr0.1_s1"}
+    assert fingerprint(out / "runs" / "t__lr0.01_s0") == kept
+    assert not leftovers(out)
+
+
+def test_disk_full_writing_the_status_table_stops_the_sweep_resumably(tmp_path, monkeypatch):
+    path = write(tmp_path, FOUR)
+    out = tmp_path / "out"
+    real_write_table = runs.write_table
+    calls = []
+
+    def write_table(directory, name, table):  # the first write (all skipped) succeeds
+        calls.append(name)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC),
+                          str(directory / f".{name}.parquet.x.tmp"))
+        return real_write_table(directory, name, table)
+
+    monkeypatch.setattr(runs, "write_table", write_table)
+    with pytest.raises(WiringError, match=r"status table .*sweep_status\.parquet failed: No "
+                                          r"space left on device \(ENOSPC\).*could not be "
+                                          r"rewritten.*--resume"):
+        run_sweep(path, out, workers=1)
+    assert finished(out / "runs") == ["t__lr0.01_s0"]  # finished before the write failed
+    assert not leftovers(out)
+    monkeypatch.undo()
+    res = run_sweep(path, out, resume=True, workers=1)
+    assert res.counts["ok"] == 4
+    assert list(res.table.loc[res.table["resumed"], "run_id"]) == ["t__lr0.01_s0"]
+
+
+def test_disk_full_writing_the_sweep_file_after_the_preflight(tmp_path, monkeypatch):
+    path = write(tmp_path, TINY)
+    out = tmp_path / "out"
+    fill_disk_in(monkeypatch, r"^out/\.sweep\.toml\.")
+    with pytest.raises(WiringError, match=r"writing .*\.sweep\.toml\..*No space left on device "
+                                          r"\(ENOSPC\).*--resume"):
+        run_sweep(path, out, workers=1)
+    assert not leftovers(out)
+    monkeypatch.undo()  # nothing was run: the same command works again, without --resume
+    assert run_sweep(path, out, workers=1).counts["ok"] == 2

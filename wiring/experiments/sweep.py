@@ -50,7 +50,10 @@ sweep's own tables) and redoes the rest. ``skipped`` marks runs that have not ru
 (yet): the status table is rewritten after every run, so it is current even
 after a kill. Before any run starts, the output directory is created and proved
 writable (a probe file written, fsynced and removed) with at least
-:data:`MIN_FREE_BYTES` free.
+:data:`MIN_FREE_BYTES` free. A disk that fills later, during a run, fails that run
+(``failed``, naming its directory and the errno, no directory kept) and stops the
+sweep with a :class:`~wiring.errors.WiringError`; the status table holds what
+finished and ``resume=True`` runs the rest.
 
 Runs execute in this process (``workers=1``), in local worker processes (the
 default), or on a Dask cluster (``scheduler="tcp://HOST:PORT"``, see
@@ -70,7 +73,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
 import secrets
@@ -89,7 +91,14 @@ from wiring.config import (
     config_to_dict,
 )
 from wiring.errors import ConfigError, WiringError
-from wiring.experiments.execute import START_METHOD, TMP_PREFIX, execute_all
+from wiring.experiments.execute import (
+    START_METHOD,
+    STORAGE_FAILURE,
+    TMP_PREFIX,
+    _os_error,
+    execute_all,
+    is_storage_error,
+)
 from wiring.experiments.grid import (
     _AXES,
     _NOT_RUN,
@@ -154,11 +163,23 @@ def _drop_new_defaults(old: dict, new: dict) -> None:
                     del table[key]
 
 
+def _nothing_written(out: Path) -> bool:
+    """True if ``out`` holds nothing a sweep wrote: at most its lock, temp files and a
+    ``runs`` directory without a run (a sweep stopped before its sweep.toml was written)."""
+    for path in out.iterdir():
+        if path.name == ".lock" or (path.name.startswith(".") and path.name.endswith(".tmp")):
+            continue
+        if not (path.name == "runs" and path.is_dir() and not path.is_symlink()
+                and all(p.name.startswith(TMP_PREFIX) for p in path.iterdir())):
+            return False
+    return True
+
+
 def _check_out(out: Path, resume: bool, resolved: dict) -> None:
     if out.exists() and not out.is_dir():
         raise WiringError(f"sweep output {out} exists and is not a directory; choose another "
                           "--out")
-    if not (out.is_dir() and any(out.iterdir())):
+    if not out.is_dir() or _nothing_written(out):
         return
     if not resume:
         raise WiringError(f"sweep output {out} already exists and is not empty; pass --resume "
@@ -235,11 +256,6 @@ def _previous_seconds(out: Path) -> dict[str, float]:
     return dict(zip(done["run_id"], done["seconds"], strict=True))
 
 
-def _os_error(exc: OSError) -> str:
-    code = errno.errorcode.get(exc.errno or 0, "")
-    return f"{exc.strerror or exc}" + (f" ({code})" if code else "")
-
-
 def _preflight(out: Path) -> Path:
     """Create ``out/runs`` and prove it writable with room to spare, before any run starts.
 
@@ -292,6 +308,48 @@ def _clean_stale(out: Path, runs_dir: Path) -> None:
         if stale.is_file():
             log.info("removing stale %s", stale)
             stale.unlink(missing_ok=True)
+
+
+class _StorageFailed(Exception):
+    """Raised by :func:`run_sweep`'s row callback to stop the executor (internal)."""
+
+
+@contextlib.contextmanager
+def _storage_errors(out: Path) -> Iterator[None]:
+    """An ``OSError`` of a full (or failing) disk while the sweep writes its own files
+    becomes a :class:`WiringError` naming the file and the errno."""
+    try:
+        yield
+    except OSError as exc:
+        if not is_storage_error(exc):
+            raise
+        where = exc.filename or out
+        raise WiringError(f"the sweep in {out} stopped: writing {where} failed: "
+                          f"{_os_error(exc)}; free some space (or fix the filesystem), then "
+                          "rerun with --resume (resume=True) to run what is left") from None
+
+
+def _stopped(out: Path, name: str, why: str, rows: dict[str, dict],
+             specs: list[RunSpec]) -> None:
+    """Stop a sweep whose output storage failed during a run, as a :class:`WiringError`:
+    the status table holds what finished (written once more, if the disk allows), the
+    failed run has no directory, so a resume runs it and the rest."""
+    note = ""
+    try:
+        runs.write_table(out, STATUS_TABLE, _table(rows, specs))
+    except OSError as exc:
+        if not is_storage_error(exc):
+            raise
+        note = (f" (the status table {out / STATUS_TABLE}.parquet could not be rewritten: "
+                f"{_os_error(exc)}; it shows an earlier state)")
+    left = sum(row["status"] == "skipped" or bool(row.get(STORAGE_FAILURE))
+               for row in rows.values())
+    kept = len(specs) - left
+    log.error("sweep %s stopped: %s", name, why)
+    raise WiringError(f"the sweep in {out} stopped: {why}. {kept} of {len(specs)} runs "
+                      f"finished{note}; free some space (or fix the filesystem), then rerun "
+                      f"with --resume (resume=True): it keeps them and runs the {left} "
+                      "others")
 
 
 def _previous_provenance(out: Path) -> dict | None:
@@ -360,6 +418,11 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         within that time, or a worker cannot see or write ``out``.
         A run raising :class:`WiringError` does not stop the sweep: it is recorded
         as ``failed`` with its reason.
+        The disk filling (or failing: an ``OSError`` of
+        :data:`~wiring.experiments.execute.STORAGE_ERRNOS`) during a run or while the
+        sweep writes its files does: the run is recorded ``failed`` (naming its
+        directory and the errno) without a run directory, the status table is written
+        with what finished, and the sweep can be resumed once there is space.
 
     Notes
     -----
@@ -435,6 +498,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
             raise
         stack.enter_context(_locked(out))
         stack.enter_context(bar)  # closed on the way out, errors and Ctrl-C included
+        stack.enter_context(_storage_errors(out))
         with _atomic_open(out / SWEEP_FILE, "w") as fh:
             fh.write(f"# resolved sweep configuration (source: {sweep.source})\n")
             fh.write(dump_toml(resolved))
@@ -483,23 +547,46 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
                  len(todo), f"Dask ({scheduler})" if client is not None else f"{workers} worker(s)")
         bar.update(done, len(specs))
 
+        recorded: set[str] = set()
+        stop: list[str] = []  # why the sweep stops: the output storage failed
+
         def on_row(row: dict) -> None:
             nonlocal done
+            if row["run_id"] in recorded:  # an executor recording it again while stopping
+                return
+            recorded.add(row["run_id"])
             rows[row["run_id"]] = row
             done += 1
-            runs.write_table(out, STATUS_TABLE, _table(rows, specs))
             bar.update(done)
-
-        if todo and client is not None:
-            runs_abs = runs_dir.absolute()  # the workers' working directories differ
-            marker = _sweep_dask.prepare_workers(client, runs_abs)
+            first = not stop
+            if row.get(STORAGE_FAILURE) and not stop:
+                stop.append(f"run {row['run_id']} failed: {row['reason']}")
             try:
-                _sweep_dask.execute_all(client, todo, runs_abs, marker, on_row)
-            finally:
-                marker.unlink(missing_ok=True)
-        elif todo:
-            execute_all(todo, runs_dir, workers, on_row)
+                runs.write_table(out, STATUS_TABLE, _table(rows, specs))
+            except OSError as exc:
+                if not is_storage_error(exc):
+                    raise
+                if not stop:
+                    stop.append(f"writing the status table {out / STATUS_TABLE}.parquet "
+                                f"failed: {_os_error(exc)}")
+            if stop and first:  # once: the executor then records what is still running
+                raise _StorageFailed
+
+        try:
+            if todo and client is not None:
+                runs_abs = runs_dir.absolute()  # the workers' working directories differ
+                marker = _sweep_dask.prepare_workers(client, runs_abs)
+                try:
+                    _sweep_dask.execute_all(client, todo, runs_abs, marker, on_row)
+                finally:
+                    marker.unlink(missing_ok=True)
+            elif todo:
+                execute_all(todo, runs_dir, workers, on_row)
+        except _StorageFailed:
+            pass
         _clean_stale(out, runs_dir)  # attempts that died (a killed Dask worker's run)
+        if stop:
+            _stopped(out, sweep.name, stop[0], rows, specs)
     table = _table(rows, specs)
     counts = {s: int((table["status"] == s).sum()) for s in STATUS_ORDER}
     log.info("sweep %s finished: %s", sweep.name, counts)
