@@ -53,7 +53,8 @@ writable (a probe file written, fsynced and removed) with at least
 :data:`MIN_FREE_BYTES` free. A disk that fills later, during a run, fails that run
 (``failed``, naming its directory and the errno, no directory kept) and stops the
 sweep with a :class:`~wiring.errors.WiringError`; the status table holds what
-finished and ``resume=True`` runs the rest.
+finished and ``resume=True`` runs the rest. A finished sweep can be extended: add
+values to its axes (or groups) and resume, and only the new runs run.
 
 Runs execute in this process (``workers=1``), in local worker processes (the
 default), or on a Dask cluster (``scheduler="tcp://HOST:PORT"``, see
@@ -175,12 +176,47 @@ def _nothing_written(out: Path) -> bool:
     return True
 
 
-def _check_out(out: Path, resume: bool, resolved: dict) -> None:
+#: The grid axes of a group in ``sweep.toml``: a resume may add values to them.
+_AXIS_KEYS = ("learning_rates", "seeds", "rules", "prunes", "graph_families")
+
+
+def _without_axes(resolved: dict, groups) -> dict:
+    """``resolved`` (a parsed sweep.toml) without the grid axes of its groups and without
+    the groups not in ``groups``: what no extension of the sweep may change."""
+    out = {key: value for key, value in resolved.items() if key != "sweep"}
+    sweep = dict(resolved.get("sweep", {}))
+    if isinstance(sweep.get("groups"), dict):
+        sweep["groups"] = {
+            name: ({k: v for k, v in group.items() if k not in _AXIS_KEYS}
+                   if isinstance(group, dict) else group)
+            for name, group in sweep["groups"].items() if name in groups}
+    out["sweep"] = sweep
+    return out
+
+
+def _shrunk_axis(old: dict, new: dict) -> tuple[str, object, object] | None:
+    """The first grid axis of a group of ``old`` that ``new`` does not extend: a value
+    left out, or an axis varied that was not (its run ids would change)."""
+    new_groups = new.get("sweep", {}).get("groups", {})
+    for name, group in old.get("sweep", {}).get("groups", {}).items():
+        if not isinstance(group, dict) or not isinstance(new_groups.get(name), dict):
+            continue  # compared whole by _without_axes
+        for axis in _AXIS_KEYS:
+            was, now = group.get(axis, []), new_groups[name].get(axis, [])
+            if was != now and (not (isinstance(was, list) and isinstance(now, list))
+                               or not was or any(value not in now for value in was)):
+                return f"sweep.groups.{name}.{axis}", was, now
+    return None
+
+
+def _check_out(out: Path, resume: bool, resolved: dict) -> bool:
+    """Refuse an ``out`` a sweep must not write into; True if the sweep extends the one
+    ``out`` holds (a resume with values added to grid axes, or groups added)."""
     if out.exists() and not out.is_dir():
         raise WiringError(f"sweep output {out} exists and is not a directory; choose another "
                           "--out")
     if not out.is_dir() or _nothing_written(out):
-        return
+        return False
     if not resume:
         raise WiringError(f"sweep output {out} already exists and is not empty; pass --resume "
                           "(resume=True) to finish an interrupted sweep there, or choose "
@@ -201,18 +237,40 @@ def _check_out(out: Path, resume: bool, resolved: dict) -> None:
     legacy = [name for name, group in old.get("sweep", {}).get("groups", {}).items()
               if isinstance(group, dict) and _upgrade_legacy(group)]
     _drop_new_defaults(old, new)
-    if old != new:
-        key, was, now = _first_difference(old, new)
+    if old == new:
+        return False
+    # an extension keeps every group, with every value of its axes, and its configuration
+    kept_groups = old.get("sweep", {}).get("groups", {})
+    fixed_old, fixed_new = _without_axes(old, kept_groups), _without_axes(new, kept_groups)
+    if fixed_old != fixed_new:
+        key, was, now = _first_difference(fixed_old, fixed_new)
         note = ""
         if any(key.startswith(f"sweep.groups.{name}.graph.") for name in legacy):
             note = (" (an earlier wiring ran that group's noise task on all-to-all with "
                     "self-loops whatever [graph] said, and recorded family = \"recurrent\")")
+        if isinstance(was, dict) and now is _UNSET and key.startswith("sweep.groups."):
+            raise WiringError(f"cannot resume in {out}: it was started with a different sweep "
+                              f"configuration ({previous}): its group [{key}] is not in the "
+                              "new one; a resume may add groups or axis values, not remove "
+                              "them; resume with the sweep file it was started with (or an "
+                              "extension of it), or choose another --out")
         hint = "" if was is _UNSET else (f" (setting {key.rsplit('.', 1)[-1]} = {_show(was)} "
                                          "where a default has changed since)")
         raise WiringError(f"cannot resume in {out}: it was started with a different sweep "
                           f"configuration ({previous}): {key} = {_show(was)} there{note}, "
                           f"{_show(now)} now; resume with the sweep file it was started with"
                           f"{hint}, or choose another --out")
+    shrunk = _shrunk_axis(old, new)
+    if shrunk is not None:
+        key, was, now = shrunk
+        raise WiringError(f"cannot resume in {out}: it was started with a different sweep "
+                          f"configuration ({previous}): {key} = {_show(was)} there, "
+                          f"{_show(now)} now; a resume may extend a sweep (add values to its "
+                          "axes, or groups) but not remove a value or vary an axis that was "
+                          "not varied (its runs' ids would change); resume with the sweep "
+                          "file it was started with (or an extension of it), or choose "
+                          "another --out")
+    return True
 
 
 _UNSET = object()  # a key one of two tables lacks (_first_difference)
@@ -377,7 +435,12 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         Finish an interrupted sweep in ``out``: runs whose directory holds a
         ``status.json`` are kept (whatever their status; delete a run directory to
         redo it), stale ``.tmp-*`` directories and temp files are removed, the rest
-        run. The sweep configuration must be the one ``out`` was started with.
+        run. The sweep configuration must be the one ``out`` was started with, or an
+        extension of it: values added to a group's axes (``learning_rates``, ``seeds``,
+        ``rules``, ``prunes``, ``graph_families``) or groups added; then only the new
+        runs run and ``sweep.toml`` is rewritten to the extended configuration. Anything
+        that would change a kept run (a configuration value, a removed axis value or
+        group, an axis varied that was not) is refused, naming the first difference.
     workers : int, optional
         Worker processes (default: ``sweep.workers`` of the file, else
         ``os.cpu_count()``). ``workers=1`` runs everything in this process, one
@@ -481,7 +544,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
     specs = expand(sweep)
     out = Path(out)
     resolved = _resolved(sweep, workers)
-    _check_out(out, resume, resolved)
+    extended = _check_out(out, resume, resolved)
     fresh = [p for p in (out, out / "runs") if not p.exists()]
     with contextlib.ExitStack() as stack:
         client = None
@@ -532,8 +595,8 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         previous = _previous_provenance(out) if resume else None
         runs.write_provenance(out, seed=None, extra={
             "job": "sweep", "sweep": sweep.name, "source": sweep.source, "runs": len(specs),
-            "kept": len(specs) - len(todo), "resume": resume, "workers": workers,
-            **executor})
+            "kept": len(specs) - len(todo), "resume": resume, "extended": extended,
+            "workers": workers, **executor})
         if previous is not None:  # the sweep directory's producer, and this resume
             todo_ids = {spec.run_id for spec in todo}
             runs.record_resume(out, produced_by=previous.get("produced_by",
@@ -543,6 +606,9 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
                                ran=sorted(todo_ids))
         runs.write_table(out, STATUS_TABLE, _table(rows, specs))
         done = len(specs) - len(todo)
+        if extended:
+            log.info("sweep %s extended: %s now holds the extended configuration", sweep.name,
+                     out / SWEEP_FILE)
         log.info("sweep %s: %d runs, %d kept, %d to run on %s", sweep.name, len(specs), done,
                  len(todo), f"Dask ({scheduler})" if client is not None else f"{workers} worker(s)")
         bar.update(done, len(specs))
