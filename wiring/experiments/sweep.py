@@ -219,8 +219,8 @@ def _check_out(out: Path, resume: bool, resolved: dict) -> bool:
         return False
     if not resume:
         raise WiringError(f"sweep output {out} already exists and is not empty; pass --resume "
-                          "(resume=True) to finish an interrupted sweep there, or choose "
-                          "another --out")
+                          "(resume=True) to finish an interrupted sweep there (or to extend a "
+                          "finished one), or choose another --out")
     previous = out / SWEEP_FILE
     if not previous.is_file():
         raise WiringError(f"cannot resume in {out}: it is not empty and holds no {SWEEP_FILE}, "
