@@ -472,3 +472,36 @@ def test_disk_full_writing_the_sweep_file_after_the_preflight(tmp_path, monkeypa
     assert not leftovers(out)
     monkeypatch.undo()  # nothing was run: the same command works again, without --resume
     assert run_sweep(path, out, workers=1).counts["ok"] == 2
+
+
+def test_disk_full_on_a_dask_worker_stops_the_sweep_resumably(tmp_path, make_cluster):
+    cluster, client = make_cluster()
+    path = write(tmp_path, FOUR)
+    out = tmp_path / "dask"
+    victim = "t__lr0.01_s1"
+
+    def fill_disk_on_worker(run_id):  # runs in each worker process
+        import errno
+        import os
+        from pathlib import Path
+
+        real_replace = os.replace
+
+        def replace(src, dst, *args, **kwargs):
+            if Path(src).parent.name.startswith(f".tmp-{run_id}-"):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(src))
+            return real_replace(src, dst, *args, **kwargs)
+
+        os.replace = replace
+
+    client.run(fill_disk_on_worker, victim)
+    with pytest.raises(WiringError, match=rf"stopped: run {victim} failed: No space left on "
+                                          rf"device \(ENOSPC\) writing "
+                                          rf"{re.escape(str(out.absolute() / 'runs' / victim))}"):
+        run_sweep(path, out, scheduler=cluster.scheduler_address)
+    table = pd.read_parquet(out / "sweep_status.parquet").set_index("run_id")
+    assert table.loc[victim, "status"] == "failed" and "ENOSPC" in table.loc[victim, "reason"]
+    assert victim not in finished(out / "runs") and not leftovers(out)
+    assert finished(out / "runs") == sorted(table.index[table["status"] == "ok"])
+    res = run_sweep(path, out, resume=True, workers=1)
+    assert res.counts["ok"] == 4 and victim in set(res.table.loc[~res.table["resumed"], "run_id"])
