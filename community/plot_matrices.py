@@ -52,6 +52,9 @@ __all__ = [
     "heatmap_grid",
     "block_heatmap",
     "block_grid",
+    "group_singleton_blocks",
+    "TICK_GAP",
+    "TICK_CHAR",
     "HEATMAP_MAX_NEURONS",
     "community_block_heatmap",
     "community_block_grid",
@@ -80,6 +83,78 @@ def _new_axes(ax: Axes | None, size: tuple[float, float] = (5.0, 3.8)) -> Axes:
 
     fig = Figure(figsize=size, layout="constrained")
     return fig.add_subplot()
+
+
+#: Tick labels of a community-ordered heatmap are at least this fraction of its side
+#: apart, and :data:`TICK_CHAR` of it per character of the two labels (on average) where
+#: that is more; a label closer to a kept one is left out (it would overprint it).
+TICK_GAP = 0.045
+#: Fraction of a heatmap's side one tick-label character takes (see :data:`TICK_GAP`).
+TICK_CHAR = 0.02
+
+
+def _spaced(centres: np.ndarray, sizes: np.ndarray, labels: Sequence[str],
+            side: float) -> list[int]:
+    """Indices of the tick centres to label: larger blocks first, none closer to a label
+    already kept than :data:`TICK_GAP` (or :data:`TICK_CHAR` per character); in axis
+    order."""
+    def gap(a: int, b: int) -> float:
+        return side * max(TICK_GAP, TICK_CHAR * (len(labels[a]) + len(labels[b])) / 2)
+
+    kept: list[int] = []
+    for k in np.argsort(-np.asarray(sizes), kind="stable"):
+        if all(abs(centres[k] - centres[j]) >= gap(int(k), j) for j in kept):
+            kept.append(int(k))
+    return sorted(kept)
+
+
+def group_singleton_blocks(B: pd.DataFrame, sizes: ArrayLike) -> tuple[pd.DataFrame,
+                                                                        np.ndarray]:
+    """Gather the communities of one neuron in a block matrix into one last "single" block.
+
+    The merged cells are means over the neuron pairs they hold: with ``sizes`` ``s``, the
+    cell of blocks ``A`` and ``C`` (sets of communities) is
+    ``sum(s_a s_c B[a, c]) / (sum(s_a) sum(s_c))``. With fewer than two singletons the
+    matrix is returned as it is.
+
+    Parameters
+    ----------
+    B : DataFrame, shape (k, k)
+        Mean ``|w|`` onto community (index) from community (columns), the same labels in
+        the same order on both.
+    sizes : array_like of int, shape (k,)
+        Neurons of each community, in the order of ``B.index``.
+
+    Returns
+    -------
+    B : DataFrame
+        With the singletons' rows and columns replaced by one labelled ``"single"``, last.
+    sizes : ndarray of int
+
+    Examples
+    --------
+    >>> B = pd.DataFrame([[1.0, 0.0, 0.0], [0.5, 2.0, 4.0], [0.5, 0.0, 6.0]],
+    ...                  index=[0, 1, 2], columns=[0, 1, 2])
+    >>> G, n = group_singleton_blocks(B, [3, 1, 1])
+    >>> G.index.tolist(), G.to_numpy().tolist(), n.tolist()
+    ([0, 'single'], [[1.0, 0.0], [0.5, 3.0]], [3, 2])
+    """
+    sizes = np.asarray(sizes, dtype=float)
+    single = sizes == 1
+    if single.sum() < 2:
+        return B, sizes.astype(np.int64)
+    groups = np.where(single, -1, np.arange(sizes.size))  # -1: the merged block
+    order = [g for g in dict.fromkeys(groups[~single])] + [-1]
+    M = np.zeros((len(order), sizes.size))
+    for r, g in enumerate(order):
+        M[r, groups == g] = sizes[groups == g]
+    totals = M.sum(axis=1)
+    values = np.nan_to_num(B.to_numpy(dtype=float))
+    merged = (M @ values @ M.T) / np.outer(totals, totals)
+    index = B.index.tolist()
+    labels = [index[g] for g in order[:-1]] + ["single"]
+    return (pd.DataFrame(merged, index=labels, columns=labels),
+            totals.astype(np.int64))
 
 
 def community_order(membership: ArrayLike) -> np.ndarray:
@@ -264,8 +339,9 @@ def weight_heatmap(W: ArrayLike, membership: ArrayLike, *, ax: Axes | None = Non
     if 0 < edges.size - 1 <= 20:
         centres = (edges[:-1] + edges[1:] - 1) / 2
         labels = ["single" if v == single_label else str(v) for v in ms[edges[:-1]]]
-        ax.set_xticks(centres, labels, fontsize=7)
-        ax.set_yticks(centres, labels, fontsize=7)
+        keep = _spaced(centres, edges[1:] - edges[:-1], labels, ms.size)
+        ax.set_xticks(centres[keep], [labels[k] for k in keep], fontsize=7)
+        ax.set_yticks(centres[keep], [labels[k] for k in keep], fontsize=7)
     else:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -378,17 +454,22 @@ def block_heatmap(B: ArrayLike | pd.DataFrame, *, ax: Axes | None = None,
     return ax
 
 
-def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
-               ncols: int | None = None, layout: str = "constrained") -> Figure:
+def block_grid(panels: Sequence[tuple], *, ncols: int | None = None,
+               layout: str = "constrained", group_singletons: bool = False) -> Figure:
     """Block matrices side by side.
 
     Parameters
     ----------
-    panels : sequence of (title, B)
-        Drawn with :func:`block_heatmap`.
+    panels : sequence of (title, B) or (title, B, sizes)
+        Drawn with :func:`block_heatmap`; ``sizes`` (neurons per community, in the order
+        of ``B``'s rows, ``B`` a DataFrame) allows ``group_singletons``.
     ncols : int, optional
     layout : {"constrained", "fixed"}
         :func:`panel_figure`'s layout.
+    group_singletons : bool, default False
+        Gather the communities of one neuron of each panel with ``sizes`` into one last
+        block, "single" (:func:`group_singleton_blocks`): after strong learning Leiden
+        can leave dozens of them, a smear of one-cell rows along the diagonal.
 
     Returns
     -------
@@ -401,7 +482,9 @@ def block_grid(panels: Sequence[tuple[str, ArrayLike | pd.DataFrame]], *,
     2
     """
     fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(3.6, 3.2), layout=layout)
-    for ax, (title, B) in zip(axes, panels, strict=False):
+    for ax, (title, B, *sizes) in zip(axes, panels, strict=False):
+        if group_singletons and sizes and isinstance(B, pd.DataFrame):
+            B, _ = group_singleton_blocks(B, sizes[0])
         block_heatmap(B, ax=ax, title=title)
     return fig
 

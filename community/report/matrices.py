@@ -202,8 +202,20 @@ def _blocks(inp: Inputs) -> Section:
             if b.empty:
                 continue
             B = b.pivot_table(index="block_to", columns="block_from", values="mean_abs_weight")
-            panels.append((f"r = {lr_text(row['learning_rate'])}, seed {row.get('seed', '?')}", B))
+            B = B.reindex(index=B.index.union(B.columns), columns=B.index.union(B.columns))
+            head = f"r = {lr_text(row['learning_rate'])}, seed {row.get('seed', '?')}"
+            if "size_to" in b:
+                sizes = b.groupby("block_to")["size_to"].first().reindex(B.index).fillna(0)
+                singles = int((sizes == 1).sum())
+                if singles > 1:
+                    head += f"\n{singles} single neurons: one block"
+                panels.append((head, B, sizes.to_numpy()))
+            else:
+                panels.append((head, B))
         if panels:
-            inp.figure(sec, plot.block_grid(panels, ncols=min(len(panels), 4), layout="fixed"),
-                       f"Group {group_name(g)}: block matrices (mean |w|), final snapshot.")
+            inp.figure(sec, plot.block_grid(panels, ncols=min(len(panels), 4), layout="fixed",
+                                            group_singletons=True),
+                       f"Group {group_name(g)}: block matrices (mean |w|), final snapshot; "
+                       "communities of one neuron gathered in one last block, 'single' (its "
+                       "cells: mean |w| over the neuron pairs they hold).")
     return sec

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from community import plot
+from community import plot, plot_matrices
 
 matplotlib.use("Agg")
 
@@ -125,6 +125,49 @@ def test_block_heatmap_and_grid():
     assert not big.texts
     fig = plot.block_grid([("a", B), ("b", np.eye(2))], ncols=1)
     assert sum(1 for a in fig.axes if a.images) == 2
+
+
+def test_heatmap_labels_no_block_too_small_to_hold_its_label():
+    # 200 neurons: two large blocks, three of 2 neurons side by side, one of 14
+    m = np.repeat([0, 1, 2, 3, 4, 5], [90, 90, 2, 2, 2, 14])
+    ax = plot.weight_heatmap(np.ones((200, 200)), m, colorbar=False)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    # 3 and 4 sit 2 and 4 neurons from 2's label (less than TICK_GAP x 200 = 9): left out
+    assert labels == ["0", "1", "2", "5"]
+    assert np.diff(ax.get_xticks()).min() >= plot_matrices.TICK_GAP * 200
+    assert [t.get_text() for t in ax.get_yticklabels()] == labels
+    assert len([ln for ln in ax.lines if ln.get_gid() == "boundary"]) == 10  # lines stay
+    # a longer label needs more room: "single" beside a one-digit block
+    m = np.repeat(np.arange(9), [60, 30, 4, 1, 1, 1, 1, 1, 1])  # 3-8 alone: "single"
+    for single, want in ((True, ["0", "1", "single"]), (False, None)):
+        ax = plot.weight_heatmap(np.ones((100, 100)), m, colorbar=False,
+                                 group_singletons=single)
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        if want:
+            # 2's label is 5 neurons from "single"'s: more than TICK_GAP x 100, less than
+            # TICK_CHAR x 100 x 3.5 characters
+            assert labels == want
+        else:  # 9 blocks, the six singletons' labels 1 apart: one of them is kept
+            assert labels[:3] == ["0", "1", "2"] and len(labels) == 4
+
+
+def test_block_grid_gathers_singleton_communities():
+    rng = np.random.default_rng(4)
+    k = 30  # two real communities and 28 neurons alone in theirs
+    B = pd.DataFrame(rng.uniform(size=(k, k)), index=range(k), columns=range(k))
+    sizes = np.array([40, 30] + [1] * (k - 2))
+    fig = plot.block_grid([("r", B, sizes)], group_singletons=True)
+    (ax,) = [a for a in fig.axes if a.images]
+    shown = ax.images[0].get_array()
+    assert shown.shape == (3, 3)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "single"]
+    np.testing.assert_allclose(shown[:2, :2], B.to_numpy()[:2, :2])
+    np.testing.assert_allclose(shown[2, 2], B.to_numpy()[2:, 2:].mean())
+    np.testing.assert_allclose(shown[0, 2], B.to_numpy()[0, 2:].mean())
+    # without the flag, or without sizes, every community keeps its own row
+    for panels, flag in (([("r", B, sizes)], False), ([("r", B)], True)):
+        fig = plot.block_grid(panels, group_singletons=flag)
+        assert [a for a in fig.axes if a.images][0].images[0].get_array().shape == (k, k)
 
 
 def test_community_block_heatmap_cells_sized_by_communities():
