@@ -263,3 +263,25 @@ def test_analysis_writes_fig4_partitions_and_modularity():
         np.testing.assert_array_equal(out[f"{tag}_null_membership"], np.arange(6) % 3)
         assert float(out[f"{tag}_q_trained"]) == 0.5 * lr
         assert float(out[f"{tag}_q_null"]) == 0.1 * lr
+
+
+def test_paper_imports_no_private_name_of_the_report():
+    """community/paper builds on the report's public section kit only."""
+    import ast
+    from pathlib import Path
+
+    import community.paper
+
+    found = []
+    for path in sorted(Path(community.paper.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "community.report"):
+                found += [(path.name, node.module, a.name) for a in node.names]
+            elif isinstance(node, ast.Import):
+                found += [(path.name, a.name, "") for a in node.names
+                          if a.name.startswith("community.report")]
+    assert found, "the paper report renders with the report's kit"
+    private = [f for f in found if f[2].startswith("_")
+               or any(part.startswith("_") for part in f[1].split("."))]
+    assert private == []
