@@ -22,7 +22,8 @@ LAZY = {
     **{("wiring.experiments.cli", t): _CLI_STARTUP for t in (
         "community", "community.export", "community.paper.analyse",
         "community.paper.report", "community.report", "community.tables", "wiring",
-        "wiring._progress", "wiring.config", "wiring.errors", "wiring.experiments.jobs",
+        "wiring._progress", "wiring.config", "wiring.errors", "wiring.experiments.grid",
+        "wiring.experiments.jobs",
         "wiring.experiments.studies", "wiring.experiments.sweep", "wiring.runs")},
     ("wiring.experiments.sweep", "wiring.experiments.dask_executor"):
         "Dask is imported only when a sweep is given a scheduler",
@@ -52,9 +53,6 @@ LAZY = {
         "the regimes table is built last, from the finished snapshots table",
     ("community.paper.analyse", "community.paper.measure"):
         "the cache key hashes the measuring module's own source file",
-    ("community.paper.figures_phase", "community.detect"):
-        "Fig. 4's pair is detected while drawing (issue 15: to move into the tables)",
-    ("community.paper.figures_phase", "community.measures"): "as above (Fig. 4's pair)",
 }
 
 #: community's compute modules, which no plotting module may import
