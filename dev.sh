@@ -10,6 +10,9 @@ PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
 setup() {
+  # $1: the extras to install ("" = the runtime dependencies only, for the main job;
+  # "dev" for the tests, which adds the docs and notebook tools)
+  local extras=${1:-}
   if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv || {
       echo "dev.sh: '$PY -m venv' failed; on Debian: apt-get install python3-venv" >&2; exit 1; }
@@ -17,9 +20,9 @@ setup() {
   # install only when pyproject.toml or constraints.txt changed since the last successful
   # install; constraints.txt pins every package to the versions the golden weights were
   # recorded with (docs/reproducibility.rst)
-  local stamp=.venv/.wiring-installed
+  local stamp=.venv/.wiring-installed${extras:+-$extras}
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".${extras:+[$extras]}"
     touch "$stamp"
   fi
 }
@@ -47,14 +50,14 @@ ensure_system_packages() {
 
 case "${1:-}" in
   main)
-    setup
+    setup ""
     shift
     # the default sweep (the paper's experiment + digits), analysed, reported, exported;
     # --resume: a rerun keeps finished runs and rebuilds the analysis and report
     .venv/bin/wiring sweep --out runs/sweep --resume "$@"
     ;;
   test)
-    setup
+    setup dev
     ensure_system_packages
     shift
     .venv/bin/ruff check wiring community tests benchmarks docs examples
@@ -67,7 +70,7 @@ case "${1:-}" in
       -p no:cacheprovider tests/wiring/test_gradient.py tests/wiring/test_simulate.py
     ;;
   bench)
-    setup
+    setup dev
     # exactly this spec: the CPU build on disk (any other pulls GBs of CUDA packages)
     .venv/bin/python -c "import torch" 2>/dev/null || .venv/bin/python -m pip install --quiet torch==2.13.0
     mkdir -p benchmarks/results
@@ -83,7 +86,7 @@ case "${1:-}" in
     .venv/bin/python benchmarks/bench_jobs.py --json benchmarks/results/jobs.json
     ;;
   docs)
-    setup
+    setup docs
     shift
     # the Sphinx site: API pages from the docstrings, the CLI page from the parser, the
     # gallery (examples/) run afresh; any warning fails the build. Open

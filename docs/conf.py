@@ -35,7 +35,10 @@ extensions = [
     "api_check",    # _ext/api_check.py: every public name appears on the API page
     "generated",    # _ext/generated.py: default config and sweep, printed from the code
     "constants",    # _ext/constants.py: docstrings of registries and other constants
+    "myst_parser",  # the handbook pages moved out of the README stay Markdown (guide/*.md)
 ]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+myst_heading_anchors = 3
 # intersphinx is left out on purpose: it downloads objects.inv files, and the build makes
 # no network request. Names of numpy, pandas, ... are written as plain text.
 

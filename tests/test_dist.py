@@ -92,7 +92,7 @@ def test_version_comes_from_one_place():
 
 def test_dists_carry_the_packages_and_their_data(dists):
     sdist, wheel = dists
-    assert wheel.name == f"wiring-{wiring.__version__}-py3-none-any.whl"
+    assert wheel.name == f"wiring_circuits-{wiring.__version__}-py3-none-any.whl"
     names = zipfile.ZipFile(wheel).namelist()
     for module in ("wiring/__init__.py", "wiring/kernels/batch.py", "community/detect.py",
                    "community/report/templates/report.html.j2",
@@ -100,11 +100,12 @@ def test_dists_carry_the_packages_and_their_data(dists):
         assert module in names, module
     assert not [n for n in names if n.startswith(("tests/", "docs/", "examples/"))]
     meta = zipfile.ZipFile(wheel).read(
-        f"wiring-{wiring.__version__}.dist-info/METADATA").decode()
-    assert f"Version: {wiring.__version__}" in meta and "License-Expression: BSD-3-Clause" in meta
+        f"wiring_circuits-{wiring.__version__}.dist-info/METADATA").decode()
+    assert "Name: wiring-circuits" in meta and f"Version: {wiring.__version__}" in meta
+    assert "License-Expression: BSD-3-Clause" in meta
     assert "Requires-Dist: numba" in meta and "Requires-Dist: leidenalg" in meta
     members = tarfile.open(sdist).getnames()
-    base = f"wiring-{wiring.__version__}/"
+    base = f"wiring_circuits-{wiring.__version__}/"
     for path in ("LICENSE", "README.md", "pyproject.toml", "tests/browser.py",
                  "wiring/experiments/cli.py", "community/report/templates/report.html.j2"):
         assert base + path in members, path
