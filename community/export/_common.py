@@ -11,17 +11,16 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+import wiring.runs as runs
 from wiring.errors import WiringError
 
 __all__ = ["ExportError"]
@@ -198,28 +197,19 @@ def _positive_sizes(size, n: int) -> np.ndarray | None:
 
 
 def _atomic_write(path: str | os.PathLike, chunks: Iterable[str]) -> Path:
-    """Write ``chunks`` (UTF-8) to a temp file beside ``path``, fsync, then ``os.replace``."""
+    """Write ``chunks`` (UTF-8) through the project's one atomic writer,
+    :func:`wiring.runs.atomic_open`, batching about 1000 chunks per write."""
     path = Path(path)
     if not path.parent.is_dir():
         raise ExportError(f"cannot write {path}: directory {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            batch: list[str] = []
-            for chunk in chunks:  # a write per ~1000 chunks, not per chunk
-                batch.append(chunk)
-                if len(batch) >= 1000:
-                    fh.write("".join(batch))
-                    batch.clear()
-            fh.write("".join(batch))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; exports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with runs.atomic_open(path, "w") as fh:
+        batch: list[str] = []
+        for chunk in chunks:  # a write per ~1000 chunks, not per chunk
+            batch.append(chunk)
+            if len(batch) >= 1000:
+                fh.write("".join(batch))
+                batch.clear()
+        fh.write("".join(batch))
     return path
 
 

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from wiring.experiments.sweep import SweepResult, run_sweep
-from wiring.runs.atomic import _atomic_open
+from wiring.runs.atomic import atomic_open
 from wiring.runs.tomlfile import dump_toml
 
 __all__ = ["STUDIES", "study_specs", "write_study_configs", "run_studies"]
@@ -194,7 +194,7 @@ def write_study_configs(directory: str | Path, *, quick: bool = False) -> dict[s
     paths = {}
     for name, spec in study_specs(quick).items():
         path = directory / f"{name}.toml"
-        with _atomic_open(path, "w") as fh:
+        with atomic_open(path, "w") as fh:
             fh.write(header + dump_toml(spec))
         paths[name] = path
     return paths

@@ -118,7 +118,7 @@ from wiring.experiments.grid import (
     expand,
     load_sweep,
 )
-from wiring.runs.atomic import _atomic_open
+from wiring.runs.atomic import atomic_open
 from wiring.runs.tomlfile import dump_toml
 
 __all__ = ["ANALYSIS_KEYS", "DEFAULT_SWEEP", "MIN_FREE_BYTES", "START_METHOD", "SweepConfig",
@@ -362,7 +362,7 @@ def _clean_stale(out: Path, runs_dir: Path) -> None:
             shutil.rmtree(stale)
         else:
             stale.unlink(missing_ok=True)
-    for stale in out.glob(".*.tmp"):  # _atomic_open's temp files (sweep_status, sweep.toml)
+    for stale in out.glob(".*.tmp"):  # atomic_open's temp files (sweep_status, sweep.toml)
         if stale.is_file():
             log.info("removing stale %s", stale)
             stale.unlink(missing_ok=True)
@@ -562,7 +562,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         stack.enter_context(_locked(out))
         stack.enter_context(bar)  # closed on the way out, errors and Ctrl-C included
         stack.enter_context(_storage_errors(out))
-        with _atomic_open(out / SWEEP_FILE, "w") as fh:
+        with atomic_open(out / SWEEP_FILE, "w") as fh:
             fh.write(f"# resolved sweep configuration (source: {sweep.source})\n")
             fh.write(dump_toml(resolved))
         _clean_stale(out, runs_dir)

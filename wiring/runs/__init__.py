@@ -21,7 +21,7 @@ Examples
 >>> tmp.cleanup()
 """
 
-from wiring.runs.atomic import RunFormatError
+from wiring.runs.atomic import RunFormatError, atomic_open
 from wiring.runs.provenance import (
     collect_provenance,
     read_provenance,
@@ -65,5 +65,5 @@ __all__ = [
     "load_snapshot", "list_snapshots", "load_snapshots", "dump_toml", "write_config",
     "read_config", "collect_provenance", "write_provenance", "read_provenance",
     "record_resume", "write_metrics", "read_metrics", "write_status", "read_status", "Run",
-    "open_run",
+    "open_run", "atomic_open",
 ]

@@ -1,7 +1,8 @@
 """Atomic file writes and the JSON files of a run directory.
 
-Private helpers of :mod:`wiring.runs`. Every file of a run is written to a
-temporary file in its target directory (a name starting with ``.``), flushed,
+Helpers of :mod:`wiring.runs`; :func:`atomic_open` is public as
+``wiring.runs.atomic_open``, the one atomic writer of the project. Every file of a run is
+written to a temporary file in its target directory (a name starting with ``.``), flushed,
 fsynced and renamed into place with :func:`os.replace`, so a reader never sees a
 partly written file. :class:`RunFormatError` is defined here because the JSON
 readers raise it; it is public as ``wiring.runs.RunFormatError``.
@@ -23,7 +24,7 @@ from wiring.errors import WiringError
 
 __all__ = [
     "RunFormatError",
-    "_atomic_open",
+    "atomic_open",
     "_fsync_dir",
     "_json_default",
     "_write_json",
@@ -44,11 +45,31 @@ class RunFormatError(WiringError):
 
 
 @contextlib.contextmanager
-def _atomic_open(path: Path, mode: str = "wb") -> Iterator[Any]:
+def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     """Yield a temp file beside ``path``; on success fsync it and rename it to ``path``.
 
-    On any exception the temp file is removed and ``path`` is left untouched.
+    The one atomic writer of the project: every file of a run, a sweep, a report or an
+    export goes through it, so a reader never sees a partly written file. On any
+    exception the temp file is removed and ``path`` is left untouched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; its directory must exist.
+    mode : str, default "wb"
+        ``"wb"`` for bytes, ``"w"`` for UTF-8 text (newlines written as given).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> d = Path(tempfile.mkdtemp())
+    >>> with atomic_open(d / "a.txt", "w") as fh:
+    ...     _ = fh.write("done")
+    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+    ('done', ['a.txt'])
     """
+    path = Path(path)
     text = "b" not in mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -89,7 +110,7 @@ def _write_json(path: Path, obj: Mapping) -> Path:
         text = json.dumps(obj, indent=2, default=_json_default) + "\n"
     except (TypeError, ValueError) as exc:
         raise RunFormatError(f"cannot write {str(path)!r}: {exc}") from None
-    with _atomic_open(path, "w") as fh:
+    with atomic_open(path, "w") as fh:
         fh.write(text)
     return path
 

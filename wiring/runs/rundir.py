@@ -141,7 +141,7 @@ import pyarrow
 
 from wiring._checks import check_choice
 from wiring.errors import ConfigError, WiringError
-from wiring.runs.atomic import RunFormatError, _atomic_open, _read_json, _write_json
+from wiring.runs.atomic import RunFormatError, _read_json, _write_json, atomic_open
 from wiring.runs.snapshots import (
     SNAPSHOT_DIR,
     _run_dir,
@@ -305,7 +305,7 @@ def write_config(run_dir: str | os.PathLike, config: Mapping) -> Path:
         text = dump_toml(config)
     except ConfigError as exc:
         raise ConfigError(f"cannot write {str(path)!r}: {exc}") from None
-    with _atomic_open(path, "w") as fh:
+    with atomic_open(path, "w") as fh:
         fh.write(text)
     return path
 
@@ -444,11 +444,11 @@ def write_table(
             f"cannot write {str(pq_path)!r}: column name {bad[0]!r} is not a string"
         )
     try:
-        with _atomic_open(pq_path, "wb") as fh:
+        with atomic_open(pq_path, "wb") as fh:
             df.to_parquet(fh, engine="pyarrow", index=False)
     except (pyarrow.ArrowException, TypeError, ValueError) as exc:
         raise RunFormatError(f"cannot write {str(pq_path)!r}: {exc}") from None
-    with _atomic_open(csv_path, "w") as fh:
+    with atomic_open(csv_path, "w") as fh:
         df.to_csv(fh, index=False)
     return pq_path, csv_path
 

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike
 
 from wiring._checks import as_float_array, as_index_array
 from wiring._html import summary_html
-from wiring.runs.atomic import RunFormatError, _atomic_open
+from wiring.runs.atomic import RunFormatError, atomic_open
 
 __all__ = [
     "Snapshot",
@@ -330,7 +330,7 @@ def write_snapshot(
             )
         payload[name] = arr
     path.parent.mkdir(exist_ok=True)
-    with _atomic_open(path, "wb") as fh:
+    with atomic_open(path, "wb") as fh:
         np.savez_compressed(fh, **payload)
     return path
 
