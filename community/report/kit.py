@@ -40,8 +40,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import tempfile
+import tempfile  # noqa: F401 -- the docstring examples use it
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -556,8 +555,9 @@ def environment() -> Any:
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`
-    (mode 0644: reports are meant to be shared); return ``path``.
+    """Write ``data`` to ``path`` with the project's one atomic writer,
+    :func:`wiring.runs.atomic_open` (a temporary file renamed into place, mode 0644);
+    return ``path``.
 
     Examples
     --------
@@ -565,15 +565,6 @@ def write_atomic(path: Path, data: bytes) -> Path:
     >>> write_atomic(d / "x.txt", b"hi").read_bytes(), sorted(p.name for p in d.iterdir())
     (b'hi', ['x.txt'])
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with runs.atomic_open(path, "wb") as fh:
+        fh.write(data)
+    return Path(path)
