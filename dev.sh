@@ -60,7 +60,7 @@ case "${1:-}" in
     setup dev
     ensure_system_packages
     shift
-    .venv/bin/ruff check wiring community tests benchmarks docs examples
+    .venv/bin/ruff check wiring community tests benchmarks docs examples notebooks
     # test files spread over every core (-n auto); a file stays on one worker (loadfile),
     # so module fixtures (the quick reproduction, the docs build) run once
     .venv/bin/python -m pytest -q -n auto --dist loadfile "$@"

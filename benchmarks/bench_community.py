@@ -10,7 +10,7 @@ runs on it, exactly as the CLI calls it (:func:`community.tables.analyse_sweep` 
 the default :class:`~community.tables.AnalysisSettings`: abs weights, modularity,
 one Leiden run per snapshot, 3 null samples of each kind on the final snapshot,
 Louvain cross-check; :func:`community.report.build_report`;
-:func:`community.export_run.export_sweep` to GEXF), with every stage function
+:func:`community.export.export_sweep` to GEXF), with every stage function
 wrapped by a timer that records *exclusive* time (a stage's own time, minus the
 stages it called) per call path, so the rows add up to the wall time.
 
@@ -167,14 +167,14 @@ class StageTimer:
 def instrument(timer: StageTimer) -> None:
     """Wrap the stage functions of the default pipeline (module attributes, as called)."""
     import community.detect as detect
-    import community.export as export
-    import community.export_run as export_run
+    import community.export.gexf as gexf
+    import community.export.sweep as export_sweep
     import community.graphs as graphs
     import community.measures as measures
     import community.nulls as nulls
     import community.regimes as regimes
     import community.report.build as build
-    import community.report.sections as sections
+    import community.report.kit as kit
     import community.tables as tables
     import wiring.runs as runs
     import wiring.runs.snapshots as snapshots
@@ -201,23 +201,20 @@ def instrument(timer: StageTimer) -> None:
     timer.patch(nulls, "null_zscore", "null z-score")
     timer.patch(nulls, "shuffle_weights", "draw shuffle")
     timer.patch(nulls, "rewire", "draw rewire")
-    original_stat = tables._quality_statistic
+    import community.evidence as evidence
 
-    def quality_statistic(*args, **kwargs):
-        return timer.wrap("quality statistic", original_stat(*args, **kwargs))
-    timer._undo.append((tables, "_quality_statistic", original_stat))
-    tables._quality_statistic = quality_statistic
+    timer.patch(evidence, "structure_evidence", "null evidence (20 draws x 3 nulls)")
     timer._undo.append((build, "_SECTIONS", build._SECTIONS))
     build._SECTIONS = tuple(timer.wrap(f"section {f.__name__.strip('_')}", f)
                             for f in build._SECTIONS)
     timer.patch(build, "_load_inputs", "read tables")
-    timer.patch(sections._Inputs, "figure", "PNG encode")
-    timer.patch(build, "_environment", "templates")
+    timer.patch(kit.Inputs, "figure", "PNG encode")
+    timer.patch(build, "environment", "templates")
     timer.patch(build, "_write_figures", "write figures")
-    timer.patch(build, "_write_atomic", "write file")
-    timer.patch(export, "write_gexf", "write GEXF")
-    timer.patch(export, "write_dynamic_gexf", "write dynamic GEXF")
-    timer.patch(export_run, "read_tables", "read tables")
+    timer.patch(build, "write_atomic", "write file")
+    timer.patch(gexf, "write_gexf", "write GEXF")
+    timer.patch(gexf, "write_dynamic_gexf", "write dynamic GEXF")
+    timer.patch(export_sweep, "read_tables", "read tables")
 
 
 def category(path: str) -> str:
@@ -327,7 +324,7 @@ def references(sweep: Path, *, repeat: int) -> dict:
 
 
 def run_one(n_edges: int, args) -> dict:
-    from community.export_run import export_sweep
+    from community.export import export_sweep
     from community.report import build_report
     from community.tables import AnalysisSettings, analyse_sweep
 

@@ -11,7 +11,7 @@ with networkx, coloured with the same community colours the file carries.
 
 Size: one Algorithm-1 run (300 neurons, 6,000 iterations, about 2 s) and one file of
 9,000 synapses, with a five-snapshot timeline beside it. For a whole sweep the
-command ``wiring export runs/mine`` (or :func:`community.export_run.export_sweep`) writes
+command ``wiring export runs/mine`` (or :func:`community.export.export_sweep`) writes
 the same files for every run, with the attributes taken from the analysis tables.
 """
 

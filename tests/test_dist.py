@@ -30,7 +30,7 @@ SMOKE = textwrap.dedent('''
     import numpy as np
     import wiring, community
     from community.detect import leiden
-    from community.report.build import _environment
+    from community.report.kit import environment
 
     here = pathlib.Path(wiring.__file__).resolve()
     assert "site-packages" in here.parts, here  # the installed copy, not the checkout
@@ -53,7 +53,7 @@ SMOKE = textwrap.dedent('''
     assert part.membership.tolist() == [0, 0, 0, 1, 1, 1], part
 
     # the report templates ship in the wheel
-    env = _environment()
+    env = environment()
     assert env.get_template("report.html.j2") and env.get_template("report.md.j2")
 
     # the command line

@@ -1,4 +1,4 @@
-"""notebooks/first_hour.ipynb: stored clean, and it executes top to bottom in a Jupyter
+"""notebooks/first_hour.ipynb: stored with its outputs, and it executes top to bottom in a Jupyter
 kernel of this interpreter with the outputs a new user should see (HTML summaries, a
 progress-bar widget, figures, a Gephi file)."""
 
@@ -98,14 +98,61 @@ def dataframe(html_text):
     return {name: [r[k] for r in body] for k, name in enumerate(header)}
 
 
-def test_notebook_is_stored_without_outputs():
+def _execute_module():
+    """notebooks/execute.py, the script that stores the notebook's outputs."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("nb_execute", NOTEBOOK.parent / "execute.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_notebook_is_stored_with_its_outputs_small_and_machine_free():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) >= 10
-    for cell in code:
-        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+    shown = [c for c in code if c.outputs]
+    assert len(shown) >= 12, "the notebook is stored with the outputs a reader should see"
+    kinds = [o.output_type for c in code for o in c.outputs]
+    assert "error" not in kinds
+    pngs = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) >= 3
+    text = NOTEBOOK.read_text()
+    assert len(text.encode()) < 1_000_000, "small enough to read on a code host"
+    for leak in ("/tmp/", "/work/", "/root/", "/home/", "widget-view+json"):
+        assert leak not in text, leak
+
+
+def _comparable(cell, scrub, tmp):
+    """(output type, stream name or mime types, scrubbed text) of each output of a cell."""
+    out = []
+    for o in cell.outputs:
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {}):
+            continue  # a progress bar: not stored
+        if o.output_type == "stream":
+            if o.name == "stdout":
+                out.append(("stream", "stdout", scrub("".join(o.text), tmp)))
+        else:
+            data = o.get("data", {})
+            out.append((o.output_type, tuple(sorted(data)),
+                        scrub("".join(data.get("text/plain", "")), tmp)))
+    return out
+
+
+def test_the_stored_outputs_are_what_a_fresh_run_gives(executed):
+    """Stale outputs fail here: rerun `.venv/bin/python notebooks/execute.py`."""
+    nb, tmp = executed
+    scrub = _execute_module().scrub
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    fresh_cells = [c for c in nb.cells if c.cell_type == "code"]
+    stored_cells = [c for c in stored.cells if c.cell_type == "code"]
+    assert [c.source for c in fresh_cells] == [c.source for c in stored_cells]
+    for fresh, kept in zip(fresh_cells, stored_cells, strict=True):
+        assert _comparable(fresh, scrub, tmp) == _comparable(kept, scrub, tmp), \
+            f"stale outputs in the cell starting {kept.source[:60]!r}"
 
 
 @pytest.fixture(scope="module")

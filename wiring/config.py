@@ -360,8 +360,10 @@ def resolve_config(cfg: TrainConfig) -> TrainConfig:
     ``graph.self_loops`` the task's choice for it (:data:`TASK_GRAPH_DEFAULTS`; a
     family named explicitly has no self-loops unless ``graph.self_loops`` says so);
     an unset ``train.snapshot_epochs`` becomes :func:`default_snapshot_epochs` of
-    ``train.epochs``. Values that are set are kept as they are. ``config.toml`` holds
-    the resolved configuration, so it always describes what ran.
+    ``train.epochs``; for the noise task ``train.rule`` is ``"balance"``, the paper's
+    rule that Algorithm 1 runs (the task reads no other key of ``[train]``). Values
+    that are set are kept as they are. ``config.toml`` holds the resolved
+    configuration, so it always describes what ran.
 
     Parameters
     ----------
@@ -376,8 +378,8 @@ def resolve_config(cfg: TrainConfig) -> TrainConfig:
     --------
     >>> cfg = apply_overrides(TrainConfig(), ["task.kind='noise'"])
     >>> g = resolve_config(cfg).graph
-    >>> g.family, g.self_loops
-    ('all-to-all', True)
+    >>> g.family, g.self_loops, resolve_config(cfg).train.rule
+    ('all-to-all', True, 'balance')
     >>> g = resolve_config(apply_overrides(cfg, ["graph.self_loops=false"])).graph
     >>> g.family, g.self_loops
     ('all-to-all', False)
@@ -398,8 +400,9 @@ def resolve_config(cfg: TrainConfig) -> TrainConfig:
     snaps = t.snapshot_epochs
     if snaps is None:
         snaps = default_snapshot_epochs(t.epochs)
+    rule = "balance" if cfg.task.kind == "noise" else t.rule  # what Algorithm 1 runs
     return rep(cfg, graph=rep(g, family=family, self_loops=self_loops),
-               train=rep(t, snapshot_epochs=list(snaps)))
+               train=rep(t, snapshot_epochs=list(snaps), rule=rule))
 
 
 def config_to_dict(cfg: TrainConfig) -> dict:
