@@ -72,7 +72,7 @@ def kernels_in_the_disk_cache():
     """Compile the kernels here first: a worker then loads them from numba's on-disk cache
     instead of compiling for a minute or more (after a kernel changed), which would make
     the timing of the kills below meaningless."""
-    from wiring.experiments.dask_executor import warm_up
+    from wiring.experiments._dask import warm_up
 
     warm_up()
 
@@ -259,7 +259,7 @@ def test_dask_worker_killed_mid_run_is_retried_and_the_sweep_completes(tmp_path,
     assert not leftovers(out), leftovers(out)  # the killed attempt's directory is gone
     # the killed run was started again (on the other worker or the restarted one) ...
     spec = next(s for s in expand(load_sweep(path)) if s.run_id == killed)
-    from wiring.experiments.dask_executor import config_hash
+    from wiring.experiments._dask import config_hash
 
     prefix = f"wiring-run-{config_hash(spec.config)[:16]}-"
     starts = client.run_on_scheduler(lambda dask_scheduler: [

@@ -25,13 +25,13 @@ LAZY = {
         "wiring._progress", "wiring.config", "wiring.errors", "wiring.experiments.grid",
         "wiring.experiments.jobs",
         "wiring.experiments.studies", "wiring.experiments.sweep", "wiring.runs")},
-    ("wiring.experiments.sweep", "wiring.experiments.dask_executor"):
+    ("wiring.experiments.sweep", "wiring.experiments._dask"):
         "Dask is imported only when a sweep is given a scheduler",
-    ("wiring.experiments.dask_executor", "wiring.graphs.builders"):
+    ("wiring.experiments._dask", "wiring.graphs.builders"):
         "warm_up runs on each Dask worker: the worker imports and compiles the engine there",
-    ("wiring.experiments.dask_executor", "wiring.network"): "as above (warm_up on the worker)",
-    ("wiring.experiments.dask_executor", "wiring.simulate"): "as above (warm_up on the worker)",
-    ("wiring.experiments.dask_executor", "wiring.train"): "as above (warm_up on the worker)",
+    ("wiring.experiments._dask", "wiring.network"): "as above (warm_up on the worker)",
+    ("wiring.experiments._dask", "wiring.simulate"): "as above (warm_up on the worker)",
+    ("wiring.experiments._dask", "wiring.train"): "as above (warm_up on the worker)",
     **{("wiring.experiments.jobs", t): "a job imports the engine part its task runs "
        "(the noise task never loads the data sets or the probes)" for t in (
         "wiring._batched", "wiring._checks", "wiring.data", "wiring.errors",

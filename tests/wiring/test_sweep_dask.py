@@ -17,7 +17,7 @@ from distributed import Client, LocalCluster
 
 from wiring import runs
 from wiring.errors import WiringError
-from wiring.experiments.dask_executor import _check_shared, config_hash, run_task, task_key
+from wiring.experiments._dask import _check_shared, config_hash, run_task, task_key
 from wiring.experiments.sweep import expand, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def sweep_file(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster():
-    from wiring.experiments.dask_executor import warm_up
+    from wiring.experiments._dask import warm_up
 
     warm_up()  # fill numba's on-disk cache once, rather than in both workers at once
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -243,7 +243,7 @@ def test_warm_up_compiles_what_the_runs_use(sweep_file, tmp_path):
 import importlib, pkgutil
 from numba.core.dispatcher import Dispatcher
 import wiring.kernels
-from wiring.experiments.dask_executor import warm_up
+from wiring.experiments._dask import warm_up
 from wiring.experiments.sweep import run_sweep
 
 def signatures():

@@ -3,7 +3,7 @@ IDX) and the :class:`Dataset` container they all return.
 
 Modules: :mod:`~wiring.data.builtin` (built-in sets, :func:`load_dataset`,
 :func:`subsample`), :mod:`~wiring.data.files` (file loaders) and
-:mod:`~wiring.data.dataset` (the container). Every public name is re-exported here, so
+:mod:`~wiring.data._dataset` (the container). Every public name is re-exported here, so
 ``from wiring.data import load_digits`` works as before.
 
 Examples
@@ -14,8 +14,8 @@ Examples
 (64, 10)
 """
 
+from wiring.data._dataset import Dataset, one_hot
 from wiring.data.builtin import DATASETS, load_dataset, load_digits, load_mnist1d, subsample
-from wiring.data.dataset import Dataset, one_hot
 from wiring.data.files import load_csv, load_idx, load_npz
 
 __all__ = [

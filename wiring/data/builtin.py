@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from wiring._checks import check_memory
-from wiring.data.dataset import (
+from wiring.data._dataset import (
     Dataset,
     Seed,
     _check_count,

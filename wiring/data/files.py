@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 
 from wiring._checks import MAX_INT, check_finite
-from wiring.data.dataset import (
+from wiring.data._dataset import (
     Dataset,
     Seed,
     _as_labels,

@@ -3,8 +3,8 @@ the command line.
 
 Modules: :mod:`~wiring.experiments.jobs` (a config in, a run directory out),
 :mod:`~wiring.experiments.grid` (a sweep file parsed and expanded into runs),
-:mod:`~wiring.experiments.execute` (the local executor),
-:mod:`~wiring.experiments.dask_executor` (the Dask executor),
+:mod:`~wiring.experiments._execute` (the local executor),
+:mod:`~wiring.experiments._dask` (the Dask executor),
 :mod:`~wiring.experiments.sweep` (a whole sweep: output directory, resume, status table),
 :mod:`~wiring.experiments.studies` (``wiring reproduce``) and
 :mod:`~wiring.experiments.cli` (``wiring``). This is the one folder of :mod:`wiring`

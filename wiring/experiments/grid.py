@@ -38,6 +38,10 @@ from wiring.config import (
 from wiring.errors import ConfigError
 from wiring.experiments.jobs import validate
 
+__all__ = ["DEFAULT_SWEEP", "MIN_FREE_BYTES", "MAX_AXIS_VALUES", "MAX_RUNS", "SWEEP_FILE",
+           "STATUS_TABLE", "STATUS_ORDER", "ANALYSIS_KEYS", "SweepGroup", "SweepConfig",
+           "RunSpec", "SweepResult", "analysis_settings", "load_sweep", "expand"]
+
 log = logging.getLogger(__name__)
 
 

@@ -92,7 +92,7 @@ from wiring.config import (
     config_to_dict,
 )
 from wiring.errors import ConfigError, WiringError
-from wiring.experiments.execute import (
+from wiring.experiments._execute import (
     START_METHOD,
     STORAGE_FAILURE,
     TMP_PREFIX,
@@ -482,7 +482,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         A run raising :class:`WiringError` does not stop the sweep: it is recorded
         as ``failed`` with its reason.
         The disk filling (or failing: an ``OSError`` of
-        :data:`~wiring.experiments.execute.STORAGE_ERRNOS`) during a run or while the
+        :data:`~wiring.experiments._execute.STORAGE_ERRNOS`) during a run or while the
         sweep writes its files does: the run is recorded ``failed`` (naming its
         directory and the errno) without a run directory, the status table is written
         with what finished, and the sweep can be resumed once there is space.
@@ -551,7 +551,7 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         try:
             runs_dir = _preflight(out)
             if scheduler is not None:
-                from wiring.experiments import dask_executor as _sweep_dask
+                from wiring.experiments import _dask as _sweep_dask
 
                 client = stack.enter_context(_sweep_dask.dask_client(scheduler.strip()))
         except BaseException:  # leave no empty directory behind: a retry needs no --resume

@@ -22,14 +22,7 @@ import numpy as np
 
 from wiring.errors import WiringError
 
-__all__ = [
-    "RunFormatError",
-    "atomic_open",
-    "_fsync_dir",
-    "_json_default",
-    "_write_json",
-    "_read_json",
-]
+__all__ = ["RunFormatError", "atomic_open"]
 
 
 class RunFormatError(WiringError):

@@ -33,6 +33,8 @@ from wiring.runs.snapshots import (
     _run_dir,
 )
 
+__all__ = ["collect_provenance", "write_provenance", "read_provenance", "record_resume"]
+
 _GIT_TIMEOUT = 5.0
 # distribution names tried, in order, for each entry of provenance["versions"]
 _VERSIONED = {

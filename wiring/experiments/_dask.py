@@ -24,7 +24,7 @@ Retries: the scheduler reschedules the tasks of a worker that dies (up to
 recorded as ``failed``. Exceptions are not retried (``retries=0``): a run is
 seeded by its configuration, so a retry would fail the same way. A run raising
 :class:`~wiring.errors.WiringError` is recorded as ``failed`` by
-:func:`wiring.experiments.execute.execute_one` on the worker, as with local processes; any other
+:func:`wiring.experiments._execute.execute_one` on the worker, as with local processes; any other
 exception stops the sweep, as with local processes.
 """
 
@@ -53,7 +53,7 @@ from distributed.security import Security
 from wiring import runs
 from wiring.config import TrainConfig, config_to_dict
 from wiring.errors import WiringError
-from wiring.experiments.execute import TMP_PREFIX, execute_one
+from wiring.experiments._execute import TMP_PREFIX, execute_one
 from wiring.experiments.grid import RunSpec
 from wiring.runs.tomlfile import dump_toml
 
@@ -226,7 +226,7 @@ def _row(spec: RunSpec, status: str, reason: str) -> dict:
 
 
 def run_task(spec: RunSpec, runs_dir: str, marker: str) -> dict:
-    """The Dask task of one run: :func:`wiring.experiments.execute.execute_one`, if
+    """The Dask task of one run: :func:`wiring.experiments._execute.execute_one`, if
     ``runs_dir`` is shared."""
     if not os.path.isfile(os.path.join(runs_dir, marker)):
         return _row(spec, "failed", f"the Dask worker ({_where()}) cannot see the sweep's run "

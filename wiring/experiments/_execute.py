@@ -1,6 +1,6 @@
 """Running a sweep's runs: one run into a temporary directory renamed into place when
 it has a status (:func:`execute_one`), and the local executor, a process pool
-(:func:`execute_all`). The Dask executor is :mod:`wiring.experiments.dask_executor`.
+(:func:`execute_all`). The Dask executor is :mod:`wiring.experiments._dask`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from wiring.errors import WiringError
 from wiring.experiments.grid import RunSpec
 from wiring.experiments.jobs import run_train
 from wiring.runs.atomic import _fsync_dir
+
+__all__ = ["START_METHOD", "TMP_PREFIX", "STORAGE_ERRNOS", "execute_one", "execute_all"]
 
 log = logging.getLogger(__name__)
 
