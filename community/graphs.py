@@ -8,7 +8,7 @@ module validates either once, at the boundary, and turns it into a
 ``"sym"``), every edge carrying a positive ``"weight"`` attribute, ready for
 :mod:`leidenalg`.
 
-Weight modes (:data:`WEIGHT_MODES`, SCIENCE.md section 4):
+Weight modes (:data:`WEIGHT_MODES`):
 
 ``"abs"``
     one layer, weight ``|W[i, j]|``;

@@ -1,7 +1,7 @@
 """Structure beyond modules: disassortative blocks, hubs, isolated and saturated neurons,
 reciprocity and the rich club.
 
-Modularity only sees assortative modules (SCIENCE.md section 5). The measures here look
+Modularity only sees assortative modules (docs: user_guide/communities). The measures here look
 for what it misses or mistakes for modules: weight running *across* blocks (feed-forward,
 sender -> receiver), weight piled onto a few neurons (hubs), neurons left with no synapse
 (isolated) or with a balance ``f(s)`` near 0 (saturated, so learning stops), reciprocated

@@ -116,7 +116,7 @@ class AnalysisSettings:
     Attributes
     ----------
     weight_mode : {"abs", "pos", "neg", "signed"}
-        Which weights form the graph (SCIENCE.md section 4).
+        Which weights form the graph (:data:`community.graphs.WEIGHT_MODES`).
     quality : {"modularity", "rb", "cpm"}
         Leiden quality function.
     resolution : float

@@ -14,7 +14,8 @@ numpy; the engine does the settling). Each probe returns a dict of numpy arrays
 * :func:`fit_power_law`, :func:`fit_bell` -- least-squares fits with binned
   medians, for plotting the probes' outputs.
 
-Notation as in SCIENCE.md: ``w_ij`` is the synapse onto ``i`` from ``j`` (edge
+Notation as in the user guide (docs: user_guide/rule): ``w_ij`` is the synapse onto
+``i`` from ``j`` (edge
 ``j -> i``), ``g_ji = c_i f(s_i) b_ij`` the retrograde signal over it, where
 ``b_ij`` is the weight that carries credit under the rule: ``W`` itself for
 ``balance`` and ``balance-exact``, the fixed random ``B`` for ``fa``,

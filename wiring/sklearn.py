@@ -105,7 +105,7 @@ __all__ = ["GraphNetClassifier", "GraphNetRegressor", "ON_DIVERGE"]
 #: (ConvergenceWarning) and keep the weights of the last stable epoch.
 ON_DIVERGE = ("raise", "warn")
 
-# the one home of defaults (STYLE.md): the [graph], [neurons] and [train] sections
+# the one home of defaults (wiring.config): the [graph], [neurons] and [train] sections
 _G, _N, _T = GraphConfig(), NeuronConfig(), TrainSettings()
 # graph.family "auto" resolves per task; the estimators are the supervised task
 _FAMILY = TASK_GRAPH_DEFAULTS["supervised"]["family"]

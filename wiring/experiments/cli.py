@@ -132,7 +132,7 @@ def _check_community() -> None:
 
 
 def _analyse_report_export(path: Path, args) -> int:
-    # community is imported lazily: only these commands need it (STYLE.md import rules)
+    # community is imported lazily: only these commands need it (tests/test_layering.py)
     _check_community()
     from community.export import export_sweep
     from community.report import build_report
@@ -216,7 +216,7 @@ def _cmd_reproduce(args) -> int:
                 close()
         for name, res in results.items():
             print(f"{name}: " + ", ".join(f"{k}: {v}" for k, v in res.counts.items()))
-    # community is imported lazily: only these commands need it (STYLE.md import rules)
+    # community is imported lazily: only these commands need it (tests/test_layering.py)
     _check_community()
     from community.paper.analyse import analyse_studies
     from community.paper.report import build_paper_report

@@ -1,6 +1,6 @@
 """The paper's Algorithm 1 on in-CSR arrays (numba only).
 
-Per iteration, literally (SCIENCE.md section 2):
+Per iteration, literally (the paper's Algorithm 1; docs: user_guide/rule):
 
 1. ``s = W x + b``; ``x <- sigma(s) + eps_x``
 2. ``c <- J c + eps_c`` with ``J = W^T diag(f(s))`` and identity rows for the
