@@ -26,7 +26,7 @@ from community.paper import claims, figures_phase, figures_rules
 from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
 from community.report.kit import Item, Section, environment, fmt, write_atomic
 
-__all__ = ["build_paper_report", "read_paper_tables", "PAPER_TABLES"]
+__all__ = ["build_paper_report", "read_paper_tables", "PAPER_TABLES", "gather_inputs"]
 
 log = logging.getLogger(__name__)
 
@@ -536,6 +536,52 @@ def _provenance_section(out: Path, runs_dir: Path | None, quick: bool) -> Sectio
     if prov.is_file():
         s.code("provenance.json", prov.read_text(), "json")
     return s
+
+
+def gather_inputs(out: str | Path, runs_dir: str | Path, *, studies: tuple[str, ...],
+                  quick: bool = False) -> Path:
+    """Copy what the report stands on into ``out`` and record how it was made.
+
+    The studies' sweep configurations (``<runs_dir>/configs/*.toml`` -> ``configs/``),
+    each study's status table and provenance (-> ``sweeps/<study>/``), and a
+    ``provenance.json`` of its own (job ``reproduce``, ``quick``, the runs directory).
+
+    Parameters
+    ----------
+    out : str or Path
+        The report directory (created if missing).
+    runs_dir : str or Path
+        Where :func:`wiring.experiments.studies.run_studies` wrote the studies.
+    studies : tuple of str
+        The study names whose sweep files to copy.
+    quick : bool
+        Whether this is the CI-size reproduction.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = gather_inputs(tempfile.mkdtemp(), tempfile.mkdtemp(), studies=("phase",))
+    >>> sorted(p.name for p in out.iterdir())
+    ['configs', 'provenance.json']
+    """
+    out, runs_dir = Path(out), Path(runs_dir)
+    (out / "configs").mkdir(parents=True, exist_ok=True)
+    for path in sorted((runs_dir / "configs").glob("*.toml")):
+        write_atomic(out / "configs" / path.name, path.read_bytes())
+    for study in studies:  # each sweep's status table and provenance, beside the report
+        for name in ("sweep_status.csv", "provenance.json"):
+            src = runs_dir / study / name
+            if src.is_file():
+                (out / "sweeps" / study).mkdir(parents=True, exist_ok=True)
+                write_atomic(out / "sweeps" / study / name, src.read_bytes())
+    runs.write_provenance(out, seed=None, extra={"job": "reproduce", "quick": quick,
+                                                 "runs": str(runs_dir)})
+    return out
 
 
 def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,

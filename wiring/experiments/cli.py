@@ -195,9 +195,7 @@ def _cmd_config(args) -> int:
 
 
 def _cmd_reproduce(args) -> int:
-    import shutil
 
-    from wiring import runs
     from wiring.experiments.studies import STUDIES, run_studies
 
     out = Path(args.out or ("reports/paper-quick" if args.quick else "reports/paper"))
@@ -219,20 +217,9 @@ def _cmd_reproduce(args) -> int:
     # community is imported lazily: only these commands need it (tests/test_layering.py)
     _check_community()
     from community.paper.analyse import analyse_studies
-    from community.paper.report import build_paper_report
+    from community.paper.report import build_paper_report, gather_inputs
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "configs").mkdir(exist_ok=True)
-    for path in sorted((runs_dir / "configs").glob("*.toml")):
-        shutil.copyfile(path, out / "configs" / path.name)
-    for study in STUDIES:  # each sweep's status table and provenance, beside the report
-        for name in ("sweep_status.csv", "provenance.json"):
-            src = runs_dir / study / name
-            if src.is_file():
-                (out / "sweeps" / study).mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, out / "sweeps" / study / name)
-    runs.write_provenance(out, seed=None, extra={"job": "reproduce", "quick": args.quick,
-                                                 "runs": str(runs_dir)})
+    gather_inputs(out, runs_dir, studies=STUDIES, quick=args.quick)
     analyse_studies(runs_dir, out, workers=args.workers or 2)
     html, md = build_paper_report(out, runs_dir=runs_dir, quick=args.quick)
     print(f"report: {html}  (markdown: {md})")
