@@ -83,6 +83,7 @@ case "${1:-}" in
     # a fresh process, so its peak memory is this job's alone
     .venv/bin/python benchmarks/bench_scale.py --json benchmarks/results/scale.json
     .venv/bin/python benchmarks/bench_community.py --json benchmarks/results/community.json
+    .venv/bin/python benchmarks/bench_blocks.py --json benchmarks/results/blocks.json
     .venv/bin/python benchmarks/bench_jobs.py --json benchmarks/results/jobs.json
     ;;
   docs)

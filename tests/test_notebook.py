@@ -3,36 +3,25 @@ kernel of this interpreter with the outputs a new user should see (HTML summarie
 progress-bar widget, figures, a Gephi file)."""
 
 import base64
-import json
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 import wiring
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "first_hour.ipynb"
 CELL_TIMEOUT = 600  # seconds; generous for a cold numba cache (compiles once, ~2 min)
-KERNEL = "wiring-test-python"
 
 
-def kernel_manager(tmp: Path) -> AsyncKernelManager:
+def kernel_manager(tmp: Path):
     """A kernel of *this* interpreter (the venv's), whatever kernelspecs the machine has:
-    the spec lives in a directory of its own, and only that directory is searched."""
-    spec_dir = tmp / "kernels" / KERNEL
-    spec_dir.mkdir(parents=True)
-    (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "wiring test kernel", "language": "python"}))
-    specs = KernelSpecManager(kernel_dirs=[str(tmp / "kernels")], ensure_native_kernel=False)
-    return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+    notebooks/execute.py's, which stores the notebook's outputs the same way."""
+    return _execute_module().kernel_manager(tmp)
 
 
 class _Summary(HTMLParser):
