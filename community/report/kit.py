@@ -136,16 +136,61 @@ class Section:
     items: list[Item] = field(default_factory=list)
 
     def text(self, text: str) -> None:
-        """Append a paragraph."""
+        """Append a paragraph.
+
+        Parameters
+        ----------
+        text : str
+            The paragraph.
+
+        Examples
+        --------
+        >>> s = Section("intro", "Introduction")
+        >>> s.text("One line.")
+        >>> s.items[0].kind, s.items[0].text
+        ('text', 'One line.')
+        """
         self.items.append(Item("text", text=text))
 
     def code(self, caption: str, text: str, lang: str = "") -> None:
-        """Append a code block under the heading ``caption``."""
+        """Append a code block under the heading ``caption``.
+
+        Parameters
+        ----------
+        caption : str
+            Heading of the block.
+        text : str
+            The code.
+        lang : str, optional
+            Language of the code (for highlighting), "" for none.
+
+        Examples
+        --------
+        >>> s = Section("config", "Configuration")
+        >>> s.code("sweep.toml", "[sweep]", "toml")
+        >>> s.items[0].caption, s.items[0].text, s.items[0].lang
+        ('sweep.toml', '[sweep]', 'toml')
+        """
         self.items.append(Item("code", caption=caption, text=text, lang=lang))
 
     def table(self, caption: str, df: pd.DataFrame) -> None:
         """Append ``df`` as a table: cells printed with :func:`fmt`, underscores of the
-        column names as spaces."""
+        column names as spaces.
+
+        Parameters
+        ----------
+        caption : str
+            Caption of the table.
+        df : DataFrame
+            The table; its index is not shown.
+
+        Examples
+        --------
+        >>> s = Section("runs", "Runs")
+        >>> s.table("Runs.", pd.DataFrame({"learning_rate": [0.5], "ok": [True]}))
+        >>> s.items[0].columns, s.items[0].rows
+        (['learning rate', 'ok'], [['0.5', 'yes']])
+        """
         rows = [[fmt(v) for v in r] for r in df.itertuples(index=False, name=None)]
         columns = [str(c).replace("_", " ") for c in df.columns]
         self.items.append(Item("table", caption=caption, columns=columns, rows=rows))
@@ -201,7 +246,27 @@ class Inputs:
     network_max_edges: int = network_view.NETWORK_MAX_EDGES
 
     def figure(self, section: Section, fig: Any, caption: str) -> None:
-        """Save ``fig`` as PNG into a new figure item of ``section``, numbered next."""
+        """Save ``fig`` as PNG into a new figure item of ``section``, numbered next.
+
+        Parameters
+        ----------
+        section : Section
+            The section the figure is appended to.
+        fig : matplotlib Figure
+            The figure (anything with ``savefig``).
+        caption : str
+            Caption of the figure.
+
+        Examples
+        --------
+        >>> from matplotlib.figure import Figure
+        >>> inp = Inputs(Path("sweep"), {}, {}, "")
+        >>> sec = Section("demo", "Demo")
+        >>> inp.figure(sec, Figure(figsize=(1, 1)), "An empty figure.")
+        >>> item = sec.items[0]
+        >>> item.number, item.file, item.png[1:4], inp.figures == [item]
+        (1, 'figures/fig-01-demo.png', b'PNG', True)
+        """
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI)
         number = len(self.figures) + 1
@@ -211,13 +276,47 @@ class Inputs:
         section.items.append(item)
 
     def skip(self, row: pd.Series, stage: str, reason: str) -> None:
-        """List the run of ``row`` under *Skipped* with ``stage`` and ``reason``."""
+        """List the run of ``row`` under *Skipped* with ``stage`` and ``reason``.
+
+        Parameters
+        ----------
+        row : Series
+            A table row; its ``run_id`` and ``group`` are listed ("" where missing).
+        stage : str
+            Where the run was skipped (e.g. "report").
+        reason : str
+            Why.
+
+        Examples
+        --------
+        >>> inp = Inputs(Path("sweep"), {}, {}, "")
+        >>> inp.skip(pd.Series({"run_id": "r1"}), "report", "no snapshot")
+        >>> inp.skipped
+        [{'run_id': 'r1', 'group': '', 'stage': 'report', 'reason': 'no snapshot'}]
+        """
         self.skipped.append({"run_id": str(row.get("run_id", "")),
                              "group": str(row.get("group", "")), "stage": stage,
                              "reason": reason})
 
     def colour(self, group: Any) -> str:
-        """The colour of ``group`` in every figure ("C0" for a group not in the tables)."""
+        """The colour of ``group`` in every figure ("C0" for a group not in the tables).
+
+        Parameters
+        ----------
+        group : object
+            A group of the tables.
+
+        Returns
+        -------
+        str
+            A matplotlib colour.
+
+        Examples
+        --------
+        >>> inp = Inputs(Path("sweep"), {}, {}, "", colours={"noise": "C1"})
+        >>> inp.colour("noise"), inp.colour("other")
+        ('C1', 'C0')
+        """
         return self.colours.get(group, "C0")
 
 
@@ -258,12 +357,26 @@ def lr_text(v: Any) -> str:
 
 
 def group_name(g: Any) -> str:
-    """A group as printed: "(single run)" for the empty group of a run directory."""
+    """A group as printed: "(single run)" for the empty group of a run directory.
+
+    Examples
+    --------
+    >>> group_name("noise"), group_name("")
+    ('noise', '(single run)')
+    """
     return str(g) if str(g) else "(single run)"
 
 
 def read_text(path: Path) -> str | None:
-    """The UTF-8 text of ``path``, or None where it cannot be read."""
+    """The UTF-8 text of ``path``, or None where it cannot be read.
+
+    Examples
+    --------
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("hi", encoding="utf-8")
+    >>> read_text(d / "a.txt"), read_text(d / "missing.txt")
+    ('hi', None)
+    """
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -271,7 +384,19 @@ def read_text(path: Path) -> str | None:
 
 
 def pretty_json(text: str | None) -> str | None:
-    """``text`` re-indented as JSON (as it is where it is not JSON; None stays None)."""
+    """``text`` re-indented as JSON (as it is where it is not JSON; None stays None).
+
+    Examples
+    --------
+    >>> print(pretty_json('{"a": [1]}'))
+    {
+      "a": [
+        1
+      ]
+    }
+    >>> pretty_json("not json"), pretty_json(None)
+    ('not json', None)
+    """
     if text is None:
         return None
     try:
@@ -284,7 +409,14 @@ def pretty_json(text: str | None) -> str | None:
 
 
 def final_rows(snaps: pd.DataFrame) -> pd.DataFrame:
-    """The final snapshot of each run (``is_final``); empty without that column."""
+    """The final snapshot of each run (``is_final``); empty without that column.
+
+    Examples
+    --------
+    >>> snaps = pd.DataFrame({"step": [0, 10], "is_final": [False, True]})
+    >>> final_rows(snaps)["step"].tolist(), len(final_rows(snaps[["step"]]))
+    ([10], 0)
+    """
     if snaps.empty or "is_final" not in snaps:
         return snaps.iloc[0:0]
     return snaps[snaps["is_final"]]
@@ -310,12 +442,31 @@ def group_order(df: pd.DataFrame) -> list[Any]:
 
 
 def of_group(df: pd.DataFrame, group: Any) -> pd.DataFrame:
-    """Rows of ``group`` (all rows of a table without a group column)."""
+    """Rows of ``group`` (all rows of a table without a group column).
+
+    A missing group (NaN) counts as the empty group "".
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["a", "b", None], "x": [1, 2, 3]})
+    >>> of_group(df, "a")["x"].tolist(), of_group(df, "")["x"].tolist()
+    ([1], [3])
+    >>> of_group(df[["x"]], "a")["x"].tolist()
+    [1, 2, 3]
+    """
     return df[df["group"].fillna("") == group] if "group" in df else df
 
 
 def learning_rates(df: pd.DataFrame) -> list[Any]:
-    """The learning rates of ``df``, ascending (numerically)."""
+    """The learning rates of ``df``, ascending (numerically).
+
+    Examples
+    --------
+    >>> [float(r) for r in learning_rates(pd.DataFrame({"learning_rate": [10, 2, 10, None]}))]
+    [2.0, 10.0]
+    >>> learning_rates(pd.DataFrame({"x": [1]}))
+    []
+    """
     if "learning_rate" not in df:
         return []
     return sorted(pd.unique(df["learning_rate"].dropna()), key=float)
@@ -351,7 +502,14 @@ def sort_cells(df: pd.DataFrame, groups: Sequence[Any] = ()) -> pd.DataFrame:
 
 
 def has_data(df: pd.DataFrame, col: str) -> bool:
-    """Whether ``col`` exists and holds at least one number."""
+    """Whether ``col`` exists and holds at least one number.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"q": [None, 0.5], "empty": [None, None]})
+    >>> bool(has_data(df, "q")), bool(has_data(df, "empty")), bool(has_data(df, "missing"))
+    (True, False, False)
+    """
     return col in df and pd.to_numeric(df[col], errors="coerce").notna().any()
 
 
@@ -384,7 +542,16 @@ def is_flat(df: pd.DataFrame, *cols: str) -> bool:
 
 
 def flat_value(df: pd.DataFrame, col: str) -> str:
-    """The one value of a flat column, printed (:func:`fmt`)."""
+    """The one value of a flat column, printed (:func:`fmt`).
+
+    The first number of ``col``; "n/a" where it holds none.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"density": [None, 0.1, 0.1], "empty": [None, None, None]})
+    >>> flat_value(df, "density"), flat_value(df, "empty")
+    ('0.1', 'n/a')
+    """
     v = pd.to_numeric(df[col], errors="coerce").dropna()
     return fmt(float(v.iloc[0])) if len(v) else "n/a"
 
@@ -413,15 +580,34 @@ def informative(df: pd.DataFrame, names: Sequence[str],
     return kept, [n for n in names if n not in kept]
 
 
-def dropped_note(df: pd.DataFrame, dropped: Sequence[str], what: str,
+def dropped_note(df: pd.DataFrame, dropped: Sequence[str], what: str, *,
                  columns: Callable[[str], Sequence[str]] | None = None) -> str:
     """One line saying which panels of ``what`` were not drawn and why ("" for none).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table the panels would have drawn.
+    dropped : sequence of str
+        Names of the panels not drawn (the second list of :func:`informative`).
+    what : str
+        What the panels are of (starts the line, e.g. "Group noise").
+    columns : callable, optional
+        ``columns(name)``: the columns of a panel (default ``[name]``), as for
+        :func:`informative`; the first present one gives the value printed.
+
+    Returns
+    -------
+    str
+        The line, or "" when ``dropped`` is empty.
 
     Examples
     --------
     >>> df = pd.DataFrame({"density": [0.1, 0.1]})
     >>> dropped_note(df, ["density"], "g")
     'g: not drawn, no information (the same value in every run and step): density = 0.1.'
+    >>> dropped_note(df, [], "g")
+    ''
     """
     if not dropped:
         return ""
@@ -447,8 +633,8 @@ def group_colours(groups: Sequence[Any]) -> dict[Any, str]:
     return {g: f"C{k % 10}" for k, g in enumerate(dict.fromkeys(groups))}
 
 
-def panel_grid(inp: Inputs, sec: Section, names: Sequence[str],
-               draw: Callable[..., None], caption: str, *, one_legend: bool = False,
+def panel_grid(inp: Inputs, sec: Section, names: Sequence[str], *,
+               draw: Callable[..., None], caption: str, one_legend: bool = False,
                gaps: tuple[float, float] = (0.95, 1.05),
                margins: tuple[float, float, float, float] = (0.8, 0.25, 0.55, 0.55)) -> None:
     """One figure with a panel per name, drawn by ``draw(name, ax)``, added to ``sec``.
@@ -457,6 +643,36 @@ def panel_grid(inp: Inputs, sec: Section, names: Sequence[str],
     drawn once when saved. With ``one_legend`` only the first panel draws a legend (the
     panels share their entries): ``draw(name, ax, legend=...)`` is called. No names, no
     figure.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Numbers the figure and keeps it (:meth:`Inputs.figure`).
+    sec : Section
+        The section the figure is appended to.
+    names : sequence of str
+        One panel per name, at most three in a row.
+    draw : callable
+        ``draw(name, ax)`` (``draw(name, ax, legend=...)`` with ``one_legend``) draws a
+        panel.
+    caption : str
+        Caption of the figure.
+    one_legend : bool, optional
+        Only the first panel draws a legend.
+    gaps, margins : tuple of float, optional
+        Space between the panels and around them, inches
+        (:func:`community.plot.panel_figure`).
+
+    Examples
+    --------
+    >>> inp, sec = Inputs(Path("sweep"), {}, {}, ""), Section("demo", "Demo")
+    >>> panel_grid(inp, sec, ["a", "b"], draw=lambda name, ax: ax.set_title(name),
+    ...            caption="Two panels.")
+    >>> [(item.kind, item.number, item.caption) for item in sec.items]
+    [('figure', 1, 'Two panels.')]
+    >>> panel_grid(inp, sec, [], draw=lambda name, ax: None, caption="None.")
+    >>> len(sec.items)
+    1
     """
     if not names:
         return
@@ -477,6 +693,29 @@ def load_snapshot_of(inp: Inputs, row: pd.Series, what: str = "") -> Any | None:
     """The snapshot file of a table row, or None (the reason listed as skipped).
 
     ``what`` prefixes the reason (e.g. ``"network view: "``).
+
+    Parameters
+    ----------
+    inp : Inputs
+        Where a run whose snapshot cannot be loaded is listed (:meth:`Inputs.skip`).
+    row : Series
+        A snapshot-table row (``step``, ``snapshot_path``, ``run_id``, ``group``).
+    what : str, optional
+        Prefix of the reason a run is skipped.
+
+    Returns
+    -------
+    object or None
+        The snapshot (:func:`wiring.runs.load_snapshot`), or None.
+
+    Examples
+    --------
+    >>> inp = Inputs(Path("sweep"), {}, {}, "")
+    >>> row = pd.Series({"run_id": "r1", "group": "g", "step": 5, "snapshot_path": None})
+    >>> load_snapshot_of(inp, row, "network view: ") is None
+    True
+    >>> inp.skipped[0]["reason"]
+    'network view: no snapshot_path for step 5'
     """
     step = row["step"]
     path = row.get("snapshot_path")
@@ -491,7 +730,20 @@ def load_snapshot_of(inp: Inputs, row: pd.Series, what: str = "") -> Any | None:
 
 
 def n_neurons(inp: Inputs, row: pd.Series) -> int:
-    """Neurons of one analysed snapshot, from the tables (no snapshot is read)."""
+    """Neurons of one analysed snapshot, from the tables (no snapshot is read).
+
+    The row's ``n_nodes`` where recorded, else the rows of the neuron table of its run
+    and step (0 without those columns).
+
+    Examples
+    --------
+    >>> nrn = pd.DataFrame({"run_id": ["r1", "r1", "r1", "r2"], "step": [5, 5, 0, 5]})
+    >>> inp = Inputs(Path("sweep"), {"neurons": nrn}, {}, "")
+    >>> n_neurons(inp, pd.Series({"run_id": "r1", "step": 5}))
+    2
+    >>> n_neurons(inp, pd.Series({"run_id": "r1", "step": 5, "n_nodes": 64.0}))
+    64
+    """
     n = row.get("n_nodes")
     if n is not None and pd.notna(n):
         return int(n)
@@ -503,7 +755,32 @@ def n_neurons(inp: Inputs, row: pd.Series) -> int:
 
 def chosen_rows(inp: Inputs, group: Any) -> list[pd.Series]:
     """Representative final snapshot per learning rate: the weight-matrix section's,
-    else the lowest seed's."""
+    else the lowest seed's.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Its ``snapshots`` table and the runs already shown (``inp.chosen``).
+    group : object
+        The group.
+
+    Returns
+    -------
+    list of Series
+        One final snapshot row per learning rate, ascending.
+
+    Examples
+    --------
+    >>> snaps = pd.DataFrame({"group": "g", "learning_rate": [1.0, 1.0, 2.0],
+    ...                       "seed": [1, 0, 0], "run_id": ["a", "b", "c"],
+    ...                       "is_final": True})
+    >>> inp = Inputs(Path("sweep"), {"snapshots": snaps}, {}, "")
+    >>> [r["run_id"] for r in chosen_rows(inp, "g")]
+    ['b', 'c']
+    >>> inp.chosen[("g", 1.0)] = snaps.iloc[0]
+    >>> [r["run_id"] for r in chosen_rows(inp, "g")]
+    ['a', 'c']
+    """
     final = of_group(final_rows(inp.tables["snapshots"]), group)
     out = []
     for lr in learning_rates(final):

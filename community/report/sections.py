@@ -166,7 +166,7 @@ def _communities(inp: Inputs) -> Section:
                     "own noise, so its seeds differ in more than their initial weights; "
                     "their partitions need not agree even where the rule builds the same "
                     "kind of structure.")
-    panel_grid(inp, sec, panels, draw, caption)
+    panel_grid(inp, sec, panels, draw=draw, caption=caption)
     return sec
 
 
@@ -188,10 +188,11 @@ def _roles(inp: Inputs) -> Section:
         if not parts:
             continue
         panel_grid(inp, sec, list(parts),
-              lambda lr, ax, parts=parts: (plot.role_map(parts[lr], ax=ax),
-                                           ax.set_title(f"r = {lr}", fontsize=9)),
-              f"Group {group_name(g)}: neuron roles in the final snapshot shown above, "
-              f"one panel per learning rate.", gaps=(2.2, 1.05), margins=(0.8, 1.9, 0.55, 0.55))
+              draw=lambda lr, ax, parts=parts: (plot.role_map(parts[lr], ax=ax),
+                                                ax.set_title(f"r = {lr}", fontsize=9)),
+              caption=f"Group {group_name(g)}: neuron roles in the final snapshot shown "
+              f"above, one panel per learning rate.", gaps=(2.2, 1.05),
+              margins=(0.8, 1.9, 0.55, 0.55))
         fin = nrn[nrn["is_final"].astype(bool)] if "is_final" in nrn else nrn
         fin = of_group(fin, g)
         if "role" in fin and "learning_rate" in fin and len(fin):
@@ -220,10 +221,11 @@ def _emergence(inp: Inputs) -> Section:
                                    if has_data(d, y)])
         if flat:
             sec.text(dropped_note(d, flat, f"Group {group_name(g)}"))
-        panel_grid(inp, sec, ys, lambda y, ax, d=d, **kw: plot.emergence(d, y, ax=ax, **kw),
-              f"Group {group_name(g)}: measures against training time (step / last step), "
-              "colour = learning rate (log scale, legend in the first panel), mean over "
-              "seeds with the 95% t-interval of the mean (band).", one_legend=True)
+        panel_grid(inp, sec, ys,
+              draw=lambda y, ax, d=d, **kw: plot.emergence(d, y, ax=ax, **kw),
+              caption=f"Group {group_name(g)}: measures against training time (step / last "
+              "step), colour = learning rate (log scale, legend in the first panel), mean "
+              "over seeds with the 95% t-interval of the mean (band).", one_legend=True)
     return sec
 
 
@@ -266,9 +268,9 @@ def _training(inp: Inputs) -> Section:
                                                "test_accuracy", "weight_abs_max",
                                                "weight_abs_mean", "density")
                                    if has_data(d, y)])
-        panel_grid(inp, sec, ys[:6], lambda y, ax, d=d, **kw: plot.training_curves(d, y=y, ax=ax,
-                                                                       **kw),
-              f"Group {group_name(g)}: training metrics over time, colour = learning rate "
+        panel_grid(inp, sec, ys[:6],
+              draw=lambda y, ax, d=d, **kw: plot.training_curves(d, y=y, ax=ax, **kw),
+              caption=f"Group {group_name(g)}: training metrics over time, colour = learning rate "
               "(log scale); runs that ended 'ok': mean over seeds with the 95% t-interval "
               "(band); dashed: each unstable run on its own (not analysed: its last weights "
               "are not a result)" + (f"; unstable runs: {_unstable_list(d)}" if
@@ -280,9 +282,10 @@ def _training(inp: Inputs) -> Section:
         conv, flat_conv = informative(d, conv, _panel_columns)
         if flat or flat_conv:
             sec.text(dropped_note(d, flat + flat_conv, f"Group {group_name(g)}",
-                                  _panel_columns))
-        panel_grid(inp, sec, conv, lambda y, ax, d=d, **kw: plot.convergence(d, y=y, ax=ax, **kw),
-              f"Group {group_name(g)}: settle diagnostics (firing solid, credit dashed; "
+                                  columns=_panel_columns))
+        panel_grid(inp, sec, conv,
+              draw=lambda y, ax, d=d, **kw: plot.convergence(d, y=y, ax=ax, **kw),
+              caption=f"Group {group_name(g)}: settle diagnostics (firing solid, credit dashed; "
               "samples or settles that hit the iteration cap); mean over the seeds that "
               "ended 'ok' with the 95% t-interval, unstable runs dotted, each on its own; "
               "legend in the first panel.", one_legend=True)

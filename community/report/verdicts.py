@@ -253,7 +253,7 @@ def _measures(inp: Inputs) -> Section:
 
         panels, flat = informative(d, sigs + more + leiden, columns)
         if flat:
-            sec.text(dropped_note(d, flat, f"Group {group_name(g)}", columns))
+            sec.text(dropped_note(d, flat, f"Group {group_name(g)}", columns=columns))
         if not panels:
             continue
         def draw(y: str, ax: Any, d: pd.DataFrame = d, nulls: dict = nulls,
@@ -264,7 +264,7 @@ def _measures(inp: Inputs) -> Section:
                                color=colour)
 
         draws = _draws_text(_n_null_values(d))
-        panel_grid(inp, sec, panels, draw,
+        panel_grid(inp, sec, panels, draw=draw, caption=(
               f"Group {group_name(g)}, final snapshots of the analysed runs: the "
               "signatures -- modularity (maximised by Louvain), block assortativity and "
               "block disassortativity of the degree-corrected block model's blocks (the "
@@ -278,7 +278,7 @@ def _measures(inp: Inputs) -> Section:
               "chance level and off-diagonal block index (dashed: 1). Mean over seeds with "
               "the 95% t-interval of the mean (no bar with one seed). Grey band and x: "
               "learning rates whose runs were unstable, not analysed. The legend of the "
-              "first panel holds for all.", one_legend=True)
+              "first panel holds for all."), one_legend=True)
     if not sec.items:
         sec.text("No measures to plot.")
     return sec
@@ -306,7 +306,7 @@ def _nulls(inp: Inputs) -> Section:
             ax.set_title(SIGNATURES[sig][0], fontsize=9)
 
         draws = _n_null_values(d)
-        panel_grid(inp, sec, list(columns), draw,
+        panel_grid(inp, sec, list(columns), draw=draw, caption=(
               f"Group {group_name(g)}: z-score of each signature of the final weights "
               "against each null model (colour), z = (observed - mean of the draws) / sd of "
               f"the draws over {_draws_text(draws)} draws per null and run; mean over seeds "
@@ -314,7 +314,7 @@ def _nulls(inp: Inputs) -> Section:
               f"at z >= {regimes.Z_MIN:g} and empirical p <= {regimes.P_MAX:g}. Triangles: "
               "infinite z (every draw of that null equal, the observation not). Symmetric-log "
               "axis (linear within +-10) where z-scores run large. Grey band and x: learning "
-              "rates whose runs were unstable, not analysed.", one_legend=True)
+              "rates whose runs were unstable, not analysed."), one_legend=True)
         made = True
     if not made:
         sec.text("No null-model z-scores were computed.")
