@@ -34,7 +34,7 @@ SMOKE = textwrap.dedent('''
 
     here = pathlib.Path(wiring.__file__).resolve()
     assert "site-packages" in here.parts, here  # the installed copy, not the checkout
-    assert md.version("wiring") == wiring.__version__
+    assert md.version("wiring-circuits") == wiring.__version__  # the distribution name
 
     # the engine: plasticity on a 3-neuron chain against the chain rule written out here
     net = wiring.Network.from_edges(3, [0, 1], [1, 2], [0.5, -1.0], inputs=[0], outputs=[2])
