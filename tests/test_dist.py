@@ -130,3 +130,15 @@ def test_wheel_and_sdist_install_in_a_fresh_venv_and_pass_the_smoke_test(dists, 
              env=clean, cwd=workdir, timeout=900)
         out = _run([str(py), str(smoke)], env=clean, cwd=workdir, timeout=600)
         assert '"ok": true' in out.stdout, (dist.name, out.stdout)
+
+
+def test_extras_name_this_distribution_never_another():
+    """PyPI's "wiring" is an unrelated project: an extra that says ``wiring[...]`` would
+    install it beside ours and shadow the import name."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "wiring-circuits"
+    names = [re.split(r"[\[<>=!~; ]", req, maxsplit=1)[0].lower()
+             for reqs in (project["dependencies"], *project["optional-dependencies"].values())
+             for req in reqs]
+    assert "wiring" not in names
+    assert "wiring-circuits" in names  # dev pulls in the notebook and docs extras
