@@ -346,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("path", help="sweep directory or run directory (analysed)")
     ex.add_argument("--out", help="directory of the files (default: PATH/gephi)")
     ex.add_argument("--format", default="gexf", choices=("gexf", "graphml"),
-                    help="GEXF (Gephi's own; static files plus a dynamic timeline) or GraphML")
+                    help="GEXF (the Gephi format: static files plus a dynamic timeline) or GraphML")
     ex.add_argument("--snapshots", default="final", choices=("final", "all"),
                     help="static files for the final snapshot only, or every snapshot")
     ex.add_argument("--all-runs", action="store_true",
