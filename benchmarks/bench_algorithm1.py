@@ -18,15 +18,12 @@ Run:  .venv/bin/python benchmarks/bench_algorithm1.py [--iterations 20000] [--js
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import subprocess
-import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
+
+from _before import before_after  # benchmarks/_before.py (the script's own folder)
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -117,37 +114,6 @@ def worker(iterations):
     print(json.dumps({"wiring": wiring.__file__, **rates}))
 
 
-def _tree_at(rev):
-    """A temporary copy of wiring/ as of git revision ``rev``."""
-    tmp = Path(tempfile.mkdtemp(prefix="wiring-before-"))
-    data = subprocess.run(["git", "archive", rev, "wiring"], cwd=ROOT, check=True,
-                          capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(tmp, filter="data")
-    return tmp
-
-
-def before_after(rev, worker_args, rounds=3):
-    """Best rate of this file's ``--worker`` at ``rev`` and in the working tree, each run
-    ``rounds`` times in fresh subprocesses, alternately (a busy machine hits both)."""
-    trees = {"before": _tree_at(rev), "after": ROOT}
-    best = {side: {} for side in trees}
-    for _ in range(rounds):
-        for side, tree in trees.items():
-            env = {**os.environ, "PYTHONPATH": str(tree)}
-            proc = subprocess.run([sys.executable, __file__, "--worker", *worker_args],
-                                  cwd=ROOT, env=env, capture_output=True, text=True,
-                                  check=True)
-            rates = json.loads(proc.stdout.strip().splitlines()[-1])
-            where = Path(rates.pop("wiring")).resolve()
-            assert where.is_relative_to(tree.resolve()), f"{side} imported {where}"
-            for key, value in rates.items():
-                best[side][key] = max(best[side].get(key, 0.0), value)
-    return [{"kernel": key, "before": best["before"][key], "after": best["after"][key],
-             "after_over_before": best["after"][key] / best["before"][key]}
-            for key in best["after"]]
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iterations", type=int, default=20000)
@@ -160,7 +126,7 @@ def main():
         worker(args.iterations)
         return
     if args.before:
-        rows = before_after(args.before, ["--iterations", str(args.iterations)])
+        rows = before_after(__file__, args.before, ["--iterations", str(args.iterations)])
         text = json.dumps({"before": args.before, "unit": "iterations/s", "rows": rows},
                           indent=2)
         print(text)

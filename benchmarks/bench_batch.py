@@ -30,15 +30,12 @@ Run:  .venv/bin/python benchmarks/bench_batch.py [--quick] [--json out.json]
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import subprocess
-import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
+
+from _before import before_after  # benchmarks/_before.py (the script's own folder)
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -314,37 +311,6 @@ def worker():
     print(json.dumps({"wiring": wiring.__file__, **rates}))
 
 
-def _tree_at(rev):
-    """A temporary copy of wiring/ as of git revision ``rev``."""
-    tmp = Path(tempfile.mkdtemp(prefix="wiring-before-"))
-    data = subprocess.run(["git", "archive", rev, "wiring"], cwd=ROOT, check=True,
-                          capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(tmp, filter="data")
-    return tmp
-
-
-def before_after(rev, worker_args, rounds=3):
-    """Best rate of this file's ``--worker`` at ``rev`` and in the working tree, each run
-    ``rounds`` times in fresh subprocesses, alternately (a busy machine hits both)."""
-    trees = {"before": _tree_at(rev), "after": ROOT}
-    best = {side: {} for side in trees}
-    for _ in range(rounds):
-        for side, tree in trees.items():
-            env = {**os.environ, "PYTHONPATH": str(tree)}
-            proc = subprocess.run([sys.executable, __file__, "--worker", *worker_args],
-                                  cwd=ROOT, env=env, capture_output=True, text=True,
-                                  check=True)
-            rates = json.loads(proc.stdout.strip().splitlines()[-1])
-            where = Path(rates.pop("wiring")).resolve()
-            assert where.is_relative_to(tree.resolve()), f"{side} imported {where}"
-            for key, value in rates.items():
-                best[side][key] = max(best[side].get(key, 0.0), value)
-    return [{"kernel": key, "before": best["before"][key], "after": best["after"][key],
-             "after_over_before": best["after"][key] / best["before"][key]}
-            for key in best["after"]]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
@@ -357,7 +323,7 @@ def main():
         worker()
         return
     if args.before:
-        rows = before_after(args.before, [])
+        rows = before_after(__file__, args.before, [])
         print(_table(rows))
         if args.json:
             with open(args.json, "w") as fh:
