@@ -100,7 +100,8 @@ def execute(notebook: Path = NOTEBOOK) -> nbformat.NotebookNode:
 if __name__ == "__main__":
     nb = execute()
     text = nbformat.writes(nb) + "\n"
-    tmp = NOTEBOOK.with_suffix(".ipynb.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, NOTEBOOK)
+    from wiring.runs import atomic_open
+
+    with atomic_open(NOTEBOOK, "w") as fh:
+        fh.write(text)
     print(f"{NOTEBOOK}: {len(text.encode()) / 1e6:.2f} MB with outputs")

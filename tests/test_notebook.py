@@ -119,7 +119,7 @@ def _comparable(cell, scrub, tmp):
     """(output type, stream name or mime types, scrubbed text) of each output of a cell."""
     out = []
     for o in cell.outputs:
-        if "application/vnd.jupyter.widget-view+json" in o.get("data", {}):
+        if _execute_module()._is_widget(o):
             continue  # a progress bar: not stored
         if o.output_type == "stream":
             if o.name == "stdout":

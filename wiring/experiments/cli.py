@@ -107,7 +107,7 @@ def _cmd_sweep(args) -> int:
         f"{k}: {v}" for k, v in result.counts.items()))
     if args.no_report:
         return 0
-    return _analyse_report_export(result.out, args)
+    return _analyse_report_export(result.out, args, out=None)
 
 
 def _check_community() -> None:
@@ -131,7 +131,9 @@ def _check_community() -> None:
             "of its own, as `bash dev.sh main` does")
 
 
-def _analyse_report_export(path: Path, args) -> int:
+def _analyse_report_export(path: Path, args, *, out: Path | None) -> int:
+    """Analyse ``path`` in place, then write its report and Gephi files under ``out``
+    (``None``: in place, ``path/report`` and ``path/gephi``)."""
     # community is imported lazily: only these commands need it (tests/test_layering.py)
     _check_community()
     from community.export import export_sweep
@@ -152,7 +154,6 @@ def _analyse_report_export(path: Path, args) -> int:
         analyse_sweep(path, settings=settings, workers=args.workers or 2, progress=update)
     finally:
         close()
-    out = Path(args.out) if getattr(args, "out_report", False) and args.out else None
     html, md = build_report(path, out_dir=out / "report" if out else None)
     gephi = (out or path) / "gephi"
     files = export_sweep(path, fmt="gexf", out_dir=gephi)
@@ -161,8 +162,8 @@ def _analyse_report_export(path: Path, args) -> int:
 
 
 def _cmd_report(args) -> int:
-    args.out_report = True
-    return _analyse_report_export(Path(args.path), args)
+    return _analyse_report_export(Path(args.path), args,
+                                  out=Path(args.out) if args.out else None)
 
 
 def _cmd_export(args) -> int:

@@ -167,7 +167,7 @@ def collect_provenance(seed: int | None, extra: Mapping | None = None) -> dict:
     versions.update({key: _dist_version(names) for key, names in _VERSIONED.items()})
     return {
         "seed": seed,
-        "wiring_version": _dist_version(("wiring-circuits", "wiring")) or "unknown",
+        "wiring_version": _dist_version(("wiring-circuits",)) or "unknown",
         "versions": versions,
         "git_commit": commit,
         "git_dirty": dirty,
