@@ -4,8 +4,8 @@ A network learns by clamping its input neurons to a row of ``X`` and comparing
 its output neurons with the matching one-hot row of ``Y``. Every loader here
 returns a :class:`Dataset` holding both splits in that form, plus the integer
 class labels. Nothing is downloaded: the digits ship with scikit-learn, MNIST-1D
-is generated locally, and the file loaders (``.npz``, CSV, IDX; defined in
-:mod:`wiring.data.files` and re-exported here) read only the files they are given.
+is generated locally, and the file loaders (``.npz``, CSV, IDX; in
+:mod:`wiring.data.files`) read only the files they are given.
 
 Splits are stratified by class (scikit-learn's ``train_test_split``) whenever
 every class has at least two samples and both parts can hold one sample of
@@ -43,23 +43,11 @@ from wiring.data._dataset import (
     _pick,
     _random_state,
     _split_dataset,
-    one_hot,
 )
 from wiring.data.files import load_csv, load_idx, load_npz
 from wiring.errors import DataError
 
-__all__ = [
-    "Dataset",
-    "DATASETS",
-    "one_hot",
-    "load_digits",
-    "load_mnist1d",
-    "load_npz",
-    "load_csv",
-    "load_idx",
-    "load_dataset",
-    "subsample",
-]
+__all__ = ["DATASETS", "load_digits", "load_mnist1d", "load_dataset", "subsample"]
 
 
 # --------------------------------------------------------------------------- built-in sets
