@@ -47,7 +47,6 @@ import pandas as pd
 import wiring.runs as runs
 from community import stats
 from community.paper.measure import REFERENCE, Variant, measure_run
-from community.tables import AnalysisSettings, analyse_run
 from wiring.errors import WiringError
 
 __all__ = ["analyse_studies", "MEASURES", "R_LOW", "R_HIGH", "ANALYSIS_VARIANTS",
@@ -113,7 +112,7 @@ def _measure(task):
     return study, rows, extra, ""
 
 
-def _run_groups(sweep_dir: Path) -> list[tuple[str, Path]]:
+def run_groups(sweep_dir: Path) -> list[tuple[str, Path]]:
     table = sweep_dir / "sweep_status.parquet"
     if not table.is_file():
         raise WiringError(f"{sweep_dir} holds no sweep_status.parquet: run the study first "
@@ -133,7 +132,7 @@ def _noise_tasks(runs_dir: Path) -> list[tuple]:
         sweep = runs_dir / study
         if not sweep.is_dir():
             continue
-        for group, d in _run_groups(sweep):
+        for group, d in run_groups(sweep):
             variants: tuple[Variant, ...] = (REFERENCE,)
             if study == "phase":
                 cfg = runs.read_config(d)["simulation"]
@@ -232,186 +231,6 @@ def _divergence(structure: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: The columns of ``rules_structure`` (the final snapshots' rows of the sweep tables that
-#: the rules section reads; the sweep tables hold more).
-RULES_STRUCTURE_COLUMNS = (
-    "run_id", "group", "task", "rule", "learning_rate", "seed", "prune", "pruning",
-    "graph_family", "step", "snapshot_path", "run_status", "weight_mode", "quality",
-    "resolution", "nodes", "n_nodes", "n_edges", "density", "weight_abs_mean",
-    "weight_abs_max", "weight_change", "modularity", "leiden_quality", "n_communities",
-    "largest_community_fraction", "within_fraction", "within_chance", "within_excess",
-    "offdiag_index", "q_z_shuffle", "q_z_rewire", "q_initial_pruned", "louvain_ari",
-    "louvain_modularity", "step_fraction", "is_final", "ari_final")
-
-
-def _rules_tables(sweep_dir: Path, workers: int) -> dict[str, pd.DataFrame]:
-    rows, curves, align, pred1, pred2, struct, roles = [], [], [], [], [], [], []
-    settings = AnalysisSettings(n_null=10)
-    pairs = _run_groups(sweep_dir)
-    for group, d in pairs:
-        cfg = runs.read_config(d)
-        status = (runs.read_status(d) or {}).get("status", "failed")
-        data, family = group.split("_", 1)
-        ident = {"run_id": d.name, "group": group, "data": data, "graph": family,
-                 "rule": cfg["train"]["rule"], "learning_rate": cfg["train"]["learning_rate"],
-                 "seed": cfg["task"]["seed"], "status": status}
-        try:
-            m = runs.read_metrics(d)
-        except (WiringError, OSError):
-            rows.append({**ident, "test_accuracy": np.nan})
-            continue
-        n_test = _test_samples(m, cfg)
-        m = m.drop(columns=["test_samples", "test_accuracy_all"], errors="ignore").assign(**ident)
-        m["test_samples"] = n_test
-        # accuracy over every test sample, a sample whose firing did not settle counted wrong
-        # (the engine's test_accuracy is over the settled samples only)
-        m["test_accuracy_all"] = (m["test_accuracy"].fillna(0.0)
-                                  * (n_test - m["test_nonconverged"]) / n_test)
-        m["test_nonconverged_fraction"] = m["test_nonconverged"] / n_test
-        curves.append(m)
-        last = m.iloc[-1]
-        rows.append({**ident, "test_accuracy_all": float(last["test_accuracy_all"]),
-                     "test_nonconverged_fraction": float(last["test_nonconverged_fraction"]),
-                     "test_accuracy": float(last.get("test_accuracy", np.nan)),
-                     "train_loss": float(last.get("train_loss", np.nan)),
-                     "epochs_done": int(last.get("epoch", 0))})
-        for name, sink in (("probes", align), ("retrograde", pred1), ("synapses", pred2)):
-            path = d / f"{name}.parquet"
-            if path.is_file():
-                sink.append(pd.read_parquet(path).assign(**ident))
-    if workers > 1 and len(pairs) > 1:
-        ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            results = list(pool.map(_analyse_rules_run, [(g, d, settings) for g, d in pairs
-                                                         if g.endswith("recurrent")]))
-    else:
-        results = [_analyse_rules_run((g, d, settings)) for g, d in pairs
-                   if g.endswith("recurrent")]
-    ident_by_run = {r["run_id"]: r for r in rows}
-    for snaps, neurons in results:
-        if len(snaps):
-            fin = snaps[snaps["is_final"]]
-            fin = fin[[c for c in RULES_STRUCTURE_COLUMNS if c in fin]]
-            struct.append(fin.assign(**{k: ident_by_run[fin["run_id"].iloc[0]][k]
-                                        for k in ("data", "graph", "rule")}))
-        if len(neurons):
-            fin_n = neurons[neurons["is_final"]]
-            share = fin_n["role"].value_counts(normalize=True)
-            rid = fin_n["run_id"].iloc[0]
-            roles.extend({**{k: ident_by_run[rid][k] for k in ("run_id", "data", "graph", "rule",
-                                                                "learning_rate", "seed")},
-                          "role": role, "share": float(v)} for role, v in share.items())
-    out = {"rules_runs": pd.DataFrame(rows),
-           "rules_curves": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
-           "rules_alignment": _with_error_column(align),
-           "rules_structure": pd.concat(struct, ignore_index=True) if struct else pd.DataFrame(),
-           "rules_roles": pd.DataFrame(roles)}
-    out.update(_prediction_tables(pred1, pred2))
-    return out
-
-
-def _test_samples(metrics: pd.DataFrame, cfg: dict) -> float:
-    """Test-set size of a supervised run: the ``test_samples`` column (engine >= this
-    version), else the documented split of the built-in data sets (ceil(test_fraction x
-    1797) for digits, ceil(test_fraction x n_samples) for mnist1d), else NaN."""
-    if "test_samples" in metrics and metrics["test_samples"].notna().any():
-        return float(metrics["test_samples"].dropna().iloc[0])
-    data = cfg.get("data", {})
-    frac = float(data.get("test_fraction", 0.25))
-    if data.get("name") == "digits":
-        return float(np.ceil(frac * 1797))
-    if data.get("name") == "mnist1d":
-        return float(np.ceil(frac * int(data.get("n_samples", 4000))))
-    return float("nan")
-
-
-def _with_error_column(align: list) -> pd.DataFrame:
-    """The alignment probes with a ``probe_error`` column always present ("" when fine)."""
-    if not align:
-        return pd.DataFrame()
-    df = pd.concat(align, ignore_index=True)
-    df["probe_error"] = df["probe_error"].fillna("") if "probe_error" in df else ""
-    cols = [c for c in df.columns if c != "probe_error"]
-    at = cols.index("norm_gradient") + 1 if "norm_gradient" in cols else len(cols)
-    return df[[*cols[:at], "probe_error", *cols[at:]]]
-
-
-def _analyse_rules_run(task):
-    group, d, settings = task
-    tabs = analyse_run(d.name, group, d, settings=settings)
-    return tabs["snapshots"], tabs["neurons"]
-
-
-def _prediction_tables(pred1: list, pred2: list) -> dict[str, pd.DataFrame]:
-    """Prediction 1 binned with its fit, prediction 2 residual quantiles, per run."""
-    from scipy import stats as sps
-
-    bins, fits, q2 = [], [], []
-    keys = ["data", "graph", "rule"]
-    if pred1:
-        p1 = pd.concat(pred1, ignore_index=True)
-        for key, df in p1.groupby(keys):
-            ident = dict(zip(keys, key, strict=True))
-            ok = (df["amplitude"] > 0) & (df["balance"] > 0)
-            x, y = np.log(df.loc[ok, "balance"]), np.log(df.loc[ok, "amplitude"])
-            if len(x) > 2:
-                fit = sps.linregress(x, y)
-                rho = sps.spearmanr(df["balance"], df["amplitude"])
-                rho_c = sps.spearmanr(df["balance"], df["credit"].abs())
-                fits.append({**ident, "n": int(ok.sum()), "slope": fit.slope,
-                             "slope_se": fit.stderr, "intercept": fit.intercept,
-                             "r2": fit.rvalue ** 2, "spearman_rho": rho.statistic,
-                             "spearman_p": rho.pvalue,
-                             "credit_spearman_rho": rho_c.statistic,
-                             **_bell(df["s"].to_numpy(), df["amplitude"].to_numpy())})
-            edges = np.unique(np.quantile(df["balance"], np.linspace(0, 1, 13)))
-            which = np.clip(np.searchsorted(edges, df["balance"], side="right") - 1, 0,
-                            len(edges) - 2)
-            for b, part in df.groupby(which):
-                bins.append({**ident, "bin": int(b), "balance": float(part["balance"].median()),
-                             "amplitude_median": float(part["amplitude"].median()),
-                             "amplitude_q25": float(part["amplitude"].quantile(0.25)),
-                             "amplitude_q75": float(part["amplitude"].quantile(0.75)),
-                             "n": len(part)})
-    if pred2:
-        p2 = pd.concat(pred2, ignore_index=True)
-        lhs = (p2["dw"] * p2["w"]).abs()
-        rhs = (p2["learning_rate"] * p2["x_pre"] * p2["g"]).abs()
-        # a synapse whose both sides are below 1e-10 of the largest signal of its sample
-        # (saturated neurons, f at rounding level) carries no test of the identity
-        scale = rhs.groupby([p2["run_id"], p2["sample"]]).transform("max")
-        p2["tested"] = (lhs > 1e-10 * scale) | (rhs > 1e-10 * scale)
-        for key, df in p2.groupby(keys):
-            r = df["residual"].abs()
-            rt = r[df["tested"]]
-            q2.append({**dict(zip(keys, key, strict=True)), "n_synapse_samples": len(df),
-                       "n_tested": int(df["tested"].sum()),
-                       "median_abs_residual": float(rt.median()) if len(rt) else np.nan,
-                       "q99_abs_residual": float(rt.quantile(0.99)) if len(rt) else np.nan,
-                       "max_abs_residual": float(rt.max()) if len(rt) else np.nan,
-                       "max_abs_residual_untested": float(r[~df["tested"]].max())
-                       if (~df["tested"]).any() else np.nan,
-                       "share_below_1e-12": float((rt < 1e-12).mean()) if len(rt) else np.nan,
-                       "share_below_0.1": float((rt < 0.1).mean()) if len(rt) else np.nan})
-    return {"prediction1": pd.DataFrame(bins), "prediction1_fit": pd.DataFrame(fits),
-            "prediction2": pd.DataFrame(q2)}
-
-
-def _bell(s: np.ndarray, amp: np.ndarray) -> dict:
-    """Gaussian fit of amplitude against net input: log amp = a + b s + c s^2 (least
-    squares); a bell (c < 0) has centre -b / 2c and width sqrt(-1 / 2c)."""
-    ok = (amp > 0) & np.isfinite(s) & np.isfinite(amp)
-    if ok.sum() < 4:
-        return {"bell_center": np.nan, "bell_width": np.nan, "bell_r2": np.nan}
-    y = np.log(amp[ok])
-    c, b, a = np.polyfit(s[ok], y, 2)
-    pred = a + b * s[ok] + c * s[ok] ** 2
-    r2 = 1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2)
-    bell = c < 0
-    return {"bell_center": -b / (2 * c) if bell else np.nan,
-            "bell_width": np.sqrt(-1 / (2 * c)) if bell else np.nan, "bell_r2": float(r2)}
-
-
 def _fig4(results: list, structure: pd.DataFrame) -> dict[str, np.ndarray]:
     """The Fig. 4 matrices: seed 0 at the reference cell, low and high r.
 
@@ -484,7 +303,9 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1) 
         tables["contrasts"] = _contrasts(structure)
     rules_dir = runs_dir / "rules"
     if rules_dir.is_dir():
-        tables.update(_rules_tables(rules_dir, workers))
+        from community.paper.rules import rules_tables
+
+        tables.update(rules_tables(rules_dir, workers))
     tdir = out / "tables"
     tdir.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():

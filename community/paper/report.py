@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,9 +21,12 @@ from scipy import stats as sps
 
 import wiring.runs as runs
 from community import stats
-from community.paper import claims, figures_phase, figures_rules
+from community.paper import claims, figures_phase, figures_predictions, figures_rules
+from community.paper._sections import Sec, add_figure, fmt_p
 from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
-from community.report.kit import Item, Section, environment, fmt, write_atomic
+from community.paper.predictions import prediction_sections
+from community.paper.rules import rules_section
+from community.report.kit import Section, environment, fmt, write_atomic
 
 __all__ = ["build_paper_report", "read_paper_tables", "PAPER_TABLES", "gather_inputs"]
 
@@ -33,17 +35,6 @@ log = logging.getLogger(__name__)
 PAPER_TABLES = ("structure", "cells", "divergence", "contrasts", "rules_runs", "rules_curves",
                 "rules_alignment", "rules_structure", "rules_roles", "prediction1",
                 "prediction1_fit", "prediction2", "errors")
-
-
-@dataclass
-class _Sec(Section):
-    """A report section whose key sentences also go to the summary at the top."""
-
-    highlights: list[str] = field(default_factory=list)
-
-    def key(self, text: str) -> None:
-        self.text(text)
-        self.highlights.append(text)
 
 
 def read_paper_tables(out: str | Path) -> dict[str, pd.DataFrame]:
@@ -77,20 +68,6 @@ def read_paper_tables(out: str | Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _p(v: float) -> str:
-    return "n/a" if not np.isfinite(v) else (f"{v:.2g}" if v >= 1e-3 else f"{v:.1e}")
-
-
-def _figure(section: Section, out: Path, path: Path | None, caption: str,
-            number: list[int]) -> None:
-    if path is None or not Path(path).is_file():
-        section.text(f"(Figure not drawn: its table is empty. {caption})")
-        return
-    number[0] += 1
-    section.items.append(Item("figure", caption=caption, png=Path(path).read_bytes(),
-                               number=number[0], file=str(Path(path).relative_to(out))))
-
-
 def _verdict_table(v: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     cols = [*by, "within_low", "within_high", "p_within", "p_mw_within", "g_within",
             "offdiag_low", "offdiag_high", "p_offdiag", "p_mw_offdiag", "g_offdiag",
@@ -105,7 +82,7 @@ def _count(v: pd.DataFrame) -> str:
 
 
 def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -> Section:
-    s = _Sec("phase-diagram", "Phase diagram: learning rate x pruning x noise (Fig. 4)")
+    s = Sec("phase-diagram", "Phase diagram: learning rate x pruning x noise (Fig. 4)")
     st = t["structure"]
     ph = st[(st["study"] == "phase")] if len(st) else st
     if ph.empty:
@@ -134,15 +111,15 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
            "within-module block (> 1: across-module wiring dominates).")
     for sigma in sorted(ph["sigma"].unique()):
         path = out / "figures" / f"phase_heatmaps_sigma{sigma:g}.png"
-        _figure(s, out, path if path.is_file() else None,
+        add_figure(s, out, path if path.is_file() else None,
                 f"Measures over (r, p) at sigma = {sigma:g}: trained, both nulls, and "
                 "trained minus the shuffled null; grey = no stable run.", num)
-    _figure(s, out, figs.get("fig4_pair"),
+    add_figure(s, out, figs.get("fig4_pair"),
             f"The Fig. 4 pair at p = {REFERENCE_CELL[0]:g}, sigma = {REFERENCE_CELL[1]:g}, "
             f"seed 0: |W| ordered by Leiden at r = {R_LOW:g} and r = {R_HIGH:g}, each beside "
             "the initial weights pruned to the same density (ordered by their own Leiden "
             "partition).", num)
-    _figure(s, out, figs.get("phase_curves"),
+    add_figure(s, out, figs.get("phase_curves"),
             "Measures against r at the reference cell, mean and 95% bootstrap interval over "
             "seeds, trained vs both nulls.", num)
     pv = v[(v["study"] == "phase") & (v["variant"] == "abs_modularity")] if len(v) else v
@@ -168,10 +145,10 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
                               f"{r.offdiag_low:.2f} vs {r.offdiag_high:.2f}, g "
                               f"{r.g_offdiag:.1f})" for r in both.itertuples())
                   + ". There the low-r Q exceeds its shuffled null by "
-                  + ", ".join(f"{r.within_minus_null:.3f} (Holm p {_p(r.p_within_vs_null)})"
+                  + ", ".join(f"{r.within_minus_null:.3f} (Holm p {fmt_p(r.p_within_vs_null)})"
                               for r in both.itertuples())
                   + ", and the high-r log10 offdiag_index exceeds its shuffled null by "
-                  + ", ".join(f"{r.offdiag_minus_null:.3f} (Holm p {_p(r.p_offdiag_vs_null)})"
+                  + ", ".join(f"{r.offdiag_minus_null:.3f} (Holm p {fmt_p(r.p_offdiag_vs_null)})"
                               for r in both.itertuples())
                   + ". A difference beside the null that is significant is real structure "
                   "built by the rule; one that is not is explained by which synapses survive "
@@ -210,7 +187,7 @@ def _phase_section(t: dict, v: pd.DataFrame, out: Path, figs: dict, num: list) -
 
 def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
                          num: list) -> Section:
-    s = _Sec("sensitivity", "Sensitivity to the unstated choices")
+    s = Sec("sensitivity", "Sensitivity to the unstated choices")
     s.text("Each group changes one choice at the reference cell (p = "
            f"{REFERENCE_CELL[0]:g}, sigma = {REFERENCE_CELL[1]:g}): activation (sigmoid), "
            "initial weight scale (0.5, 2), number of iterations (a third, three times), the "
@@ -228,9 +205,9 @@ def _sensitivity_section(t: dict, v: pd.DataFrame, out: Path, figs: dict,
         s.table("Low vs high r at the reference cell per weight graph / quality function "
                 f"({', '.join(x.name for x in ANALYSIS_VARIANTS)} beside abs_modularity).",
                 _verdict_table(av, ["variant"]))
-    _figure(s, out, figs.get("sensitivity"), "within_excess_strength and offdiag_index "
+    add_figure(s, out, figs.get("sensitivity"), "within_excess_strength and offdiag_index "
             "against r per group; last panel against r x iterations.", num)
-    _figure(s, out, figs.get("analysis_variants"), "Modularity and within_excess_strength "
+    add_figure(s, out, figs.get("analysis_variants"), "Modularity and within_excess_strength "
             "against r per weight graph and quality (trained solid, shuffled null dashed).",
             num)
     st = t["structure"]
@@ -273,7 +250,7 @@ def _collapse(df: pd.DataFrame, x: str, y: str = "modularity") -> float:
 
 
 def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> Section:
-    s = _Sec("timescales", "Timescales: settled processes vs one step")
+    s = Sec("timescales", "Timescales: settled processes vs one step")
     s.text("mode = settled: firing and credit iterated to their fixed points every "
            "iteration (tolerance 1e-8), the paper's timescale separation; one-step: "
            "Algorithm 1 as written. Both at the reference cell with the same (smaller) "
@@ -289,83 +266,12 @@ def _timescale_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> Sec
                       "or diverges at the high rate)." if {a, b} & {"no data", "unstable"}
                       else "The regime structure is the same in both modes." if a == b
                       else "The regime structure differs between the modes."))
-    _figure(s, out, figs.get("timescales"), "Measures against r, one-step vs settled.", num)
+    add_figure(s, out, figs.get("timescales"), "Measures against r, one-step vs settled.", num)
     return s
 
 
-def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[Section]:
-    s1 = _Sec("prediction-1", "Prediction 1: retrograde signal amplitude vs balance")
-    s1.text("Amplitude of neuron i's retrograde signal = sum_j |g_ji| = |c_i f(s_i)| "
-            "sum_j |w_ij| (the credit carrier's weights), measured on trained supervised "
-            "networks (hidden neurons, held-out samples) against the balance value f(s_i). "
-            "Fitted: log amplitude = a + b log f (least squares), and Spearman's rho. Since "
-            "f is a factor of the amplitude, the relation is partly by construction; "
-            "credit_spearman_rho (|c_i| vs f) says whether credit itself compensates.")
-    fit = t["prediction1_fit"]
-    if len(fit):
-        s1.table("Fit of amplitude against balance, per data set, graph and rule.", fit)
-        rec = fit[(fit["graph"] == "recurrent")]
-        if len(rec):
-            s1.key("Recurrent graphs: slopes "
-                    + ", ".join(f"{r.rule} on {r.data}: {r.slope:.2f} +- {r.slope_se:.2f} "
-                                f"(rho = {r.spearman_rho:.2f})" for r in rec.itertuples())
-                    + ". Amplitude rising with f is consistent with the prediction but "
-                    "largely by construction (f is a factor of the amplitude). The part that "
-                    "is not: |credit| against f, Spearman rho "
-                    + ", ".join(f"{r.rule}/{r.data}: {r.credit_spearman_rho:.2f}"
-                                for r in rec.itertuples())
-                    + " -- " + ("credit does not undo the balance factor (rho >= -0.1 for "
-                                "every rule), so balanced neurons do send the largest signals."
-                                if (rec["credit_spearman_rho"] >= -0.1).all() else
-                                "for some rule credit falls as f rises, working against the "
-                                "prediction."))
-    if len(fit) and "bell_center" in fit:
-        s1.text("Amplitude against the net input s (log amplitude fitted by a parabola in "
-                "s, a Gaussian bell when its curvature is negative): "
-                + "; ".join(f"{r.rule} on {r.data}/{r.graph}: "
-                            + (f"centre {r.bell_center:.2f}, width {r.bell_width:.2f}"
-                               if np.isfinite(r.bell_center) else "no bell")
-                            + f" (R^2 {r.bell_r2:.2f})" for r in fit.itertuples())
-                + ". A bell centred near s = 0 (the balanced state) is the prediction.")
-    _figure(s1, out, figs.get("prediction1"), "Retrograde amplitude against balance value, "
-            "binned median and quartiles, with the fitted power law.", num)
-    s2 = _Sec("prediction-2", "Prediction 2: dw_ij / g_ji = x_j / w_ij")
-    s2.text("On every synapse of trained networks and 20 held-out samples each: the engine's "
-            "update dw_ij (learning rate r) against the retrograde signal g_ji; residual = "
-            "(dw w - r x_j g) / (|dw w| + |r x_j g|), scale-free, 0/0 cases excluded; "
-            "synapses where both sides are below 1e-10 of the largest signal in their sample "
-            "(saturated neurons: f at rounding level, so the relative residual is noise) are "
-            "counted but not tested (max_abs_residual_untested). The "
-            "paper's identity carries the factor r. Under feedback alignment the credit "
-            "travels over B, not W, so the identity should fail there.")
-    p2 = t["prediction2"]
-    if len(p2):
-        s2.table("Residual of the identity per data set, graph and rule.", p2)
-        good = p2[p2["rule"].isin(["balance", "balance-exact"])]
-        bad = p2[p2["rule"].isin(["fa", "sign-concordant"])]
-        if len(good):
-            worst, q99 = good["max_abs_residual"].max(), good["q99_abs_residual"].max()
-            if worst < 1e-10:
-                verdict = "the identity holds exactly (rounding)."
-            elif q99 < 1e-6 and worst < 1e-3:
-                verdict = (f"99% of tested synapses are below {q99:.2g}: the identity holds to "
-                           "rounding. The tail comes from how f = 1 - tanh(s)^2 is computed: "
-                           "the engine's kernel and the probe use different tanh routines "
-                           "(2 ulp apart), and their relative difference grows as f -> 0.")
-            else:
-                verdict = "the identity does NOT hold on every synapse."
-            s2.key(f"balance and balance-exact: largest tested |residual| {worst:.2g}; "
-                   + verdict + " Algebraically the update and the signal share the factor "
-                   "c_i f(s_i), so this checks that the engine implements the rule as "
-                   "written; it is not an empirical fact about synapses.")
-        if len(bad):
-            s2.key("fa and sign-concordant: median |residual| "
-                    + ", ".join(f"{r.rule} on {r.data}/{r.graph}: {r.median_abs_residual:.2g}"
-                                for r in bad.itertuples())
-                    + " (the credit carrier is not w_ij).")
-    _figure(s2, out, figs.get("prediction2"), "Median and 99th percentile |residual| per "
-            "rule.", num)
-    s3 = _Sec("prediction-3", "Prediction 3: development from across- to within-module")
+def _development_section(t: dict, out: Path, figs: dict, num: list) -> Section:
+    s3 = Sec("prediction-3", "Prediction 3: development from across- to within-module")
     s3.text("Two schedules, r = 10 -> 0.1 ('schedule') and r = 1 -> 0.01 ('schedule_mild'), "
             "each in 6 geometric stages, beside constant r = 10 and r = 0.1, same iterations "
             "and seeds; measures at every snapshot after the first pruning (trained, and the "
@@ -400,9 +306,9 @@ def _prediction_sections(t: dict, out: Path, figs: dict, num: list) -> list[Sect
         s3.table("Early (inside the first stage) vs final snapshot per group.", dt)
         for name in ("schedule", "schedule_mild"):
             _development_claim(s3, dt, dv, name)
-    _figure(s3, out, figs.get("development"), "Measures against iteration per schedule; "
+    add_figure(s3, out, figs.get("development"), "Measures against iteration per schedule; "
             "the learning-rate stages below.", num)
-    return [s1, s2, s3]
+    return s3
 
 
 def _development_claim(s3: Section, dt: pd.DataFrame, dv: pd.DataFrame, name: str) -> None:
@@ -413,8 +319,8 @@ def _development_claim(s3: Section, dt: pd.DataFrame, dv: pd.DataFrame, name: st
         frozen = _frozen_note(dv[dv["group"] == name])
         s3.key(f"Under '{name}', modularity Q goes from "
                 f"{w['early']:.3g} to {w['final']:.3g} (paired t-test over seeds, p = "
-                f"{_p(w['p_paired'])}) and offdiag_index from {o['early']:.3g} to "
-                f"{o['final']:.3g} (p = {_p(o['p_paired'])}). "
+                f"{fmt_p(w['p_paired'])}) and offdiag_index from {o['early']:.3g} to "
+                f"{o['final']:.3g} (p = {fmt_p(o['p_paired'])}). "
                 + ("Across-module wiring gives way to within-module wiring, as predicted."
                    if shift and w["p_paired"] < 0.05 and o["p_paired"] < 0.05 else
                    "This is not the predicted across-to-within shift (or not "
@@ -445,85 +351,8 @@ def _frozen_note(g: pd.DataFrame) -> str:
             "(nearly) 0, and later, smaller rates cannot move weights of that size.")
 
 
-def _rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
-    s = _Sec("rules", "Rules compared: balance, balance-exact, FA, sign-concordant, DFA")
-    s.text("Supervised digits (8x8) and mnist1d, a recurrent graph (100 hidden neurons, 10% "
-           "recurrent edges, 10% output-to-hidden feedback edges, so balance differs from "
-           "balance-exact) and a layered reference (one hidden layer of 100), cross-entropy, "
-           "online updates, the same learning-rate grid and seeds for every rule (equal "
-           "tuning effort: the best grid rate per rule on the test split is reported, which "
-           "flatters every rule equally). Rules: balance (the paper's literal rule), "
-           "balance-exact (recurrent backprop), FA = feedback alignment, sign-concordant "
-           "feedback, DFA = direct feedback alignment.")
-    rr = t["rules_runs"]
-    if len(rr):
-        acc = "test_accuracy_all" if "test_accuracy_all" in rr else "test_accuracy"
-        mean = rr.groupby(["data", "graph", "rule", "learning_rate"])[acc].agg(
-            ["mean", "std", "size"]).reset_index()
-        if "test_nonconverged_fraction" in rr:
-            nc = rr.groupby(["data", "graph", "rule", "learning_rate"])[
-                "test_nonconverged_fraction"].mean().reset_index(drop=True)
-            mean["nonconverged"] = nc.to_numpy()
-        missing = sorted(set(map(tuple, mean[["data", "graph", "rule"]].to_numpy()))
-                         - set(map(tuple, mean.dropna(subset=["mean"])[
-                             ["data", "graph", "rule"]].to_numpy())))
-        mean = mean.dropna(subset=["mean"])
-        best = mean.loc[mean.groupby(["data", "graph", "rule"])["mean"].idxmax()]
-        if missing:
-            s.text("No test accuracy at any grid rate (every run failed or diverged) for: "
-                   + ", ".join("/".join(m) for m in missing) + ".")
-        s.text("Accuracy is over every test sample, a sample whose firing did not settle "
-               "(1,000 iterations, tolerance 1e-8) counted as wrong; 'nonconverged' is the "
-               "mean fraction of such samples. On recurrent graphs with feedback edges, high "
-               "learning rates make many test samples fail to settle: a finding about the "
-               "dynamics, and the reason the engine's own test_accuracy (settled samples only) "
-               "is not the headline here.")
-        s.table("Test accuracy at each rule's best learning rate (mean, sd over seeds).",
-                best.rename(columns={"mean": "accuracy_mean", "std": "accuracy_sd",
-                                     "size": "seeds"}))
-        for (data, graph), b in best.groupby(["data", "graph"]):
-            top = b["mean"].max()
-            lag = b[b["mean"] < top - 0.02]
-            if len(lag):
-                s.key(f"{data}, {graph}: lagging the best rule by more than 2 points: "
-                       + ", ".join(f"{r.rule} ({r.mean:.3f} vs {top:.3f})"
-                                   for r in lag.itertuples()) + ".")
-            else:
-                s.key(f"{data}, {graph}: every rule within 2 points of the best "
-                       f"({top:.3f}).")
-    al = t["rules_alignment"]
-    if len(al):
-        last = al[al["epoch"] == al.groupby("run_id")["epoch"].transform("max")]
-        tab = last.groupby(["data", "graph", "rule"])[["cosine", "sign_agreement"]].mean()
-        s.table("Alignment of each rule's update with the exact gradient at the end of "
-                "training (cosine, share of synapses with the same sign; mean over runs).",
-                tab.reset_index())
-    rs = t["rules_structure"]
-    if len(rs):
-        cols = ["modularity", "q_z_shuffle", "q_initial_pruned", "within_excess",
-                "n_communities"]
-        tab = rs.groupby(["data", "rule"])[[c for c in cols if c in rs]].mean().reset_index()
-        s.table("Community structure of the hidden-to-hidden weights built by each rule "
-                "(recurrent graphs; Q z-score against weight-shuffled nulls).", tab)
-        if {"modularity", "q_initial_pruned", "q_z_shuffle"} <= set(tab.columns):
-            dq = (tab["modularity"] - tab["q_initial_pruned"]).abs().max()
-            zmax = tab["q_z_shuffle"].abs().max()
-            s.key(f"Community structure built by the rules on the recurrent hidden layer: Q "
-                  f"differs from the initial graph's by at most {dq:.3f} and its mean z-score "
-                  f"against weight-shuffled nulls is at most {zmax:.2f} in size"
-                  + (": no rule builds modules beyond the initial wiring in this training "
-                     "budget." if dq < 0.02 and zmax < 2 else
-                     ": some rule changes the modular structure (see the table)."))
-    for name, cap in (("rules_accuracy", "Test accuracy against learning rate per rule."),
-                      ("rules_curves", "Learning curves at each rule's best learning rate."),
-                      ("rules_alignment", "Cosine with the exact gradient over training."),
-                      ("rules_structure", "Community structure and roles per rule.")):
-        _figure(s, out, figs.get(name), cap, num)
-    return s
-
-
 def _provenance_section(out: Path, runs_dir: Path | None, quick: bool) -> Section:
-    s = _Sec("provenance", "Configuration and provenance")
+    s = Sec("provenance", "Configuration and provenance")
     cmd = "wiring reproduce" + (" --quick" if quick else "")
     s.text(f"Regenerate: `{cmd} --out {out.name}` (runs resume; analysis and report are "
            "rebuilt from the runs). Study configurations are in configs/, the report's "
@@ -613,7 +442,8 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
     (out / "figures").mkdir(parents=True, exist_ok=True)
     t = read_paper_tables(out)
     figs = {**figures_phase.draw_all(t, out / "figures"),
-            **figures_rules.draw_all(t, out / "figures")}
+            **figures_rules.draw_all(t, out / "figures"),
+            **figures_predictions.draw_all(t, out / "figures")}
     verdicts = claims.cell_verdicts(t["contrasts"], t["divergence"], r_low=R_LOW,
                                     r_high=R_HIGH)
     if len(verdicts):
@@ -622,10 +452,11 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
     body = [_phase_section(t, verdicts, out, figs, num),
                 _sensitivity_section(t, verdicts, out, figs, num),
                 _timescale_section(verdicts, out, figs, num),
-                *_prediction_sections(t, out, figs, num),
-                _rules_section(t, out, figs, num),
+                *prediction_sections(t, out, figs, num),
+                _development_section(t, out, figs, num),
+                rules_section(t, out, figs, num),
                 _provenance_section(out, Path(runs_dir) if runs_dir else None, quick)]
-    summary = _Sec("summary", "Summary: what the data say")
+    summary = Sec("summary", "Summary: what the data say")
     summary.text("The key sentences of every section below, computed from the tables "
                  "(details, tests and figures in the sections).")
     for sec in body:

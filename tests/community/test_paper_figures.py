@@ -9,6 +9,7 @@ from matplotlib.image import imread
 
 from community import stats
 from community.paper import figures_phase as fp
+from community.paper import figures_predictions as fpr
 from community.paper import figures_rules as fr
 from community.paper.analyse import R_HIGH, R_LOW, REFERENCE_CELL
 
@@ -17,7 +18,7 @@ MEASURES = ("modularity", "n_communities", "within_excess_strength", "offdiag_in
 PHASE_FUNCS = (fp.phase_heatmaps, fp.fig4_pair, fp.phase_curves, fp.sensitivity,
                fp.analysis_variants, fp.timescales, fp.development)
 RULE_FUNCS = (fr.rules_accuracy, fr.rules_curves, fr.rules_alignment, fr.rules_structure,
-              fr.prediction1, fr.prediction2)
+              fpr.prediction1, fpr.prediction2)
 ALL_FUNCS = PHASE_FUNCS + RULE_FUNCS
 TABLES = ("structure", "cells", "divergence", "contrasts", "rules_runs", "rules_curves",
           "rules_alignment", "rules_structure", "rules_roles", "prediction1", "prediction1_fit",
@@ -135,7 +136,8 @@ def tables():
 @pytest.fixture(scope="module")
 def drawn(tables, tmp_path_factory):
     out = tmp_path_factory.mktemp("figures")
-    return out, {**fp.draw_all(tables, out), **fr.draw_all(tables, out)}
+    return out, {**fp.draw_all(tables, out), **fr.draw_all(tables, out),
+                 **fpr.draw_all(tables, out)}
 
 
 @pytest.mark.parametrize("empty", [{}, {**{t: pd.DataFrame() for t in TABLES}, "fig4": {}}],
@@ -144,6 +146,7 @@ def test_every_figure_is_none_without_data(empty, tmp_path):
     for fn in ALL_FUNCS:
         assert fn(empty, tmp_path) is None, fn.__name__
     assert fp.draw_all(empty, tmp_path) == {} and fr.draw_all(empty, tmp_path) == {}
+    assert fpr.draw_all(empty, tmp_path) == {}
     assert list(tmp_path.iterdir()) == []
 
 
