@@ -73,7 +73,13 @@ class TaskConfig:
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Data set (supervised task): ``name`` in digits, mnist1d, npz, csv, idx."""
+    """Data set (supervised task): ``name`` in digits, mnist1d, npz, csv, idx.
+
+    ``holdout`` says what the run evaluates on: ``"test"`` (the test split) or
+    ``"validation"`` (the last ``ceil(validation_fraction x n_train)`` samples of the
+    training split, which are then not trained on; the test split is not touched), for
+    choosing hyperparameters without looking at the test set.
+    """
 
     name: str = "digits"
     path: str = ""
@@ -81,6 +87,8 @@ class DataConfig:
     labels_path: str = ""
     test_labels_path: str = ""
     test_fraction: float = 0.25
+    holdout: str = "test"
+    validation_fraction: float = 0.2
     n_samples: int = 4000
     x_key: str = "X"
     y_key: str = "y"

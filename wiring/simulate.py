@@ -106,6 +106,10 @@ class SimulationResult:
         net inputs ``s`` that iteration computed (with the weights before its
         update). At iteration 0: the initial rates, and ``f(s)`` of ``s = W x + b``
         the initial weights give them (what the first iteration computes).
+    credits : list of (int, ndarray)
+        ``(iteration, credit)`` at the same iterations: each neuron's credit ``c`` after
+        that iteration (with its credit noise; at iteration 0 the initial credit), for
+        the paper's prediction 1 on Algorithm-1 networks.
     """
 
     weight: np.ndarray
@@ -117,6 +121,7 @@ class SimulationResult:
     snapshots: list = field(default_factory=list)
     metrics: list = field(default_factory=list)
     states: list = field(default_factory=list)
+    credits: list = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"SimulationResult(status={self.status!r}, iterations={self.iterations}, "
@@ -340,6 +345,7 @@ def simulate(
         result.snapshots.append((0, weight.copy()))
         result.states.append((0, x.copy(), _initial_balance(
             graph, weight, bias, x, activation, balance, float(balance_center), width)))
+        result.credits.append((0, c.copy()))
     stops = sorted(set(snap_steps) | set(range(every, iterations + 1, every)) | {iterations}
                    | set(stage_starts))
     stops = [s for s in stops if s > 0]
@@ -405,6 +411,7 @@ def simulate(
         if stop in snap_steps:
             result.snapshots.append((stop, wu.copy()))
             result.states.append((stop, x.copy(), f.copy()))
+            result.credits.append((stop, c.copy()))
         result.metrics.append({
             "iteration": stop,
             "learning_rate": lr,

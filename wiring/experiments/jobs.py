@@ -56,7 +56,35 @@ def build_dataset(cfg: TrainConfig):
     >>> ds = build_dataset(TrainConfig())
     >>> ds.n_features, ds.n_classes
     (64, 10)
+    >>> from wiring.config import apply_overrides
+    >>> val = build_dataset(apply_overrides(TrainConfig(), ["data.holdout=validation"]))
+    >>> val.n_train + val.n_test == ds.n_train, val.n_test   # 20% of the training split
+    (True, 270)
     """
+    ds = _load_dataset(cfg)
+    if cfg.data.holdout == "validation":
+        return _validation_split(ds, cfg.data.validation_fraction)
+    return ds
+
+
+def _validation_split(ds, fraction: float):
+    """The training split cut into training and validation parts; the validation part
+    takes the place of the test split (the test split is left out)."""
+    import math
+
+    from wiring.data import Dataset
+
+    n_val = math.ceil(fraction * ds.labels_train.size)
+    if not 0 < n_val < ds.labels_train.size:
+        raise ConfigError(f"'data.validation_fraction' = {fraction} leaves no training or no "
+                          f"validation sample of {ds.labels_train.size}")
+    cut = ds.labels_train.size - n_val
+    return Dataset(ds.X_train[:cut], ds.Y_train[:cut], ds.X_train[cut:], ds.Y_train[cut:],
+                   ds.labels_train[:cut], ds.labels_train[cut:],
+                   name=f"{ds.name} (validation)", n_classes=ds.n_classes)
+
+
+def _load_dataset(cfg: TrainConfig):
     from wiring import data
 
     d, seed = cfg.data, cfg.task.seed
@@ -117,6 +145,7 @@ def validate(cfg: TrainConfig) -> None:
     checks = [
         (cfg.task.kind, "task.kind", ("supervised", "noise")),
         (cfg.data.name, "data.name", ("digits", "mnist1d", "npz", "csv", "idx")),
+        (cfg.data.holdout, "data.holdout", ("test", "validation")),
         (cfg.graph.family, "graph.family", ("auto", *GRAPH_FAMILIES)),
         (cfg.neurons.activation, "neurons.activation", ACTIVATIONS),
         (cfg.neurons.output_activation, "neurons.output_activation", ACTIVATIONS),
@@ -176,7 +205,8 @@ def validate(cfg: TrainConfig) -> None:
                               f"(e.g. {FLOAT32_TOL:g})")
         for value, name in [(sim.prune, "simulation.prune"),
                             (sim.clamped_fraction, "simulation.clamped_fraction"),
-                            (d.test_fraction, "data.test_fraction")]:
+                            (d.test_fraction, "data.test_fraction"),
+                            (d.validation_fraction, "data.validation_fraction")]:
             check_fraction(value, name)
         for value, name in [(g.recurrent_density, "graph.recurrent_density"),
                             (g.input_density, "graph.input_density"),
@@ -316,8 +346,9 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
                        seed=cfg.task.seed,
                        on_chunk=None if progress is None else _counter(progress, s.iterations))
         write = _snapshot_writer(run_dir, res.clamped)
-        for (step, w), (_, rate, balance) in zip(res.snapshots, res.states, strict=True):
-            write(step, graph, w, res.bias, rate=rate, balance=balance)
+        for (step, w), (_, rate, balance), (_, credit) in zip(res.snapshots, res.states,
+                                                               res.credits, strict=True):
+            write(step, graph, w, res.bias, rate=rate, balance=balance, credit=credit)
         params = {"rule": "balance", "learning_rate": s.learning_rate, "seed": cfg.task.seed,
                   "task": "noise", "prune": s.prune, "pruning": s.pruning, "mode": s.mode,
                   "noise_rate": s.noise_rate}
@@ -374,29 +405,60 @@ def _probe_row(net: Network, X: np.ndarray, Y: np.ndarray, t, epoch: int, step: 
 def _write_predictions(run_dir: Path, net: Network, X: np.ndarray, Y: np.ndarray, t) -> None:
     """The paper's synaptic predictions on the trained network: per (sample, neuron)
     retrograde signals (prediction 1) and per (sample, synapse) residuals of
-    ``dw_ij w_ij = r x_j g_ji`` (prediction 2), for the rule the run used."""
+    ``dw_ij w_ij = r x_j g_ji`` (prediction 2), for the rule the run used.
+
+    Samples whose firing or credit does not settle are left out one by one, never the
+    whole run; each table's ``probe_samples`` and ``unsettled_samples`` columns say how
+    many were tried and how many of them were left out."""
     import pandas as pd
 
     from wiring import probes
-    from wiring.errors import SettleDidNotConverge
 
     if t.rule == "dfa":  # no synaptic retrograde path: nothing to measure
         return
+    kw = {"rule": t.rule, "loss": t.loss, "tol": t.tol, "max_iter": t.max_iter}
+    sig, bad1 = _settled_samples(lambda x, y: probes.retrograde_signals(net, x, y, **kw), X, Y)
+    syn, bad2 = _settled_samples(lambda x, y: probes.synapse_check(
+        net, x, y, learning_rate=t.learning_rate, **kw), X[:20], Y[:20])
+    if sig is not None:
+        keep = ~(sig["is_input"] | sig["is_output"])
+        runs.write_table(run_dir, "retrograde", pd.DataFrame(
+            {k: sig[k][keep] for k in ("sample", "neuron", "s", "balance", "credit",
+                                       "effective", "amplitude", "carrier_sum")}).assign(
+            probe_samples=len(X), unsettled_samples=bad1))
+    if syn is not None:
+        v = syn["valid"]
+        runs.write_table(run_dir, "synapses", pd.DataFrame(
+            {k: syn[k][v] for k in ("sample", "edge", "dw", "g", "x_pre", "w", "residual")}
+        ).assign(probe_samples=min(len(X), 20), unsettled_samples=bad2))
+
+
+def _settled_samples(probe, X: np.ndarray, Y: np.ndarray) -> tuple[dict | None, int]:
+    """``probe(X, Y)`` on the whole batch; if some sample does not settle, on each sample
+    alone, keeping those that do (their ``sample`` index is the batch's). Returns the
+    merged result (None if no sample settles) and the number left out."""
+    from wiring.errors import SettleDidNotConverge
+
     try:
-        sig = probes.retrograde_signals(net, X, Y, rule=t.rule, loss=t.loss, tol=t.tol,
-                                        max_iter=t.max_iter)
-        syn = probes.synapse_check(net, X[:20], Y[:20], learning_rate=t.learning_rate,
-                                   rule=t.rule, loss=t.loss, tol=t.tol, max_iter=t.max_iter)
-    except SettleDidNotConverge as exc:
-        log.warning("predictions not measured: %s", exc)
-        return
-    keep = ~(sig["is_input"] | sig["is_output"])
-    runs.write_table(run_dir, "retrograde", pd.DataFrame(
-        {k: sig[k][keep] for k in ("sample", "neuron", "s", "balance", "credit", "effective",
-                                   "amplitude")}))
-    v = syn["valid"]
-    runs.write_table(run_dir, "synapses", pd.DataFrame(
-        {k: syn[k][v] for k in ("sample", "edge", "dw", "g", "x_pre", "w", "residual")}))
+        return probe(X, Y), 0
+    except SettleDidNotConverge:
+        pass
+    parts, bad = [], 0
+    for k in range(len(X)):
+        try:
+            out = probe(X[k:k + 1], Y[k:k + 1])
+        except SettleDidNotConverge:
+            bad += 1
+            continue
+        out = dict(out)
+        out["sample"] = np.full_like(np.asarray(out["sample"]), k)
+        parts.append(out)
+    if not parts:
+        log.warning("predictions not measured: no probe sample settles")
+        return None, bad
+    # the per-sample arrays, concatenated (summary scalars are per call: left out)
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]
+            if np.ndim(parts[0][key])}, bad
 
 
 def _counter(progress, total):
