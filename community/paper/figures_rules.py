@@ -1,8 +1,9 @@
 """Figures of the supervised rule comparison (the predictions' figures are in
 :mod:`community.paper.figures_predictions`).
 
-Drawn from the ``rules_*`` and ``prediction*`` tables of
-:func:`community.paper.analyse.analyse_studies` only. Every function takes the tables
+Drawn from the ``rules_*`` tables of :func:`community.paper.rules.rules_tables` only (stage 1,
+``rules_selection``/``rules_chosen``: the rate chosen on a validation split; stage 2, the
+other tables: each rule at its chosen rate on the test split). Every function takes the tables
 (name -> DataFrame) and an output directory, writes one PNG atomically and returns its
 path, or None when the tables it needs are missing or empty. One panel per
 (data set, graph family) unless stated; rules keep one colour throughout.
@@ -21,8 +22,8 @@ from community.paper.figures_phase import save_png
 from community.plot import ROLE_ORDER
 from community.plot_matrices import panel_figure
 
-__all__ = ["RULE_ORDER", "rules_accuracy", "rules_curves", "rules_alignment", "rules_structure",
-           "draw_all"]
+__all__ = ["RULE_ORDER", "rules_selection", "rules_accuracy", "rules_curves", "rules_alignment",
+           "rules_structure", "draw_all"]
 
 #: the rules in the order (and colours C0, C1, ...) they are drawn
 RULE_ORDER = ("balance", "balance-exact", "fa", "sign-concordant", "dfa")
@@ -79,35 +80,113 @@ def _shared_legend(fig: Any, axes: list, ncols: int = 5) -> None:
                    fontsize=7, frameon=False)
 
 
-def _best_lr(tables: Mapping[str, Any]) -> dict[tuple[str, str, str], float]:
-    """(data, graph, rule) -> learning rate of the best mean final test accuracy."""
-    runs = _frame(tables, "rules_runs", {"data", "graph", "rule", "learning_rate",
-                                         "test_accuracy"})
-    if runs.empty:
-        cur = _frame(tables, "rules_curves", {"data", "graph", "rule", "learning_rate",
-                                              "test_accuracy", "epoch", "seed"})
-        if cur.empty:
-            return {}
-        runs = cur.sort_values("epoch").groupby(["data", "graph", "rule", "learning_rate",
-                                                 "seed"], as_index=False).last()
-    mean = runs.groupby(["data", "graph", "rule", "learning_rate"])["test_accuracy"].mean()
-    mean = mean.dropna()
-    if mean.empty:
-        return {}
-    best = mean.groupby(level=[0, 1, 2]).idxmax()
-    return {k: float(v[3]) for k, v in best.items()}
+def _chosen_lr(tables: Mapping[str, Any]) -> dict[tuple[str, str, str], float]:
+    """(data, graph, rule) -> the rate stage 2 ran (``rules_chosen``: ``stage2_rate``, else
+    the chosen ``learning_rate``)."""
+    ch = _frame(tables, "rules_chosen", {"data", "graph", "rule", "learning_rate"})
+    out = {}
+    for r in ch.itertuples(index=False):
+        lr = float(getattr(r, "stage2_rate", np.nan))
+        out[(str(r.data), str(r.graph), str(r.rule))] = (
+            lr if np.isfinite(lr) else float(r.learning_rate))
+    return out
 
 
-def rules_accuracy(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
-    """Final test accuracy vs learning rate per rule: a point per seed, a line of means.
+def _t_half(v: np.ndarray) -> float:
+    """Half-width of the 95% t interval of the mean of ``v`` (NaN below 2 values)."""
+    from scipy import stats as sps
 
-    Runs that did not finish (status other than ``ok``) are drawn as crosses (at 0 when
-    they have no accuracy).
+    v = v[np.isfinite(v)]
+    if v.size < 2:
+        return float("nan")
+    return float(sps.t.ppf(0.975, v.size - 1) * np.std(v, ddof=1) / np.sqrt(v.size))
+
+
+def rules_selection(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Stage 1: validation accuracy vs learning rate per rule, the chosen rate ringed.
+
+    A point per seed (``score``: every validation sample, unsettled ones wrong; a run that
+    did not end ``ok`` is a cross at its score, 0), a line through the means per rate.
 
     Parameters
     ----------
     tables : mapping
-        Needs ``rules_runs``.
+        Needs ``rules_selection``; ``rules_chosen`` for the rings (else the best mean).
+    out_dir : Path
+
+    Returns
+    -------
+    Path or None
+        ``rules_selection.png``; None without data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rules_selection({}, Path(tempfile.mkdtemp())) is None
+    True
+    """
+    sel = _frame(tables, "rules_selection", {"data", "graph", "rule", "learning_rate",
+                                             "score"})
+    sel = sel[sel["learning_rate"] > 0] if not sel.empty else sel
+    if sel.empty or not sel["score"].notna().any():
+        return None
+    chosen = _frame(tables, "rules_chosen", {"data", "graph", "rule", "learning_rate"})
+    edge = {(str(r.data), str(r.graph), str(r.rule)): str(getattr(r, "edge", ""))
+            for r in chosen.itertuples(index=False)}
+    pick = {(str(r.data), str(r.graph), str(r.rule)): float(r.learning_rate)
+            for r in chosen.itertuples(index=False)}
+    pairs = _pairs(sel)
+    rules = _rules(sel)
+    fig, axes = _grid(len(pairs))
+    for ax, (d, g) in zip(axes, pairs, strict=True):
+        sub = sel[(sel["data"] == d) & (sel["graph"] == g)]
+        for k, rule in enumerate(rules):
+            r = sub[sub["rule"] == rule]
+            if r.empty:
+                continue
+            st = _style(rule)
+            jitter = 10 ** (0.03 * (k - (len(rules) - 1) / 2))
+            ok = (r["status"] == "ok") if "status" in r else pd.Series(True, index=r.index)
+            score = r["score"].astype(float)
+            ax.scatter(r["learning_rate"][ok] * jitter, score[ok], s=14, alpha=0.5,
+                       color=st["color"], marker=st["marker"], lw=0)
+            if (~ok).any():
+                ax.scatter(r["learning_rate"][~ok] * jitter, score[~ok].fillna(0.0), s=22,
+                           color=st["color"], marker="x", lw=1)
+            mean = r.groupby("learning_rate")["score"].mean().dropna().sort_index()
+            if mean.empty:
+                continue
+            lr = pick.get((d, g, rule), float(mean.idxmax()))
+            at = edge.get((d, g, rule), "")
+            label = f"{rule} (r = {lr:g}{', ' + at + ' edge' if at in ('low', 'high') else ''})"
+            ax.plot(mean.index * jitter, mean.to_numpy(), color=st["color"], lw=1.2,
+                    marker=st["marker"], ms=4, label=label)
+            near = np.isclose(mean.index.to_numpy(dtype=float), lr)
+            if near.any():
+                ax.scatter(lr * jitter, mean.to_numpy()[near][0], s=130, facecolors="none",
+                           edgecolors=st["color"], lw=1.6, zorder=3)
+        _lr_ticks(ax, sub["learning_rate"])
+        ax.set_xlabel("learning rate r")
+        ax.set_ylabel("validation accuracy, final epoch\n(unsettled samples count wrong)")
+        ax.set_title(f"{d}, {g} graph", fontsize=9)
+        ax.legend(fontsize=6, frameon=False, loc="best")
+    fig.suptitle("Stage 1, rate selection on the validation split (points: seeds; line: "
+                 "mean; ring: chosen rate; ×: failed or diverged run, scored 0)", fontsize=10)
+    return save_png(fig, out_dir, "rules_selection.png")
+
+
+def rules_accuracy(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
+    """Stage 2: test accuracy per rule at its chosen rate: a point per seed, the mean with
+    its 95% t interval, and a star over a rule whose difference from balance-exact is
+    significant after Holm's adjustment (``rules_tests``).
+
+    The accuracy is ``scored_accuracy`` when present (every test sample, unsettled ones
+    wrong; 0 for a run that failed or diverged, drawn as a cross).
+
+    Parameters
+    ----------
+    tables : mapping
+        Needs ``rules_runs``; ``rules_tests`` for the stars.
     out_dir : Path
 
     Returns
@@ -121,63 +200,80 @@ def rules_accuracy(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     >>> rules_accuracy({}, Path(tempfile.mkdtemp())) is None
     True
     """
-    runs = _frame(tables, "rules_runs", {"data", "graph", "rule", "learning_rate",
-                                         "test_accuracy"})
-    runs = runs[runs["learning_rate"] > 0] if not runs.empty else runs
-    if runs.empty:
+    runs = _frame(tables, "rules_runs", {"data", "graph", "rule", "test_accuracy"})
+    if not runs.empty and "scored_accuracy" in runs:
+        runs = runs.assign(test_accuracy=runs["scored_accuracy"])
+    if runs.empty or not runs["test_accuracy"].notna().any():
         return None
+    tests = _frame(tables, "rules_tests", {"data", "graph", "rule", "significant"})
+    star = {(str(r.data), str(r.graph), str(r.rule)) for r in tests.itertuples(index=False)
+            if r.significant is True or r.significant == 1}
     pairs = _pairs(runs)
     rules = _rules(runs)
     fig, axes = _grid(len(pairs))
+    rng = np.random.default_rng(0)
     for ax, (d, g) in zip(axes, pairs, strict=True):
         sub = runs[(runs["data"] == d) & (runs["graph"] == g)]
+        labels = []
         for k, rule in enumerate(rules):
             r = sub[sub["rule"] == rule]
+            lrs = sorted(set(r["learning_rate"].dropna())) if "learning_rate" in r else []
+            labels.append(rule + ("\nr = " + ", ".join(f"{v:g}" for v in lrs) if lrs else ""))
             if r.empty:
                 continue
             st = _style(rule)
-            jitter = 10 ** (0.03 * (k - (len(rules) - 1) / 2))
-            ok = (r["status"] == "ok") if "status" in r else pd.Series(True, index=r.index)
-            acc = r["test_accuracy"].astype(float)
-            ax.scatter(r["learning_rate"][ok] * jitter, acc[ok], s=18, alpha=0.55,
-                       color=st["color"], marker=st["marker"], lw=0)
-            bad = ~ok | acc.isna()
-            if bad.any():
-                ax.scatter(r["learning_rate"][bad] * jitter, acc[bad].fillna(0.0), s=22,
-                           color=st["color"], marker="x", lw=1)
-            mean = r[ok].groupby("learning_rate")["test_accuracy"].mean().dropna()
-            ax.plot(mean.index * jitter, mean.to_numpy(), color=st["color"], lw=1.3,
-                    marker=st["marker"], ms=6, mfc="none", label=f"{rule} (mean)")
-        _lr_ticks(ax, sub["learning_rate"])
-        ax.set_xlabel("learning rate r")
+            ok = ((r["status"] == "ok") if "status" in r
+                  else pd.Series(True, index=r.index)).to_numpy()
+            acc = r["test_accuracy"].astype(float).to_numpy()
+            x = k + rng.uniform(-0.15, 0.15, len(r))
+            good = ok & np.isfinite(acc)
+            ax.scatter(x[good], acc[good], s=16, alpha=0.6, lw=0, color=st["color"],
+                       marker=st["marker"])
+            if (~good).any():
+                ax.scatter(x[~good], np.nan_to_num(acc[~good]), s=22, marker="x", lw=1,
+                           color=st["color"])
+            v = acc[np.isfinite(acc)]
+            if v.size:
+                half = _t_half(v)
+                top = v.mean() + (half if np.isfinite(half) else 0.0)
+                ax.errorbar(k + 0.3, v.mean(), yerr=half if np.isfinite(half) else None,
+                            color=st["color"], marker="_", ms=12, capsize=3, lw=1.3)
+                if (d, g, rule) in star:
+                    ax.annotate("*", (k + 0.3, top), ha="center", va="bottom", fontsize=12,
+                                color=st["color"])
+        ref = sub.loc[sub["rule"] == "balance-exact", "test_accuracy"].astype(float).dropna()
+        if len(ref):
+            ax.axhline(ref.mean(), color="0.6", lw=0.7, ls=":", zorder=0)
+        ax.set_xticks(range(len(rules)), labels, rotation=30, ha="right", fontsize=7)
+        ax.set_xlim(-0.6, len(rules) - 0.2)
         ax.set_ylabel("test accuracy, final epoch\n(unsettled samples count wrong)")
         ax.set_title(f"{d}, {g} graph", fontsize=9)
-    _shared_legend(fig, axes)
-    fig.suptitle("Rule comparison: final test accuracy vs learning rate (points: seeds; "
-                 "line: mean; ×: unfinished run)", fontsize=10)
+    fig.suptitle("Stage 2, test accuracy at each rule's chosen rate (points: seeds; bar: mean "
+                 "± 95% t interval;\n*: differs from balance-exact (dotted: its mean), Holm p "
+                 "< 0.05; ×: failed or diverged run, scored 0)", fontsize=9)
     return save_png(fig, out_dir, "rules_accuracy.png")
 
 
 def _over_epochs(tables: Mapping[str, Any], name: str, y: str, *, ylabel: str, title: str,
                  out: str, out_dir: Path, note: Any = None) -> Path | None:
-    """Per (data, graph) panel: ``y`` vs epoch per rule at its best learning rate,
+    """Per (data, graph) panel: ``y`` vs epoch per rule at its chosen learning rate,
     mean line and min-max band over seeds."""
     from matplotlib.ticker import MaxNLocator
 
     df = _frame(tables, name, {"data", "graph", "rule", "learning_rate", "epoch", y})
     if df.empty or not df[y].notna().any():
         return None
-    best = _best_lr(tables)
+    chosen = _chosen_lr(tables)
     pairs = _pairs(df)
     fig, axes = _grid(len(pairs))
     for ax, (d, g) in zip(axes, pairs, strict=True):
         sub = df[(df["data"] == d) & (df["graph"] == g)]
         for rule in _rules(sub):
             r = sub[sub["rule"] == rule]
-            lr = best.get((d, g, rule))
+            lr = chosen.get((d, g, rule))
             if lr is not None and np.isclose(r["learning_rate"], lr).any():
                 r = r[np.isclose(r["learning_rate"], lr)]
-            else:  # no accuracy to choose by: the smallest learning rate
+            else:  # no recorded choice: the smallest learning rate present
                 lr = float(r["learning_rate"].min())
                 r = r[r["learning_rate"] == lr]
             agg = r.groupby("epoch")[y].agg(["mean", "min", "max"]).dropna()
@@ -196,18 +292,18 @@ def _over_epochs(tables: Mapping[str, Any], name: str, y: str, *, ylabel: str, t
         ax.legend(fontsize=6, frameon=False, loc="best")
         if note is not None:
             note(ax, g)
-    fig.suptitle(title + " (mean, band: min-max over seeds; each rule at its best mean "
+    fig.suptitle(title + " (mean, band: min-max over seeds; each rule at its chosen "
                  "learning rate)", fontsize=10)
     return save_png(fig, out_dir, out)
 
 
 def rules_curves(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
-    """Test accuracy vs epoch per rule, each at its best mean learning rate.
+    """Test accuracy vs epoch per rule, each at its chosen learning rate (stage 2).
 
     Parameters
     ----------
     tables : mapping
-        Needs ``rules_curves`` (and ``rules_runs`` to choose the learning rates).
+        Needs ``rules_curves`` (and ``rules_chosen`` for the rate each rule ran at).
     out_dir : Path
 
     Returns
@@ -237,7 +333,7 @@ def rules_alignment(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     Parameters
     ----------
     tables : mapping
-        Needs ``rules_alignment`` (and ``rules_runs`` to choose the learning rates).
+        Needs ``rules_alignment`` (and ``rules_chosen`` for the rate each rule ran at).
     out_dir : Path
 
     Returns
@@ -367,7 +463,7 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     {}
     """
     out = {}
-    for fn in (rules_accuracy, rules_curves, rules_alignment, rules_structure):
+    for fn in (rules_selection, rules_accuracy, rules_curves, rules_alignment, rules_structure):
         path = fn(tables, Path(out_dir))
         if path is not None:
             out[fn.__name__] = path
