@@ -315,7 +315,9 @@ def choose(selection: pd.DataFrame, base_grid: list[float] | None = None) -> pd.
 
 
 def _chosen(select_dir: Path, selection: pd.DataFrame, stage2: pd.DataFrame) -> pd.DataFrame:
-    chosen = choose(selection, _base_grid(selection) if len(selection) else None)
+    if selection.empty:
+        return pd.DataFrame()
+    chosen = choose(selection, _base_grid(selection))
     recorded = pd.DataFrame(columns=["group", "recorded_rate"])
     path = select_dir / "chosen_rates.csv"
     if path.is_file():
@@ -390,7 +392,7 @@ def accuracy_tests(runs_table: pd.DataFrame, *, reference: str = REFERENCE_RULE,
     ...                    "rule": ["balance-exact"] * 3 + ["fa"] * 3,
     ...                    "scored_accuracy": [0.90, 0.91, 0.92, 0.80, 0.81, 0.79]})
     >>> t = accuracy_tests(rr)
-    >>> t[["rule", "n_rule", "significant"]].values.tolist(), round(t["diff"][0], 3)
+    >>> t[["rule", "n_rule", "significant"]].values.tolist(), round(float(t["diff"][0]), 3)
     ([['fa', 3, True]], -0.11)
     """
     cols = ["data", "graph", "rule", "reference", "n_rule", "n_reference", "failed_rule",
@@ -530,8 +532,6 @@ def rules_tables(runs_dir: Path, workers: int = 1) -> dict[str, pd.DataFrame]:
     selection = _selection(runs_dir / "rules_select")
     out = _stage2(runs_dir / "rules", workers)
     chosen = _chosen(runs_dir / "rules_select", selection, out["rules_runs"])
-    if selection.empty and chosen.empty:
-        chosen = pd.DataFrame()
     out = {"rules_selection": selection, "rules_chosen": chosen, **out}
     if out["rules_runs"].empty:
         out["rules_runs"] = pd.DataFrame()
@@ -565,8 +565,9 @@ def accuracy_summary(rr: pd.DataFrame) -> pd.DataFrame:
     >>> rr = pd.DataFrame({"data": "d", "graph": "g", "rule": "fa", "learning_rate": 0.1,
     ...                    "status": ["ok", "ok", "unstable"], "scored_accuracy": [0.8, 0.9, 0.0],
     ...                    "test_nonconverged_fraction": [0.0, 0.1, float("nan")]})
-    >>> accuracy_summary(rr)[["runs", "failed", "mean"]].values.tolist()
-    [[3, 1, 0.5666666666666668]]
+    >>> s = accuracy_summary(rr).iloc[0]
+    >>> int(s["runs"]), int(s["failed"]), round(float(s["mean"]), 4)
+    (3, 1, 0.5667)
     """
     rows = []
     for key, g in rr.groupby(_KEYS, sort=True):
