@@ -17,12 +17,12 @@ MEASURES = ("modularity", "n_communities", "within_excess_strength", "offdiag_in
             "gini_strength")
 PHASE_FUNCS = (fp.phase_heatmaps, fp.fig4_pair, fp.phase_curves, fp.sensitivity,
                fp.analysis_variants, fp.timescales, fp.development)
-RULE_FUNCS = (fr.rules_accuracy, fr.rules_curves, fr.rules_alignment, fr.rules_structure,
-              fpr.prediction1, fpr.prediction2)
+RULE_FUNCS = (fr.rules_selection, fr.rules_accuracy, fr.rules_curves, fr.rules_alignment,
+              fr.rules_structure, fpr.prediction1, fpr.prediction2)
 ALL_FUNCS = PHASE_FUNCS + RULE_FUNCS
-TABLES = ("structure", "cells", "divergence", "contrasts", "rules_runs", "rules_curves",
-          "rules_alignment", "rules_structure", "rules_roles", "prediction1", "prediction1_fit",
-          "prediction2")
+TABLES = ("structure", "cells", "divergence", "contrasts", "rules_selection", "rules_chosen",
+          "rules_runs", "rules_tests", "rules_curves", "rules_alignment", "rules_structure",
+          "rules_roles", "prediction1", "prediction1_fit", "prediction2")
 P_REF, S_REF = REFERENCE_CELL
 LRS = (R_LOW, R_HIGH)
 UNSTABLE = (R_HIGH, 0.5, S_REF)  # the phase cell (r, p, sigma) where every run diverged
@@ -69,13 +69,28 @@ def _structure(rng):
 
 def _rules_tables(rng):
     runs, curves, align, struct, roles, p1, fits, p2 = ([] for _ in range(8))
+    selection, chosen = [], []
     for data, graph, rule, lr, seed in itertools.product(
-            ("digits",), ("recurrent", "layered"), fr.RULE_ORDER, (0.01, 0.1), (0, 1)):
+            ("digits",), ("recurrent", "layered"), fr.RULE_ORDER, (0.01, 0.1), (100, 101)):
+        ok = not (rule == "dfa" and lr == 0.1 and seed == 101)
+        selection.append({"data": data, "graph": graph, "rule": rule, "learning_rate": lr,
+                          "seed": seed, "status": "ok" if ok else "unstable",
+                          "score": rng.uniform(0.5, 0.9) if ok else 0.0})
+    for (data, graph, rule), sel in pd.DataFrame(selection).groupby(["data", "graph", "rule"]):
+        mean = sel.groupby("learning_rate")["score"].mean()
+        chosen.append({"data": data, "graph": graph, "rule": rule,
+                       "learning_rate": float(mean.idxmax()), "edge": "high"
+                       if mean.idxmax() == 0.1 else "low", "stage2_rate": float(mean.idxmax())})
+    rates = {(c["graph"], c["rule"]): c["learning_rate"] for c in chosen}
+    for data, graph, rule, seed in itertools.product(
+            ("digits",), ("recurrent", "layered"), fr.RULE_ORDER, range(5)):
+        lr = rates[(graph, rule)]
         ident = {"data": data, "graph": graph, "rule": rule, "learning_rate": lr,
                  "seed": seed, "run_id": f"{graph}{rule}{lr}{seed}"}
-        ok = not (rule == "dfa" and lr == 0.1 and seed == 1)
-        runs.append({**ident, "status": "ok" if ok else "failed",
-                     "test_accuracy": rng.uniform(0.5, 0.9) if ok else np.nan})
+        ok = not (rule == "dfa" and seed == 1)
+        acc = rng.uniform(0.5, 0.9) if ok else np.nan
+        runs.append({**ident, "status": "ok" if ok else "failed", "test_accuracy": acc,
+                     "scored_accuracy": acc if ok else 0.0})
         for epoch in range(3):
             curves.append({**ident, "epoch": epoch, "test_accuracy": 0.1 + 0.3 * epoch})
             align.append({**ident, "epoch": epoch,
@@ -97,7 +112,11 @@ def _rules_tables(rng):
         exact = rule.startswith("balance")
         p2.append({**ident, "median_abs_residual": 0.0 if exact else 0.5,
                    "q99_abs_residual": 2e-16 if exact else 0.99})
-    return {"rules_runs": pd.DataFrame(runs), "rules_curves": pd.DataFrame(curves),
+    tests = [{"data": "digits", "graph": g, "rule": r, "significant": r == "fa"}
+             for g, r in itertools.product(("recurrent", "layered"), fr.RULE_ORDER[2:])]
+    return {"rules_selection": pd.DataFrame(selection), "rules_chosen": pd.DataFrame(chosen),
+            "rules_tests": pd.DataFrame(tests),
+            "rules_runs": pd.DataFrame(runs), "rules_curves": pd.DataFrame(curves),
             "rules_alignment": pd.DataFrame(align), "rules_structure": pd.DataFrame(struct),
             "rules_roles": pd.DataFrame(roles), "prediction1": pd.DataFrame(p1),
             "prediction1_fit": pd.DataFrame(fits), "prediction2": pd.DataFrame(p2)}
@@ -156,6 +175,8 @@ def test_all_nan_measures_do_not_raise(tables, tmp_path):
     nan["structure"] = nan["structure"].assign(**dict.fromkeys(MEASURES, np.nan))
     for name in ("rules_runs", "rules_curves"):
         nan[name] = nan[name].assign(test_accuracy=np.nan)
+    nan["rules_runs"] = nan["rules_runs"].assign(scored_accuracy=np.nan)
+    nan["rules_selection"] = nan["rules_selection"].assign(score=np.nan)
     for name, col in (("rules_alignment", "cosine"), ("prediction1", "amplitude_median"),
                       ("prediction2", "median_abs_residual")):
         nan[name] = nan[name].assign(**{col: np.nan})
