@@ -12,17 +12,19 @@ from community.paper import figures_phase as fp
 from community.paper import figures_predictions as fpr
 from community.paper import figures_rules as fr
 from community.paper.analyse import R_HIGH, R_LOW, REFERENCE_CELL
+from community.paper.predictions import PREDICTION_TABLES, ROW_KEYS
 
 MEASURES = ("modularity", "n_communities", "within_excess_strength", "offdiag_index",
             "gini_strength")
 PHASE_FUNCS = (fp.phase_heatmaps, fp.fig4_pair, fp.phase_curves, fp.sensitivity,
                fp.analysis_variants, fp.timescales, fp.development)
 RULE_FUNCS = (fr.rules_selection, fr.rules_accuracy, fr.rules_curves, fr.rules_alignment,
-              fr.rules_structure, fpr.prediction1, fpr.prediction2)
+              fr.rules_structure, fpr.prediction1, fpr.prediction1_bins,
+              fpr.prediction2)
 ALL_FUNCS = PHASE_FUNCS + RULE_FUNCS
 TABLES = ("structure", "cells", "divergence", "contrasts", "rules_selection", "rules_chosen",
           "rules_runs", "rules_tests", "rules_curves", "rules_alignment", "rules_structure",
-          "rules_roles", "prediction1", "prediction1_fit", "prediction2")
+          "rules_roles", *PREDICTION_TABLES)
 P_REF, S_REF = REFERENCE_CELL
 LRS = (R_LOW, R_HIGH)
 UNSTABLE = (R_HIGH, 0.5, S_REF)  # the phase cell (r, p, sigma) where every run diverged
@@ -68,7 +70,7 @@ def _structure(rng):
 
 
 def _rules_tables(rng):
-    runs, curves, align, struct, roles, p1, fits, p2 = ([] for _ in range(8))
+    runs, curves, align, struct, roles = ([] for _ in range(5))
     selection, chosen = [], []
     for data, graph, rule, lr, seed in itertools.product(
             ("digits",), ("recurrent", "layered"), fr.RULE_ORDER, (0.01, 0.1), (100, 101)):
@@ -101,25 +103,50 @@ def _rules_tables(rng):
                            "within_excess": rng.uniform(2, 3)})
             roles += [{**ident, "role": "peripheral", "share": 0.3},
                       {**ident, "role": "non-hub connector", "share": 0.7}]
-    for graph, rule in itertools.product(("recurrent", "layered"), fr.RULE_ORDER[:4]):
-        ident = {"data": "digits", "graph": graph, "rule": rule}
-        for b in range(5):
-            bal = 0.2 * (b + 1)
-            p1.append({**ident, "bin": b, "balance": bal, "amplitude_median": 0.1 * bal,
-                       "amplitude_q25": 0.05 * bal, "amplitude_q75": 0.2 * bal, "n": 10})
-        fits.append({**ident, "n": 50, "slope": 1.0, "slope_se": 0.1, "intercept": np.log(0.1),
-                     "r2": 0.5, "spearman_rho": 0.6, "spearman_p": 1e-3})
-        exact = rule.startswith("balance")
-        p2.append({**ident, "median_abs_residual": 0.0 if exact else 0.5,
-                   "q99_abs_residual": 2e-16 if exact else 0.99})
     tests = [{"data": "digits", "graph": g, "rule": r, "significant": r == "fa"}
              for g, r in itertools.product(("recurrent", "layered"), fr.RULE_ORDER[2:])]
     return {"rules_selection": pd.DataFrame(selection), "rules_chosen": pd.DataFrame(chosen),
             "rules_tests": pd.DataFrame(tests),
             "rules_runs": pd.DataFrame(runs), "rules_curves": pd.DataFrame(curves),
             "rules_alignment": pd.DataFrame(align), "rules_structure": pd.DataFrame(struct),
-            "rules_roles": pd.DataFrame(roles), "prediction1": pd.DataFrame(p1),
-            "prediction1_fit": pd.DataFrame(fits), "prediction2": pd.DataFrame(p2)}
+            "rules_roles": pd.DataFrame(roles), **_prediction_tables(rng)}
+
+
+def _prediction_tables(rng):
+    """The prediction tables' schema: supervised rows per (graph, rule), Algorithm-1 rows
+    per rate; the first row has too few networks."""
+    nets, summ, bins, n2, s2 = ([] for _ in range(5))
+    idents = [{"source": "supervised", "study": "rules", "data": "digits", "graph": graph,
+               "rule": rule, "condition": "r=0.02", "learning_rate": 0.02}
+              for graph, rule in itertools.product(("recurrent", "layered"),
+                                                   fr.RULE_ORDER[:4])]
+    idents += [{"source": "algorithm1", "study": "phase", "data": "noise",
+                "graph": "all-to-all", "rule": "algorithm1", "condition": f"r={lr:g}",
+                "learning_rate": lr} for lr in LRS]
+    for k, ident in enumerate(idents):
+        n = 2 if k == 0 else 4
+        rho = rng.normal(0.2, 0.1, n)
+        nets += [{**ident, "run_id": f"{k}_{s}", "seed": s, "partial_rho": r,
+                  "loglog_slope": 1 + r} for s, r in enumerate(rho)]
+        half = 2 * rho.std(ddof=1)
+        summ.append({**ident, "n_networks": n, "mean_partial_rho": rho.mean(),
+                     "ci_low": rho.mean() - half, "ci_high": rho.mean() + half})
+        for b in range(5):
+            bal = 0.2 * (b + 1)
+            bins.append({**ident, "bin": b, "balance_median": bal,
+                         "carrier_median": 0.1 * bal, "carrier_low": 0.05 * bal,
+                         "carrier_high": 0.2 * bal, "n_networks": n})
+        if ident["source"] == "supervised":
+            exact = ident["rule"].startswith("balance")
+            n2 += [{**ident, "run_id": f"{k}_{s}", "seed": s,
+                    "median_abs_residual": 0.0 if exact else 0.5,
+                    "q99_abs_residual": 2e-16 if exact else 0.99,
+                    "max_abs_residual": 3e-16 if exact else 1.0} for s in range(n)]
+            s2.append({**ident, "n_networks": n, "worst_q99_abs_residual":
+                       2e-16 if exact else 0.99})
+    assert set(ROW_KEYS) <= set(summ[0])
+    return dict(zip(PREDICTION_TABLES, map(pd.DataFrame, (nets, summ, bins, n2, s2)),
+                    strict=True))
 
 
 def _fig4(rng, n=40):
@@ -177,8 +204,9 @@ def test_all_nan_measures_do_not_raise(tables, tmp_path):
         nan[name] = nan[name].assign(test_accuracy=np.nan)
     nan["rules_runs"] = nan["rules_runs"].assign(scored_accuracy=np.nan)
     nan["rules_selection"] = nan["rules_selection"].assign(score=np.nan)
-    for name, col in (("rules_alignment", "cosine"), ("prediction1", "amplitude_median"),
-                      ("prediction2", "median_abs_residual")):
+    for name, col in (("rules_alignment", "cosine"), ("prediction1_networks", "partial_rho"),
+                      ("prediction1", "mean_partial_rho"), ("prediction1_bins", "carrier_median"),
+                      ("prediction2_networks", "median_abs_residual")):
         nan[name] = nan[name].assign(**{col: np.nan})
     for fn in ALL_FUNCS:
         path = fn(nan, tmp_path)
