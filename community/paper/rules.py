@@ -618,8 +618,8 @@ def _selection_text(s: Sec, sel: pd.DataFrame, ch: pd.DataFrame) -> None:
                f"{r.data}/{r.graph}/{r.rule} ({r.grid})" for r in ext.itertuples())
                if len(ext) else "") + ".")
     if len(edge):
-        s.key(f"Chosen rate still on an edge of the grid after extension for {len(edge)} of "
-              f"{len(ch)} (data, graph, rule): " + ", ".join(
+        s.key(f"Chosen rate on an edge of the final grid (after any extension) for "
+              f"{len(edge)} of {len(ch)} (data, graph, rule): " + ", ".join(
                   f"{r.data}/{r.graph}/{r.rule} ({r.edge} edge, r = {r.learning_rate:g})"
                   for r in edge.itertuples())
               + ". For these the best rate may lie outside the range tried; their test "
@@ -664,10 +664,11 @@ def _tests_text(s: Sec, tests: pd.DataFrame) -> None:
                  f"{_num(r.hedges_g, 2)}" for r in sig.itertuples()]
         if len(ns):
             lo, hi = float(ns["ci_low"].min()), float(ns["ci_high"].max())
-            parts.append(f"no difference detected for {', '.join(ns['rule'])} (n = "
-                         f"{int(ns['n_rule'].min())}-{int(ns['n_rule'].max())} vs "
-                         f"{int(ns['n_reference'].iloc[0])}; their intervals span "
-                         f"[{lo:.3f}, {hi:.3f}])")
+            n_lo, n_hi = int(ns["n_rule"].min()), int(ns["n_rule"].max())
+            n = f"{n_lo}" if n_lo == n_hi else f"{n_lo}-{n_hi}"
+            parts.append(f"no difference detected at this power for {', '.join(ns['rule'])} "
+                         f"(n = {n} vs {int(ns['n_reference'].iloc[0])}; their intervals "
+                         f"span [{lo:.3f}, {hi:.3f}])")
         untested = g[g["p_holm"].isna()]
         if len(untested):
             parts.append(f"not testable: {', '.join(untested['rule'])}")
@@ -726,8 +727,8 @@ def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
         summ = accuracy_summary(rr)
         s.text(f"Stage 2: every (data, graph, rule) at its chosen rate, {_seeds(rr)}, trained "
                "on the whole training split and evaluated on the test split. Accuracy is over "
-               "every test sample, a sample whose firing did not settle (1,000 iterations, "
-               "tolerance 1e-8) counted wrong; a run that failed or diverged counts 0 "
+               "every test sample, a sample whose firing did not settle within the "
+               "engine's iteration limit counted wrong; a run that failed or diverged counts 0 "
                "('failed' runs); 'nonconverged' is the mean share of unsettled test samples.")
         s.table("Test accuracy at each rule's chosen rate (mean, sd and 95% t interval over "
                 "seeds).", summ)

@@ -316,7 +316,7 @@ def test_section_states_the_selection_the_tests_and_no_threshold(study, tmp_path
     text = " ".join(i.text for i in s.items if i.kind == "text")
     captions = [i.caption for i in s.items if i.kind == "table"]
     assert "validation split" in text and "factor 4" in text
-    assert "still on an edge" in " ".join(s.highlights)
+    assert "on an edge of the final grid" in " ".join(s.highlights)
     assert "2 points" not in text and "within 2" not in text
     assert "not equality" in text
     assert any("Holm" in c for c in captions)
