@@ -295,7 +295,8 @@ def _supervised(runs_dir: Path) -> tuple[list, list, list]:
         stats = _network_stats(points, control=True)
         note = note or stats.pop("note", "")
         stats.pop("note", None)
-        p1.append({**ident, "n_samples_probed": probed, "unsettled_samples": bad,
+        p1.append({**ident, "step": np.nan, "n_samples_probed": probed,
+                   "unsettled_samples": bad,
                    "settled_samples": probed - bad, "control": "sample", **stats,
                    "note": note})
         if len(points):
@@ -357,16 +358,17 @@ def _algorithm1(runs_dir: Path) -> tuple[list, list]:
                      "group": group, "run_id": d.name, "seed": int(cfg["task"]["seed"]),
                      "prune": float(sim.get("prune", np.nan)),
                      "sigma": float(sim.get("noise_rate", np.nan)), "status": _status(d)}
-            points, note = None, ""
+            points, note, step = None, "", np.nan
             if ident["status"] != "ok":
                 note = f"run {ident['status']}: left out"
             else:
-                points, note = _snapshot_points(d)
+                points, note, step = _snapshot_points(d)
             stats = _network_stats(points if points is not None else pd.DataFrame(),
                                    control=False)
             note = note or stats.pop("note", "")
             stats.pop("note", None)
-            p1.append({**ident, "n_samples_probed": 1 if points is not None else 0,
+            p1.append({**ident, "step": step,
+                       "n_samples_probed": 1 if points is not None else 0,
                        "unsettled_samples": 0, "settled_samples":
                        1 if points is not None else 0, "control": "none (one state)",
                        **stats, "note": note})
@@ -375,19 +377,19 @@ def _algorithm1(runs_dir: Path) -> tuple[list, list]:
     return p1, pts
 
 
-def _snapshot_points(d: Path) -> tuple[pd.DataFrame | None, str]:
+def _snapshot_points(d: Path) -> tuple[pd.DataFrame | None, str, float]:
     """The final snapshot's neurons with at least one incoming synapse and free credit:
-    f, |c| sum_j |w_ij| and the amplitude |c| f sum_j |w_ij|."""
+    f, |c| sum_j |w_ij| and the amplitude |c| f sum_j |w_ij|; a note and the step."""
     try:
         paths = runs.list_snapshots(d)
         snap = runs.load_snapshot(paths[-1]) if paths else None
     except (WiringError, OSError, ValueError):
         snap = None
     if snap is None:
-        return None, "no snapshot"
+        return None, "no snapshot", np.nan
     extra = snap.extra or {}
     if "credit" not in extra or "balance" not in extra:
-        return None, "snapshot without credit or balance"
+        return None, "snapshot without credit or balance", float(snap.step)
     W = np.asarray(snap.dense(), dtype=float)
     f = np.asarray(extra["balance"], dtype=float)
     c = np.asarray(extra["credit"], dtype=float)
@@ -400,7 +402,7 @@ def _snapshot_points(d: Path) -> tuple[pd.DataFrame | None, str]:
     idx = np.flatnonzero(keep)
     carrier = np.abs(c[idx]) * carrier_sum[idx]
     return pd.DataFrame({"sample": 0, "neuron": idx, "balance": f[idx], "carrier": carrier,
-                         "amplitude": carrier * f[idx]}), ""
+                         "amplitude": carrier * f[idx]}), "", float(snap.step)
 
 
 # ------------------------------------------------------------------ tables
@@ -511,9 +513,10 @@ def prediction_tables(runs_dir: str | os.PathLike | list,
 
         ``prediction1_networks``
             one row per network (run): :data:`ROW_KEYS`, group, run_id, seed, prune,
-            sigma, status, n_samples_probed, unsettled_samples, settled_samples, control,
-            n_points, n_neurons, ``partial_rho`` (the statistic), spearman_rho_pooled,
-            loglog_slope (amplitude on f; contains f by construction), loglog_n, note.
+            sigma, status, step (Algorithm 1: the final snapshot's), n_samples_probed,
+            unsettled_samples, settled_samples, control, n_points, n_neurons,
+            ``partial_rho`` (the statistic), spearman_rho_pooled, loglog_slope (amplitude
+            on f; contains f by construction), loglog_n, note.
         ``prediction1``
             per row of :data:`ROW_KEYS`: n_runs, n_networks, few_networks (fewer than
             :data:`MIN_NETWORKS`), mean_partial_rho with its 95% t interval (ci_low,
