@@ -289,7 +289,9 @@ def _supervised(runs_dir: Path) -> tuple[list, list, list]:
         else:
             points = pd.DataFrame(columns=["sample", "neuron", "balance", "carrier",
                                            "amplitude"])
-            probed, bad = planned, planned
+            # a finished run without the file: every probe sample failed to settle; a run
+            # that did not finish was never probed
+            probed = bad = planned if ident["status"] == "ok" else 0
             note = ("no sample settled" if ident["status"] == "ok"
                     else f"run {ident['status']}: no probes")
         stats = _network_stats(points, control=True)
@@ -308,9 +310,10 @@ def _supervised(runs_dir: Path) -> tuple[list, list, list]:
 def _synapse_row(d: Path, ident: dict, planned: int) -> dict[str, Any]:
     """Prediction 2 per run: residual quantiles over the tested synapse-samples."""
     keep = {k: ident[k] for k in (*ROW_KEYS, "group", "run_id", "seed", "status")}
+    missing = min(planned, 20) if ident["status"] == "ok" else 0
     row: dict[str, Any] = {**keep, "carrier": _CARRIER.get(ident["rule"], "?"),
-                           "n_samples_probed": min(planned, 20), "unsettled_samples":
-                           min(planned, 20), "n_synapse_samples": 0, "n_tested": 0,
+                           "n_samples_probed": missing, "unsettled_samples": missing,
+                           "n_synapse_samples": 0, "n_tested": 0,
                            "median_abs_residual": np.nan, "q99_abs_residual": np.nan,
                            "max_abs_residual": np.nan, "max_abs_residual_untested": np.nan,
                            "holds": False}

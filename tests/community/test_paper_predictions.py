@@ -205,6 +205,17 @@ def test_unsettled_samples_keep_the_network_and_are_counted(supervised):
     assert p2["unsettled_samples"] == 3 and p2["n_samples_probed"] == 12
 
 
+def test_a_run_that_did_not_finish_keeps_a_row_but_no_unsettled_count(tmp_path):
+    _supervised_study(tmp_path, [{"rule": "balance", "seed": 0, "beta": 1.0,
+                                  "status": "failed", "probes": False}])
+    t = pr.prediction_tables(tmp_path)
+    row = t["prediction1_networks"].iloc[0]
+    assert row["note"] == "run failed: no probes" and np.isnan(row["partial_rho"])
+    assert row["n_samples_probed"] == row["unsettled_samples"] == 0
+    assert t["prediction1"].iloc[0]["n_runs_without_statistic"] == 1
+    assert t["prediction2_networks"].iloc[0]["unsettled_samples"] == 0
+
+
 def test_dfa_has_no_retrograde_path_and_no_row(supervised):
     for name in ("prediction1_networks", "prediction2_networks"):
         assert "dfa" not in set(supervised[name]["rule"])
