@@ -41,7 +41,6 @@ network keeps its row and the count is reported.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -498,16 +497,14 @@ def _summary2(net: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def prediction_tables(runs_dir: str | os.PathLike | list,
-                      *legacy: Any) -> dict[str, pd.DataFrame]:
+def prediction_tables(runs_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Predictions 1 and 2 per network and across networks, read from the run directories.
 
     Parameters
     ----------
     runs_dir : path
         The reproduction's runs directory (``<runs>/rules``, ``<runs>/phase``,
-        ``<runs>/development``; missing studies give empty tables). The old call
-        ``prediction_tables(pred1, pred2)`` with lists warns and returns ``{}``.
+        ``<runs>/development``; missing studies give empty tables).
 
     Returns
     -------
@@ -543,11 +540,6 @@ def prediction_tables(runs_dir: str | os.PathLike | list,
     >>> tuple(t) == PREDICTION_TABLES and all(df.empty for df in t.values())
     True
     """
-    if not isinstance(runs_dir, (str, os.PathLike)):
-        warnings.warn("prediction_tables(pred1, pred2) is gone: call "
-                      "prediction_tables(runs_dir); no prediction tables returned",
-                      DeprecationWarning, stacklevel=2)
-        return {}
     runs_dir = Path(runs_dir)
     p1, pts, p2 = _supervised(runs_dir)
     a1, apts = _algorithm1(runs_dir)

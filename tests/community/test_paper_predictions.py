@@ -1,8 +1,6 @@
 """Predictions 1 and 2 with the network as the unit, on synthetic run directories whose
 planted relation is known."""
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -345,10 +343,3 @@ def test_claim_ci_is_text(supervised):
     c = pr.prediction_claims(supervised)[0]
     lo, hi = (float(v) for v in c["ci"].strip("[]").split(","))
     assert lo < c["effect"] < hi
-
-
-def test_the_old_call_warns_and_returns_nothing():
-    with warnings.catch_warnings(record=True) as got:
-        warnings.simplefilter("always")
-        assert pr.prediction_tables([], []) == {}
-    assert got and issubclass(got[0].category, DeprecationWarning)
