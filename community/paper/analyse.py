@@ -46,7 +46,7 @@ import pandas as pd
 
 import wiring.runs as runs
 from community import stats
-from community.paper.measure import REFERENCE, Variant, measure_run
+from community.paper.measure import N_NULL, REFERENCE, Variant, measure_run
 from wiring.errors import WiringError
 
 __all__ = ["analyse_studies", "MEASURES", "R_LOW", "R_HIGH", "ANALYSIS_VARIANTS",
@@ -70,13 +70,15 @@ ANALYSIS_VARIANTS = (Variant("signed"), Variant("sym"), Variant("abs", "rb", 0.5
                      Variant("abs", "rb", 2.0))
 
 
-def _cache_key(run_dir: Path, variants: tuple, every: bool) -> str:
-    """What a run's measurements depend on: the measuring code, the variants and the run's
-    files (names, sizes, modification times)."""
+def _cache_key(run_dir: Path, variants: tuple, options: dict) -> str:
+    """What a run's measurements depend on: the measuring code, the variants, the options
+    and the run's files (names, sizes, modification times)."""
+    from community import evidence as _e
     from community.paper import measure as _m
 
     h = hashlib.sha256(Path(_m.__file__).read_bytes())
-    h.update(repr((variants, every)).encode())
+    h.update(Path(_e.__file__).read_bytes())
+    h.update(repr((variants, sorted(options.items()))).encode())
     for p in sorted([run_dir / "status.json", *runs.list_snapshots(run_dir)]):
         if p.exists():
             st = p.stat()
@@ -84,19 +86,36 @@ def _cache_key(run_dir: Path, variants: tuple, every: bool) -> str:
     return h.hexdigest()
 
 
+#: the metrics columns kept per checkpoint in the ``dynamics`` table
+DYNAMICS_COLUMNS = ("iteration", "weight_abs_max", "weight_abs_mean", "weight_std",
+                    "credit_abs_mean", "rate_abs_mean")
+
+
+def _dynamics(run_dir: Path) -> list[dict]:
+    """Per-checkpoint weight and activity statistics of a run (its metrics table)."""
+    try:
+        m = runs.read_metrics(run_dir)
+    except (WiringError, OSError):
+        return []
+    cols = [c for c in DYNAMICS_COLUMNS if c in m]
+    return m[cols].to_dict("records")
+
+
 def _measure(task):
     """Measure one run, through a per-run cache in ``<study>/paper_analysis/`` (beside the
     runs, never in the report): re-analysing a finished sweep only measures what changed."""
-    study, group, run_dir, variants, every = task
+    study, group, run_dir, variants, options = task
     cache = run_dir.parent.parent / "paper_analysis" / f"{run_dir.name}.pkl"
     try:
-        key = _cache_key(run_dir, variants, every)
+        key = _cache_key(run_dir, variants, options)
         if cache.is_file():
             with open(cache, "rb") as fh:
                 stored = pickle.load(fh)
             if stored.get("key") == key:
                 return study, stored["rows"], stored["extra"], ""
-        rows, extra = measure_run(run_dir, variants, every_snapshot=every)
+        rows, extra = measure_run(run_dir, variants, **options)
+        if study in DYNAMICS_STUDIES:
+            extra["dynamics"] = _dynamics(run_dir)
     except (WiringError, OSError) as exc:
         return study, [], {}, f"{run_dir.name}: {exc}"
     for r in rows:
@@ -113,6 +132,13 @@ def _measure(task):
 
 
 def run_groups(sweep_dir: Path) -> list[tuple[str, Path]]:
+    """The (group, run directory) pairs of a sweep, from its ``sweep_status`` table.
+
+    Raises
+    ------
+    WiringError
+        When the directory holds no sweep.
+    """
     table = sweep_dir / "sweep_status.parquet"
     if not table.is_file():
         raise WiringError(f"{sweep_dir} holds no sweep_status.parquet: run the study first "
@@ -126,20 +152,47 @@ def run_groups(sweep_dir: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def _noise_tasks(runs_dir: Path) -> list[tuple]:
+#: studies whose per-checkpoint dynamics are tabulated (``dynamics``)
+DYNAMICS_STUDIES = ("duration", "development")
+
+
+def _noise_tasks(runs_dir: Path, n_null: int = N_NULL) -> list[tuple]:
+    from wiring.experiments.studies import NOISE_STUDIES
+
     tasks = []
-    for study in ("phase", "sensitivity", "timescales", "development"):
+    for study in NOISE_STUDIES:
         sweep = runs_dir / study
         if not sweep.is_dir():
             continue
         for group, d in run_groups(sweep):
             variants: tuple[Variant, ...] = (REFERENCE,)
+            options: dict = {"n_null": n_null}
             if study == "phase":
                 cfg = runs.read_config(d)["simulation"]
                 if (cfg["prune"], cfg["noise_rate"]) == REFERENCE_CELL:
                     variants = (REFERENCE, *ANALYSIS_VARIANTS)
-            tasks.append((study, group, d, variants, study == "development"))
+            elif study == "duration":
+                sim = runs.read_config(d)["simulation"]
+                options.update(steps=_duration_steps(sim["iterations"], sim["snapshots"]),
+                               evidence_steps="measured")
+            elif study == "development":
+                options.update(every_snapshot=True, evidence_steps="measured")
+            tasks.append((study, group, d, variants, options))
     return tasks
+
+
+def _duration_steps(iterations: int, snapshots: int) -> tuple[int, ...]:
+    """The measured snapshots of a duration run: the design's durations (1, 3, 9 and 27
+    snapshot intervals, :data:`wiring.experiments.studies.DURATIONS`) and the interval
+    before the second (so the weights still moving there are measured).
+
+    Examples
+    --------
+    >>> _duration_steps(54000, 27)
+    (2000, 4000, 6000, 18000, 54000)
+    """
+    every = iterations // max(snapshots, 1)
+    return tuple(every * k for k in (1, 2, 3, 9, 27) if every * k <= iterations)
 
 
 def _log_ratio(values: pd.Series) -> pd.Series:
@@ -215,6 +268,46 @@ def _contrasts(structure: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _balance(runs_dir: Path) -> pd.DataFrame:
+    """Mean and median balance f(s) and the saturated share (f < 1e-3) of every snapshot of
+    the development study (the paper's prediction 3 says how f moves as wiring develops)."""
+    rows = []
+    sweep = runs_dir / "development"
+    if not (sweep / "sweep_status.parquet").is_file():
+        return pd.DataFrame()
+    for group, d in run_groups(sweep):
+        for path in runs.list_snapshots(d):
+            f = runs.load_snapshot(path).extra.get("balance")
+            if f is None:
+                continue
+            f = np.asarray(f, dtype=float)
+            rows.append({"run_id": d.name, "group": group,
+                         "step": int(path.stem.split("_")[-1]),
+                         "balance_mean": float(f.mean()), "balance_median": float(np.median(f)),
+                         "saturated_share": float(np.mean(f < 1e-3))})
+    return pd.DataFrame(rows)
+
+
+def _inference_tables(structure: pd.DataFrame, runs_dir: Path) -> dict[str, pd.DataFrame]:
+    """The tests of :mod:`community.paper.inference`, with the contrast's rates."""
+    from community.paper import inference as inf
+
+    plast = inf.plasticity(structure)
+    rates = inf.choose_rates(plast)
+    balance = _balance(runs_dir)
+    return {"plasticity": plast,
+            "rates": pd.DataFrame([{"name": k, "learning_rate": v} for k, v in rates.items()]),
+            "null_counts": inf.null_counts(structure),
+            "contrasts": inf.contrasts(structure, rates),
+            "pooled": inf.pooled_models(structure, rates),
+            "collapse": inf.collapse(structure, rates),
+            "bimodality": inf.bimodality(structure),
+            "development": inf.development(structure, balance),
+            "balance": balance,
+            "timescales": inf.timescales(structure),
+            "sensitivity": inf.sensitivity(structure, rates)}
+
+
 def _finite(df: pd.DataFrame) -> pd.DataFrame:
     """Infinite measures (an off-diagonal index with no within-module weight) as NaN for
     the statistics; the ``structure`` table keeps them."""
@@ -231,35 +324,43 @@ def _divergence(structure: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fig4(results: list, structure: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The Fig. 4 matrices: seed 0 at the reference cell, low and high r.
+def _fig4(results: list, rates: dict) -> dict[str, np.ndarray]:
+    """The Fig. 4 matrices: seed 0 at the reference cell, at the low, plastic-high and
+    runaway rates.
 
-    Per ``tag`` in low, high: ``{tag}_trained`` and ``{tag}_null_initial`` (W), the
-    Leiden partitions that order them, ``{tag}_membership`` and
-    ``{tag}_null_membership`` (absent where the null has no synapse), and their
-    modularity, ``{tag}_q_trained`` and ``{tag}_q_null`` (0-d arrays; NaN where not
-    measured). The figure draws these and computes nothing.
+    Per ``tag`` in low, high, runaway: ``{tag}_trained`` and ``{tag}_null_initial`` (W),
+    the Leiden partitions that order them, ``{tag}_membership`` and
+    ``{tag}_null_membership`` (absent where the null has no synapse), the block model's
+    partition ``{tag}_membership_sbm``, their modularity ``{tag}_q_trained`` and
+    ``{tag}_q_null`` (0-d arrays; NaN where not measured) and ``{tag}_learning_rate``. The
+    figure draws these and computes nothing.
     """
     out = {}
     for _study, rows, extra, _err in results:
-        if not rows or not extra:
+        if not rows or "final" not in extra:
             continue
         r = rows[0]
-        if (r["study"] == "phase" and r["seed"] == 0
+        if not (r["study"] == "phase" and r["seed"] == 0
                 and (r["prune"], r["sigma"]) == REFERENCE_CELL):
-            for tag, lr in (("low", R_LOW), ("high", R_HIGH)):
-                if np.isclose(r["learning_rate"], lr):
-                    out[f"{tag}_trained"] = extra["final"]
-                    out[f"{tag}_null_initial"] = extra["initial_pruned"]
-                    out[f"{tag}_membership"] = extra["membership"]
-                    if "null_membership" in extra:
-                        out[f"{tag}_null_membership"] = extra["null_membership"]
-                    out[f"{tag}_q_trained"] = np.float64(extra.get("q", np.nan))
-                    out[f"{tag}_q_null"] = np.float64(extra.get("null_q", np.nan))
+            continue
+        for tag in ("low", "high", "runaway"):
+            lr = rates.get(tag, np.nan)
+            if np.isfinite(lr) and np.isclose(r["learning_rate"], lr):
+                out[f"{tag}_trained"] = extra["final"]
+                out[f"{tag}_null_initial"] = extra["initial_pruned"]
+                out[f"{tag}_membership"] = extra["membership"]
+                if "null_membership" in extra:
+                    out[f"{tag}_null_membership"] = extra["null_membership"]
+                if extra.get("membership_sbm") is not None:
+                    out[f"{tag}_membership_sbm"] = np.asarray(extra["membership_sbm"])
+                out[f"{tag}_q_trained"] = np.float64(extra.get("q", np.nan))
+                out[f"{tag}_q_null"] = np.float64(extra.get("null_q", np.nan))
+                out[f"{tag}_learning_rate"] = np.float64(lr)
     return out
 
 
-def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1) -> dict:
+def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1,
+                    n_null: int = N_NULL) -> dict:
     """Analyse every study under ``runs_dir`` and write the tables into ``<out>/tables``.
 
     Parameters
@@ -270,6 +371,9 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1) 
         Report directory; tables go to ``<out>/tables/``.
     workers : int
         Processes for the per-run measurements.
+    n_null : int
+        Draws of each null model per run (:func:`community.paper.measure.measure_run`;
+        the quick reproduction uses fewer).
 
     Returns
     -------
@@ -283,7 +387,7 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1) 
     True
     """
     runs_dir, out = Path(runs_dir), Path(out)
-    tasks = _noise_tasks(runs_dir) if runs_dir.is_dir() else []
+    tasks = _noise_tasks(runs_dir, n_null) if runs_dir.is_dir() else []
     if workers > 1 and len(tasks) > 1:
         ctx = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
@@ -300,17 +404,25 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1) 
         cols = [c for c in MEASURES if c in fin.columns]
         tables["cells"] = stats.summarise(fin, keys, cols, n_boot=1000)
         tables["divergence"] = _divergence(structure)
-        tables["contrasts"] = _contrasts(structure)
-    rules_dir = runs_dir / "rules"
-    if rules_dir.is_dir():
+        tables.update(_inference_tables(structure, runs_dir))
+    tables["dynamics"] = pd.DataFrame(
+        [{"study": s, "run_id": rr[0]["run_id"], "group": rr[0]["group"],
+          "learning_rate": rr[0]["learning_rate"], "seed": rr[0]["seed"], **row}
+         for s, rr, extra, _err in results if rr for row in extra.get("dynamics", [])])
+    if (runs_dir / "rules").is_dir():
         from community.paper.rules import rules_tables
 
-        tables.update(rules_tables(rules_dir, workers))
+        tables.update(rules_tables(runs_dir, workers))
+    from community.paper.predictions import prediction_tables
+
+    tables.update(prediction_tables(runs_dir))
     tdir = out / "tables"
     tdir.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
         runs.write_table(tdir, name, df.reset_index(drop=True))
-    mats = _fig4(results, structure)
+    rates = ({row.name: row.learning_rate for row in tables["rates"].itertuples()}
+             if "rates" in tables else {})
+    mats = _fig4(results, rates)
     if mats:
         tmp = tdir / "fig4_matrices.tmp.npz"
         np.savez_compressed(tmp, **mats)

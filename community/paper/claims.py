@@ -1,41 +1,36 @@
-"""The paper's claims judged on the tables: verdicts with their evidence.
+"""The paper's claims judged on the tables: one verdict table, each row a test.
 
-The Fig. 4 claim has two halves, tested separately in every (study, group, variant,
-prune, sigma) cell between the low and the high learning rate
-(:data:`community.paper.analyse.R_LOW`, :data:`~community.paper.analyse.R_HIGH`):
+:func:`verdict_table` turns the inference tables (:mod:`community.paper.inference`) into
+rows of ``claim``, ``method``, ``null``, ``effect``, ``ci``, ``p``, ``n``, ``verdict``;
+the rule comparison and the predictions add their own rows
+(:func:`community.paper.rules.rules_claims`,
+:func:`community.paper.predictions.prediction_claims`).
 
-* **within**: the modularity Q of the Leiden partition (within-module weight fraction
-  minus its strength-matched chance level, the standard measure of block-diagonal
-  structure) is larger at low r;
-* **across**: the off-diagonal-block index (``offdiag_index``) is larger at high r;
+Verdict words:
 
-each a two-sided Welch t-test over seeds with Holm's correction over the cells of one
-study and analysis variant (with 5 seeds per side the smallest possible two-sided
-Mann--Whitney p is 2/252 = 0.008, which no cell could pass after correcting over 15
-cells, so the rank test is reported beside it, uncorrected). The claim *holds* in a
-cell when both halves are significant in the paper's direction **and** the trained
-graph beats its weight-shuffled null (paired t-test over the runs, Holm) on the measure
-that carries it (within at low r, across at high r); *mixed* when one half holds and
-the other is significantly reversed; *reversed* when a half is significant the other
-way and none the paper's way; *partial* when one half holds (or both, without beating
-the null); *not significant* otherwise; *unstable* when the high rate diverges in every
-seed. ``offdiag_index`` is compared on a log10 scale with infinite values capped (see
-:func:`community.paper.analyse._contrasts`).
+``holds`` / ``as predicted``
+    significant (p < :data:`ALPHA`) in the paper's direction;
+``reversed``
+    significant against it;
+``not detected``
+    not significant: the row says which effect the test had 80% power to see
+    (:func:`detectable_difference`); never "absent";
+``beats null in k/n``
+    per-run null-model tests: k of n runs beat the null (empirical p <= 0.05 over the
+    null's draws, 20 in the full reproduction, and z >= 2), tested against the 5%
+    false-positive rate of a run (one-sided binomial).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
-__all__ = ["holm", "cell_verdicts", "VERDICTS"]
+__all__ = ["holm", "verdict_table", "detectable_difference", "ALPHA", "VERDICT_COLUMNS"]
 
-VERDICTS = ("holds", "partial", "mixed", "reversed", "not significant", "unstable",
-            "no data")
 ALPHA = 0.05
-#: the measures carrying the two halves of the claim
-WITHIN, ACROSS = "modularity", "offdiag_index"
-_KEYS = ["study", "group", "variant", "prune", "sigma"]
+VERDICT_COLUMNS = ("claim", "method", "null", "effect", "ci", "p", "n", "verdict")
 
 
 def holm(p: np.ndarray) -> np.ndarray:
@@ -66,92 +61,222 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pick(contrasts: pd.DataFrame, measure: str, comparison: str,
-          lr: float | None = None) -> pd.DataFrame:
-    sel = (contrasts["measure"] == measure) & (contrasts["comparison"] == comparison)
-    if lr is not None:
-        sel &= np.isclose(contrasts["learning_rate"], lr)
-    cols = [*_KEYS, "mean_a", "mean_b", "diff", "p_welch", "p_mannwhitney", "hedges_g",
-            "cliffs_delta", "p_paired"]
-    return contrasts.loc[sel, [c for c in cols if c in contrasts.columns]]
+def detectable_difference(sd_a: float, n_a: int, sd_b: float, n_b: int, *,
+                          power: float = 0.8, alpha: float = ALPHA) -> float:
+    """The difference of means a two-sided test at ``alpha`` detects with ``power``
+    (normal approximation): ``(z_{1-alpha/2} + z_power) sqrt(sd_a^2/n_a + sd_b^2/n_b)``.
+
+    Examples
+    --------
+    >>> round(detectable_difference(1.0, 20, 1.0, 20), 3)
+    0.886
+    """
+    if min(n_a, n_b) < 2:
+        return float("nan")
+    z = sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power)
+    return float(z * np.sqrt(sd_a ** 2 / n_a + sd_b ** 2 / n_b))
 
 
-def cell_verdicts(contrasts: pd.DataFrame, divergence: pd.DataFrame, *, r_low: float,
-                  r_high: float) -> pd.DataFrame:
-    """One verdict per cell on the low-vs-high claim (see the module docstring).
+def _fmt(v: float, digits: int = 3) -> str:
+    return "n/a" if v is None or not np.isfinite(v) else f"{v:.{digits}g}"
+
+
+def _ci(lo: float, hi: float) -> str:
+    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def _direction(diff: float, p: float, predicted: int, mde: float = np.nan) -> str:
+    if not np.isfinite(p):
+        return "no data"
+    if p < ALPHA and predicted != 0:
+        return "holds" if np.sign(diff) == predicted else "reversed"
+    if p < ALPHA:
+        return "changed"
+    power = f" (80% power for |effect| >= {_fmt(mde, 2)})" if np.isfinite(mde) else ""
+    return "not detected" + power
+
+
+_SIG_TEXT = {"q": "modularity Q", "bd": "block disassortativity", "hub": "hub share",
+             "ba": "block assortativity", "log_offdiag": "log10 off-diagonal index"}
+
+
+def _contrast_rows(t: dict) -> list[dict]:
+    c = t.get("contrasts", pd.DataFrame())
+    if c.empty:
+        return []
+    ref = c[np.isclose(c["prune"], 0.9) & np.isclose(c["sigma"], 0.1)]
+    rows = []
+    for comp, label in (("low vs high", "plastic high"), ("low vs runaway", "runaway")):
+        for sig, pred, half in (("q", -1, "within-module"), ("bd", +1, "across-module")):
+            r = ref[(ref["comparison"] == comp) & (ref["signature"] == sig)]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            mde = detectable_difference(r.get("sd_a", np.nan), int(r["n_a"]),
+                                        r.get("sd_b", np.nan), int(r["n_b"]))
+            more = "less" if pred < 0 else "more"
+            rows.append({
+                "claim": f"{half}: r = {r['r_b']:g} ({label}) gives {more} "
+                         f"{_SIG_TEXT[sig]} than r = {r['r_a']:g} (reference cell)",
+                "method": "Welch t over seeds (final weights, |W|)",
+                "null": "rate contrast", "effect": f"{_fmt(r['diff'])} (g = "
+                                                  f"{_fmt(r['hedges_g'], 2)})",
+                "ci": _ci(r["diff_ci_low"], r["diff_ci_high"]), "p": r["p_welch"],
+                "n": f"{int(r['n_a'])} + {int(r['n_b'])} runs",
+                "verdict": _direction(r["diff"], r["p_welch"], pred, mde)})
+    return rows
+
+
+def _null_rows(t: dict) -> list[dict]:
+    nc = t.get("null_counts", pd.DataFrame())
+    rates = _rates(t)
+    if nc.empty or not rates:
+        return []
+    ref = nc[(nc["study"] == "phase") & np.isclose(nc["prune"], 0.9)
+             & np.isclose(nc["sigma"], 0.1)]
+    rows = []
+    for tag, sig, half in (("low", "q", "within-module"), ("high", "bd", "across-module"),
+                           ("runaway", "bd", "across-module")):
+        lr = rates.get(tag, np.nan)
+        if not np.isfinite(lr):
+            continue
+        for null in ("init-pruned", "shuffle", "rewire"):
+            r = ref[np.isclose(ref["learning_rate"], lr) & (ref["signature"] == sig)
+                    & (ref["null"] == null)]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            k, n = int(r["beat"]), int(r["runs"])
+            rows.append({
+                "claim": f"{half}: {_SIG_TEXT[sig]} at r = {lr:g} beats its null",
+                "method": f"per run: empirical p <= 0.05 and z >= 2 over "
+                          f"{int(r['n_null'])} draws; count vs 5% (binomial)",
+                "null": null, "effect": f"median z {_fmt(r['median_z'], 2)}",
+                "ci": "", "p": r["p_binomial"], "n": f"{k}/{n} runs",
+                "verdict": (f"beats {null} in {k}/{n}" if r["p_binomial"] < ALPHA
+                            else f"not detected ({k}/{n})")})
+    return rows
+
+
+def _rates(t: dict) -> dict:
+    r = t.get("rates", pd.DataFrame())
+    return {row.name: float(row.learning_rate) for row in r.itertuples()} if len(r) else {}
+
+
+def _pooled_rows(t: dict) -> list[dict]:
+    pm = t.get("pooled", pd.DataFrame())
+    if pm.empty:
+        return []
+    rows = []
+    for sig, pred in (("q", -1), ("bd", +1)):
+        for term, what in (("log_r", "slope in log10 r (mean p, sigma)"),
+                           ("log_r:prune", "interaction log10 r x prune ('with sufficient "
+                                           "pruning')")):
+            r = pm[(pm["signature"] == sig) & (pm["term"] == term)]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            want = pred if term == "log_r" else pred  # pruning should strengthen the trend
+            rows.append({
+                "claim": f"{_SIG_TEXT[sig]}: {what}",
+                "method": f"OLS over r <= {r['r_max']:g} x p x sigma, SE clustered by seed "
+                          "(statsmodels)",
+                "null": "coefficient = 0", "effect": _fmt(r["coef"]),
+                "ci": _ci(r["ci_low"], r["ci_high"]), "p": r["p"],
+                "n": f"{int(r['n_runs'])} runs, {int(r['n_seeds'])} seeds",
+                "verdict": _direction(r["coef"], r["p"], want,
+                                      (sps.norm.ppf(0.975) + sps.norm.ppf(0.8)) * r["se"])})
+    return rows
+
+
+def _collapse_rows(t: dict) -> list[dict]:
+    c = t.get("collapse", pd.DataFrame())
+    if c.empty:
+        return []
+    rows = []
+    for sig in ("q", "bd", "hub"):
+        r = c[(c["signature"] == sig) & (c["range"] == c["range"].iloc[0])]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        zero = r["ci_low"] <= 0 <= r["ci_high"]
+        one = r["ci_low"] <= 1 <= r["ci_high"]
+        verdict = ("r alone sets it (alpha CI holds 0, not 1)" if zero and not one else
+                   "r x T sets it (alpha CI holds 1, not 0)" if one and not zero else
+                   "undetermined (CI holds 0 and 1)" if zero and one else
+                   f"r T^alpha with alpha = {_fmt(r['alpha'], 2)} (neither 0 nor 1)")
+        rows.append({
+            "claim": f"r, not r x T, controls {_SIG_TEXT[sig]} ({r['range']} rates)",
+            "method": "collapse exponent: cubic in log10 r + alpha log10 T, T in 2k-54k",
+            "null": "alpha = 0 (r) vs 1 (r x T)", "effect": f"alpha = {_fmt(r['alpha'], 2)}",
+            "ci": _ci(r["ci_low"], r["ci_high"]), "p": np.nan,
+            "n": f"{int(r['n_seeds'])} seeds x {int(r['n_rates'])} rates, "
+                 f"{int(r['n_boot'])} bootstraps",
+            "verdict": verdict})
+    return rows
+
+
+def _development_rows(t: dict) -> list[dict]:
+    d = t.get("development", pd.DataFrame())
+    if d.empty:
+        return []
+    rows = []
+    for comp, sig, pred in (("schedule_1: early vs end", "q", +1),
+                            ("schedule_1: early vs end", "bd", -1),
+                            ("schedule_0.316: early vs end", "q", +1),
+                            ("schedule_0.316: early vs end", "bd", -1),
+                            ("schedule_1 end vs constant_low end", "q", 0),
+                            ("schedule_1 end vs constant_low end", "bd", 0)):
+        r = d[(d["comparison"] == comp) & (d["signature"] == sig)]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        rows.append({
+            "claim": f"prediction 3 ({comp}): {_SIG_TEXT[sig]}"
+                     + (" rises" if pred > 0 else " falls" if pred < 0 else " differs"),
+            "method": "paired t over seeds (same initial weights)",
+            "null": "no change", "effect": _fmt(r["diff"]),
+            "ci": _ci(r["ci_low"], r["ci_high"]), "p": r["p_paired"],
+            "n": f"{int(r['n_pairs'])} pairs",
+            "verdict": _direction(r["diff"], r["p_paired"], pred,
+                                  (sps.norm.ppf(0.975) + sps.norm.ppf(0.8))
+                                  * (r["ci_high"] - r["ci_low"]) / (2 * 1.96))})
+    return rows
+
+
+def _reversal_rows(t: dict) -> list[dict]:
+    s = t.get("sensitivity", pd.DataFrame())
+    if s.empty:
+        return []
+    rev = s[(s["direction"] == "reversed") & (s["comparison"] == "low vs high")]
+    return [{"claim": f"under '{r['choice']}': {_SIG_TEXT.get(r['signature'], r['signature'])}"
+                      f" at r = {r['r_b']:g} vs {r['r_a']:g}",
+             "method": "Welch t over seeds", "null": "rate contrast",
+             "effect": _fmt(r["diff"]), "ci": _ci(r["diff_ci_low"], r["diff_ci_high"]),
+             "p": r["p_welch"], "n": f"{int(r['n_a'])} + {int(r['n_b'])} runs",
+             "verdict": "reversed"} for _i, r in rev.iterrows()]
+
+
+def verdict_table(t: dict, extra_rows: list[dict] = ()) -> pd.DataFrame:
+    """Every claim's test, one row each (module docstring).
 
     Parameters
     ----------
-    contrasts : DataFrame
-        The ``contrasts`` table of :mod:`community.paper.analyse`.
-    divergence : DataFrame
-        The ``divergence`` table.
-    r_low, r_high : float
-        The two learning rates compared.
+    t : dict
+        The report's tables (:func:`community.paper.report.read_paper_tables`).
+    extra_rows : list of dict
+        Rows from the rule comparison and the predictions.
 
     Returns
     -------
     DataFrame
-        Cell keys; ``within_low``, ``within_high``, ``p_within`` (Holm), ``g_within``;
-        ``offdiag_low``, ``offdiag_high``, ``p_offdiag`` (Holm), ``g_offdiag``;
-        ``p_within_vs_null`` and ``p_offdiag_vs_null`` (trained vs shuffled at the rate
-        that carries each half, Holm); ``unstable_high`` (fraction of runs); ``verdict``.
+        Columns :data:`VERDICT_COLUMNS`.
 
     Examples
     --------
-    >>> cell_verdicts(pd.DataFrame(columns=["study"]), pd.DataFrame(), r_low=0.1,
-    ...               r_high=10.0).empty
-    True
+    >>> verdict_table({}).columns.tolist()
+    ['claim', 'method', 'null', 'effect', 'ci', 'p', 'n', 'verdict']
     """
-    if contrasts.empty or "measure" not in contrasts:
-        return pd.DataFrame()
-    label = f"r={r_low:g} vs r={r_high:g}"
-    w = _pick(contrasts, WITHIN, label).rename(columns={
-        "mean_a": "within_low", "mean_b": "within_high", "p_welch": "p_within",
-        "p_mannwhitney": "p_mw_within",
-        "hedges_g": "g_within", "cliffs_delta": "delta_within", "diff": "diff_within"})
-    o = _pick(contrasts, ACROSS, label).rename(columns={
-        "mean_a": "offdiag_low", "mean_b": "offdiag_high", "p_welch": "p_offdiag",
-        "p_mannwhitney": "p_mw_offdiag",
-        "hedges_g": "g_offdiag", "cliffs_delta": "delta_offdiag", "diff": "diff_offdiag"})
-    wn = _pick(contrasts, WITHIN, "null_shuffle vs trained", r_low)[
-        [*_KEYS, "diff", "p_paired"]].rename(columns={
-            "diff": "within_minus_null", "p_paired": "p_within_vs_null"})
-    on = _pick(contrasts, ACROSS, "null_shuffle vs trained", r_high)[
-        [*_KEYS, "diff", "p_paired"]].rename(columns={
-            "diff": "offdiag_minus_null", "p_paired": "p_offdiag_vs_null"})
-    cells = contrasts[_KEYS].drop_duplicates()
-    out = cells.merge(w, on=_KEYS, how="left").merge(o, on=_KEYS, how="left")
-    out = out.merge(wn, on=_KEYS, how="left").merge(on, on=_KEYS, how="left")
-    if len(divergence):
-        hi = divergence[np.isclose(divergence["learning_rate"], r_high)][
-            ["study", "group", "prune", "sigma", "fraction_unstable"]].rename(
-                columns={"fraction_unstable": "unstable_high"})
-        out = out.merge(hi, on=["study", "group", "prune", "sigma"], how="left")
-    else:
-        out["unstable_high"] = np.nan
-    for col in ("p_within", "p_offdiag", "p_within_vs_null", "p_offdiag_vs_null"):
-        out[col] = out.groupby(["study", "variant"])[col].transform(
-            lambda s: pd.Series(holm(s.to_numpy()), index=s.index))
-    out["verdict"] = [_verdict(r) for r in out.itertuples(index=False)]
-    return out.sort_values(_KEYS).reset_index(drop=True)
-
-
-def _verdict(r) -> str:
-    if getattr(r, "unstable_high", np.nan) == 1.0:
-        return "unstable"
-    if np.isnan(r.p_within) and np.isnan(r.p_offdiag):
-        return "no data"
-    within = r.p_within < ALPHA and r.diff_within < 0  # diff = high - low
-    across = r.p_offdiag < ALPHA and r.diff_offdiag > 0
-    rev = ((r.p_within < ALPHA and r.diff_within > 0)
-           or (r.p_offdiag < ALPHA and r.diff_offdiag < 0))
-    null_ok = (r.p_within_vs_null < ALPHA and r.within_minus_null > 0
-               and r.p_offdiag_vs_null < ALPHA and r.offdiag_minus_null > 0)
-    if within and across and null_ok:
-        return "holds"
-    if rev:
-        return "mixed" if (within or across) else "reversed"
-    if within or across:
-        return "partial"
-    return "not significant"
+    rows = [*_contrast_rows(t), *_null_rows(t), *_pooled_rows(t), *_collapse_rows(t),
+            *_reversal_rows(t), *_development_rows(t), *extra_rows]
+    return pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))

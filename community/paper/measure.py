@@ -29,7 +29,8 @@ from community import detect, measures, nulls
 from community.tables import prune_to_density
 from wiring.errors import WiringError
 
-__all__ = ["Variant", "REFERENCE", "structure", "measure_run", "GRAPHS"]
+__all__ = ["Variant", "REFERENCE", "structure", "measure_run", "weights_digest", "GRAPHS",
+           "EVIDENCE_MIN_PRUNE", "N_NULL", "MOVING_RELATIVE"]
 
 GRAPHS = ("trained", "null_initial", "null_shuffle")
 
@@ -158,8 +159,63 @@ def _params(cfg: dict) -> dict:
     }
 
 
+#: prune fractions at and above which every final snapshot gets the null-model evidence
+#: (:func:`community.evidence.structure_evidence`, ``N_NULL`` draws of each null); below
+#: it the graph is (nearly) complete, the draws cost about 15x more and degree-preserving
+#: rewiring has almost nothing to rewire, so the signatures are measured without nulls
+EVIDENCE_MIN_PRUNE = 0.8
+#: null draws per null model and run
+N_NULL = 20
+#: a synapse counts as still moving when it changed by more than this fraction of its
+#: size between the last two snapshots
+MOVING_RELATIVE = 0.01
+
+
+def _evidence(W: np.ndarray, W0: np.ndarray, balance, *, seed: int, n_null: int,
+              clamped: np.ndarray) -> dict:
+    """The null-model evidence of one snapshot as flat ``ev_*`` columns, and the hubs'
+    make-up: the share of the top-10% neurons by total strength that are credit-clamped."""
+    from community.evidence import structure_evidence
+
+    ev = structure_evidence(W, W0, n_null=n_null, balance=balance, seed=seed,
+                            block_weights="none" if np.count_nonzero(W) < W.size else
+                            "lognormal")
+    membership = ev.pop("membership_sbm", None)
+    scalar = int | float | np.floating | np.integer
+    out = {"_membership_sbm": membership,
+           **{f"ev_{k}": (float(v) if isinstance(v, scalar) else v) for k, v in ev.items()}}
+    A = np.abs(W)
+    k = A.sum(axis=0) + A.sum(axis=1)
+    top = np.argsort(-k, kind="stable")[:max(1, int(np.ceil(0.1 * k.size)))]
+    out["hub_clamped_share"] = (float(np.isin(top, clamped).mean()) if clamped.size
+                                else float("nan"))
+    return out
+
+
+def weights_digest(snapshot) -> str:
+    """SHA-256 of a snapshot's edges and weights (the bytes of ``src``, ``dst``, ``weight``):
+    equal digests mean bit-identical weights.
+
+    Examples
+    --------
+    >>> from wiring.runs.snapshots import Snapshot
+    >>> s = Snapshot(src=np.array([0]), dst=np.array([1]), weight=np.array([0.5]),
+    ...              bias=np.zeros(2), inputs=np.array([0]), outputs=np.array([1]),
+    ...              clamped=np.array([], dtype=np.int64), n=2, step=0)
+    >>> len(weights_digest(s))
+    64
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in (snapshot.src, snapshot.dst, snapshot.weight):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
 def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,), *,
-                every_snapshot: bool = False) -> tuple[list[dict], dict]:
+                every_snapshot: bool = False, steps: tuple[int, ...] = (),
+                evidence_steps: str = "final", n_null: int = N_NULL) -> tuple[list[dict], dict]:
     """Measure one Algorithm-1 run directory: trained graph and both nulls, per variant.
 
     Parameters
@@ -170,20 +226,31 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     every_snapshot : bool
         Also measure the trained graph (and its shuffle null) at every snapshot, not only
         the final one (the development study).
+    steps : tuple of int
+        Also measure the trained graph at these snapshot steps (the duration study).
+    evidence_steps : {"final", "none", "measured"}
+        Where the null-model evidence (``ev_*`` columns, ``n_null`` draws of each null;
+        only when the run's prune fraction is at least :data:`EVIDENCE_MIN_PRUNE`, else
+        the signatures without nulls) is computed: the final snapshot, nowhere, or
+        every measured snapshot (signatures only except at the final one).
+    n_null : int
 
     Returns
     -------
     rows : list of dict
         One row per (variant, snapshot step, graph) with the run's parameters, status,
         ``max_change`` (largest |w| change since the previous measured snapshot, trained
-        rows only) and the measures of :func:`structure` (NaN measures for an unstable run, whose
+        rows only), ``moving_share`` (share of synapses whose |w| changed by more than
+        :data:`MOVING_RELATIVE` of itself since the previous snapshot of the run),
+        ``weights_sha256`` (final trained rows), the measures of :func:`structure` and,
+        on reference trained rows, the evidence (NaN measures for an unstable run, whose
         weights are not an outcome of the rule).
     extra : dict
         For the Fig. 4 matrices, of the reference variant: ``final`` (W),
         ``initial_pruned`` (the init-pruned null's W), ``membership`` and ``q`` (the
-        trained graph's partition and its modularity) and ``null_membership`` and
-        ``null_q`` (the same of the init-pruned null), as measured here: the figure
-        computes nothing. Empty for an unstable run.
+        trained graph's partition and its modularity), ``membership_sbm`` (its block
+        model) and ``null_membership`` and ``null_q`` (the same of the init-pruned null),
+        as measured here: the figure computes nothing. Empty for an unstable run.
 
     Examples
     --------
@@ -191,7 +258,7 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     >>> from wiring.experiments.studies import run_studies
     >>> d = tempfile.mkdtemp()
     >>> _ = run_studies(d, quick=True, only=("development",), workers=1)
-    >>> rows, extra = measure_run(f"{d}/development/runs/constant_low__lr0.1_s0")
+    >>> rows, extra = measure_run(f"{d}/development/runs/constant_low__lr0.0316_s0", n_null=2)
     >>> sorted({r["graph"] for r in rows}), extra["final"].shape
     (['null_initial', 'null_shuffle', 'trained'], (300, 300))
     """
@@ -211,7 +278,15 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     rows: list[dict] = []
     extra: dict = {}
     stable = base["status"] == "ok"
-    chosen = snaps if every_snapshot else [snaps[-1]]
+    want = set(steps)
+    chosen = [s for s in snaps if every_snapshot or s is snaps[-1] or s.step in want]
+    with_nulls = base["prune"] >= EVIDENCE_MIN_PRUNE
+    moving = {}
+    for before, after in zip(snaps[:-1], snaps[1:], strict=True):
+        a, b = np.abs(before.dense()), np.abs(after.dense())
+        live = b > 0
+        moving[after.step] = (float(np.mean(np.abs(b - a)[live] > MOVING_RELATIVE * b[live]))
+                              if live.any() else float("nan"))
     for variant in variants:
         previous = None
         for snap in chosen:
@@ -229,10 +304,24 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
                 row = {**base, "variant": variant.name, "weight_mode": variant.weight_mode,
                        "quality": variant.quality, "resolution": variant.resolution,
                        "step": snap.step, "is_final": final, "graph": kind,
-                       "max_change": change if kind == "trained" else np.nan}
+                       "max_change": change if kind == "trained" else np.nan,
+                       "moving_share": (moving.get(snap.step, np.nan) if kind == "trained"
+                                        else np.nan)}
+                if final and kind == "trained":
+                    row["weights_sha256"] = weights_digest(snap)
                 if stable and np.count_nonzero(M):
                     res = structure(M, variant, seed=seed, clamped=clamped)
                     m = res.pop("membership")
+                    if variant == REFERENCE and kind == "trained" and snap.step > 0 and (
+                            evidence_steps == "measured" or
+                            (evidence_steps == "final" and final)):
+                        n = n_null if (final and with_nulls) else 0
+                        ev = _evidence(M, W0, snap.extra.get("balance"), seed=seed,
+                                       n_null=n, clamped=clamped)
+                        if final:
+                            extra["membership_sbm"] = ev["_membership_sbm"]
+                        del ev["_membership_sbm"]
+                        row.update(ev)
                     if final and variant == REFERENCE and kind == "trained":
                         extra.update(final=W, initial_pruned=graphs["null_initial"],
                                      membership=m, q=res["modularity"])

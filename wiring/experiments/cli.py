@@ -220,8 +220,9 @@ def _cmd_reproduce(args) -> int:
     from community.paper.analyse import analyse_studies
     from community.paper.report import build_paper_report, gather_inputs
 
-    gather_inputs(out, runs_dir, studies=STUDIES, quick=args.quick)
-    analyse_studies(runs_dir, out, workers=args.workers or 2)
+    gather_inputs(out, runs_dir, studies=(*STUDIES, "rules_select"), quick=args.quick)
+    # the quick size draws 5 of each null per run instead of 20: every code path, in minutes
+    analyse_studies(runs_dir, out, workers=args.workers or 2, n_null=5 if args.quick else 20)
     html, md = build_paper_report(out, runs_dir=runs_dir, quick=args.quick)
     print(f"report: {html}  (markdown: {md})")
     return 0
@@ -333,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     rr.add_argument("--out", help="report directory (default: reports/paper)")
     rr.add_argument("--runs", help="where the runs go (default: runs/paper)")
     rr.add_argument("--only", nargs="+", metavar="STUDY",
-                    help="run only these studies (phase, sensitivity, timescales, "
+                    help="run only these studies (phase, duration, sensitivity, timescales, "
                     "development, rules); the report uses every study found (default: all)")
     rr.add_argument("--report-only", action="store_true",
                     help="skip the runs: re-analyse what is there and rebuild the report")

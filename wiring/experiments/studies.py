@@ -84,8 +84,8 @@ def _noise_base(n: int, iterations: int) -> dict:
 
 def _sizes(quick: bool) -> dict:
     if quick:
-        return {"n": 300, "iterations": 600, "lrs": [0.1, 1.0, RUNAWAY_RATE],
-                "seeds": [0, 1], "ref_seeds": [0, 1, 2], "prunes": [0.0, 0.9],
+        return {"n": 120, "iterations": 600, "lrs": [0.1, 1.0, RUNAWAY_RATE],
+                "seeds": [0, 1], "ref_seeds": [0, 1, 2], "prunes": [0.8, 0.9],
                 "sigmas": [0.1, 0.3], "durations": (200, 600, 1800), "duration_seeds": [0, 1],
                 "settled_iterations": 150, "dev_iterations": 1200, "dev_seeds": [0]}
     return {"n": 300, "iterations": 6000, "lrs": [*PHASE_RATES, RUNAWAY_RATE],
