@@ -323,7 +323,7 @@ def test_browser_figures_and_thumbnails_load(browsed):
               if "_thumb" in i["src"]]
     assert len(thumbs) == len(EXAMPLES)
     assert all(i["ok"] and i["w"] > 0 for i in thumbs)
-    hero = [i for i in results["site/index.html"]["imgs"] if "fig4_pair" in i["src"]]
+    hero = [i for i in results["site/index.html"]["imgs"] if "key_figure" in i["src"]]
     assert len(hero) == 1 and hero[0]["ok"]
     # every image on every visited page decoded
     broken = [(url, i["src"]) for url, r in results.items() if url != "control.html"
