@@ -11,6 +11,9 @@ Unless a panel says otherwise, the weight graph is ``|W|`` partitioned by Leiden
 directed modularity (the ``abs_modularity`` variant), and ``trained`` is drawn beside the
 two nulls of :mod:`community.paper.measure`: ``null_initial`` (initial weights pruned to
 the same density) and ``null_shuffle`` (trained weights shuffled over the surviving synapses).
+Where a panel marks the contrast's rates (low, plastic high, runaway), they are read from
+the ``rates`` table (:func:`contrast_rates`). The Fig. 4 matrices and the null-model
+evidence are drawn by :mod:`community.paper.figures_evidence`.
 """
 
 from __future__ import annotations
@@ -24,14 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from community.paper.analyse import ANALYSIS_VARIANTS, R_HIGH, R_LOW, REFERENCE_CELL
+from community.paper.analyse import ANALYSIS_VARIANTS, REFERENCE_CELL
 from community.paper.measure import REFERENCE
-from community.plot_matrices import panel_figure, weight_heatmap
+from community.plot_matrices import panel_figure
 from community.report.kit import write_atomic
 
-__all__ = ["LABELS", "GRAPH_LABELS", "save_png", "phase_heatmaps", "fig4_pair",
-           "phase_curves", "sensitivity", "analysis_variants", "timescales", "development",
-           "draw_all"]
+__all__ = ["LABELS", "GRAPH_LABELS", "RATE_LABELS", "save_png", "contrast_rates",
+           "phase_heatmaps", "phase_curves", "sensitivity", "analysis_variants", "timescales",
+           "development", "draw_all"]
 
 DPI = 110
 #: stages of the development study's geometric schedule (``wiring.experiments.studies``)
@@ -55,8 +58,14 @@ _HEAT_MEASURES = ("within_excess_strength", "offdiag_index", "modularity", "n_co
                   "gini_strength")
 _MODES = {"abs": "|W|", "signed": "signed W (Q+ - Q-)", "sym": "(|W|+|W|ᵀ)/2", "pos": "W+",
           "neg": "|W-|"}
-_SENS_GROUPS = ("reference", "sigmoid", "init0.5", "init2", "iters_third", "iters_triple",
-                "structural", "clamp0.02", "clamp0.3")
+#: the sensitivity study's groups (``wiring.experiments.studies``); its reference is the
+#: phase study's ``reference`` group (the same cell, rates and seeds)
+_SENS_GROUPS = ("sigmoid", "init0.5", "init2", "structural", "clamp0.02", "clamp0.3")
+#: the development study's groups, schedules first
+_DEV_GROUPS = ("schedule_1", "schedule_0.316", "runaway_schedule", "constant_low",
+               "constant_0.316", "constant_1")
+#: how each rate of the contrast (the ``rates`` table) is named in the figures
+RATE_LABELS = {"low": "low", "high": "plastic high", "runaway": "runaway reference"}
 _REF = REFERENCE.name
 
 
@@ -71,6 +80,7 @@ def _variant_text(name: str) -> str:
 
 
 _REF_TEXT = _variant_text(_REF)
+_RATES_NOTE = "; dotted: the contrast's low, plastic-high and runaway rates"
 
 
 def _frame(tables: Mapping[str, Any], name: str) -> pd.DataFrame:
@@ -127,9 +137,44 @@ def _no_data(ax: Any, what: str) -> None:
     ax.set_yticks([])
 
 
-def _fig4_lines(ax: Any) -> None:
-    for r in (R_LOW, R_HIGH):
+def contrast_rates(tables: Mapping[str, Any]) -> dict[str, float]:
+    """The rates of the contrast, from the ``rates`` table (rows ``name``, ``learning_rate``;
+    chosen from the data by :func:`community.paper.inference.choose_rates`).
+
+    Parameters
+    ----------
+    tables : mapping
+
+    Returns
+    -------
+    dict
+        Name (``low``, ``high``, ``runaway``) -> rate, finite rates only, in the table's order.
+
+    Examples
+    --------
+    >>> rates = pd.DataFrame({"name": ["low", "high", "runaway"],
+    ...                       "learning_rate": [0.1, float("nan"), 10.0]})
+    >>> contrast_rates({"rates": rates})
+    {'low': 0.1, 'runaway': 10.0}
+    >>> contrast_rates({})
+    {}
+    """
+    df = _frame(tables, "rates")
+    if df.empty or not {"name", "learning_rate"} <= set(df.columns):
+        return {}
+    lr = pd.to_numeric(df["learning_rate"], errors="coerce")
+    return {str(n): float(v) for n, v in zip(df["name"], lr, strict=True)
+            if np.isfinite(v) and v > 0}
+
+
+def _rate_lines(ax: Any, rates: Mapping[str, float], *, label: bool = False) -> None:
+    """Dotted vertical lines at the contrast's rates (labelled at the top with ``label``)."""
+    for name, r in rates.items():
         ax.axvline(r, color="0.6", lw=0.8, ls=":", zorder=0)
+        if label:
+            ax.text(r, 0.98, f" {RATE_LABELS.get(name, name)}", rotation=90, va="top",
+                    ha="right", fontsize=6, color="0.35",
+                    transform=ax.get_xaxis_transform())
 
 
 def save_png(fig: Any, out_dir: str | Path, name: str) -> Path:
@@ -313,78 +358,6 @@ def phase_heatmaps(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     return written[ref[0]] if ref else next(iter(written.values()))
 
 
-# --------------------------------------------------------------------------- Fig. 4
-
-
-def fig4_pair(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
-    """Fig. 4: |W| at low and high r (rows), trained vs the initial-weights null (columns).
-
-    Each matrix is ordered by its own Leiden partition and titled with its modularity Q,
-    both from the tables (:func:`community.paper.analyse.analyse_studies` measures them;
-    nothing is computed here); block boundaries are drawn and titles give r, p and σ.
-
-    Parameters
-    ----------
-    tables : mapping
-        Needs ``"fig4"``: a mapping of the arrays of ``fig4_matrices.npz``
-        (``{low,high}_{trained,null_initial,membership}``; with
-        ``{low,high}_null_membership`` and ``{low,high}_q_{trained,null}`` where the
-        analysis measured them: without a partition the null is drawn unordered, as one
-        block, and without Q its title says n/a).
-    out_dir : Path
-
-    Returns
-    -------
-    Path or None
-        ``fig4_pair.png``; None without matrices.
-
-    Examples
-    --------
-    >>> fig4_pair({"fig4": {}}, Path(tempfile.mkdtemp())) is None
-    True
-    """
-    mats = tables.get("fig4") if isinstance(tables, Mapping) else None
-    rows = [(tag, lr) for tag, lr in (("low", R_LOW), ("high", R_HIGH))
-            if isinstance(mats, Mapping) and {f"{tag}_trained", f"{tag}_null_initial",
-                                              f"{tag}_membership"} <= set(mats)]
-    if not rows:
-        return None
-    p, sigma = REFERENCE_CELL
-    fig, axes = panel_figure(4, ncols=2, panel_size=(5.2, 4.6))
-    for i, (tag, lr) in enumerate((("low", R_LOW), ("high", R_HIGH))):
-        if (tag, lr) not in rows:
-            for ax in axes[2 * i: 2 * i + 2]:
-                _no_data(ax, f"{tag} r = {lr:g}")
-            continue
-        W = np.abs(np.asarray(mats[f"{tag}_trained"], dtype=float))
-        W0 = np.abs(np.asarray(mats[f"{tag}_null_initial"], dtype=float))
-        m0 = mats.get(f"{tag}_null_membership")
-        m0 = np.zeros(W0.shape[0], dtype=int) if m0 is None else m0  # not measured: 1 block
-        for ax, A, m, q, what in (
-                (axes[2 * i], W, mats[f"{tag}_membership"], mats.get(f"{tag}_q_trained"),
-                 "trained |W|"),
-                (axes[2 * i + 1], W0, m0, mats.get(f"{tag}_q_null"),
-                 "null: initial |W| pruned")):
-            m = np.asarray(m)
-            q = float(q) if q is not None else np.nan
-            q_text = f"{q:.3f}" if np.isfinite(q) else "n/a"
-            nz = A[A > 0]
-            vmax = float(np.percentile(nz, 99)) if nz.size else 1.0
-            labels, sizes = np.unique(m, return_counts=True)
-            single = np.isin(m, labels[sizes == 1])
-            tail = f" ({single.sum()} singletons: last block)" if single.sum() > 1 else ""
-            weight_heatmap(A, m, ax=ax, vmax=vmax, colorbar=False, absolute=True,
-                           group_singletons=True, title=(
-                f"r = {lr:g}, p = {p:g}, σ = {sigma:g}: {what}\nordered by "
-                f"{'its' if what.startswith('t') else 'its own'} Leiden partition, "
-                f"Q = {q_text}\n{labels.size} communities{tail}"))
-            im = ax.images[0]
-            fig.colorbar(im, ax=ax, shrink=0.8, label="|w| (clipped at 99th pct. of nonzero)")
-    fig.suptitle(f"Fig. 4 reproduced (seed 0): |W| ordered by Leiden ({_REF_TEXT}); low r "
-                 f"(top) vs high r (bottom)", fontsize=10)
-    return save_png(fig, out_dir, "fig4_pair.png")
-
-
 # --------------------------------------------------------------------------- curves vs r
 
 
@@ -394,13 +367,14 @@ def _curve_figure(tables: Mapping[str, Any], panels: list[tuple[str, list[tuple]
     """Panels of (ylabel, [(cells slice, label, style, band)]) against r; None if all empty."""
     if not any(not df.empty for _, lines in panels for df, *_ in lines):
         return None
+    rates = contrast_rates(tables)
     fig, axes = panel_figure(len(panels), ncols=ncols, panel_size=(4.4, 3.4))
     for ax, (ylabel, lines) in zip(axes, panels, strict=True):
         drawn = [_line(ax, df, label, band=band, **style) for df, label, style, band in lines]
         if not any(drawn):
             _no_data(ax, ylabel.split("\n")[0])
             continue
-        _fig4_lines(ax)
+        _rate_lines(ax, rates)
         _lr_axis(ax, ylabel, ylabel.split("\n")[0] + " vs r")
         if not shared_legend:
             ax.legend(fontsize=6.5, frameon=False)
@@ -408,7 +382,8 @@ def _curve_figure(tables: Mapping[str, Any], panels: list[tuple[str, list[tuple]
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=7,
                    frameon=False)
-    fig.suptitle(title + "  (mean, 95% bootstrap CI over seeds; dotted: Fig. 4 r)", fontsize=10)
+    fig.suptitle(title + f"  (mean, 95% bootstrap CI over seeds{_RATES_NOTE if rates else ''})",
+                 fontsize=10)
     return save_png(fig, out_dir, name)
 
 
@@ -440,27 +415,22 @@ def phase_curves(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
                          title=f"Structure vs learning rate at p = {p:g}, σ = {s:g}")
 
 
-def _iterations(tables: Mapping[str, Any]) -> dict[str, float]:
-    st = _select(_frame(tables, "structure"), study="sensitivity")
-    if st.empty or "iterations" not in st:
-        return {}
-    return st.groupby("group")["iterations"].first().astype(float).to_dict()
-
-
 def sensitivity(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
-    """Sensitivity study: within-module excess and off-diagonal index vs r per variant of
-    the simulation, and within-module excess vs r x iterations (is r or r T the control?).
+    """Sensitivity study: three measures of the trained weights vs r for each unstated
+    choice of the simulation, beside the reference (the phase study's ``reference`` group
+    at the same cell) and its shuffled null.
 
     Parameters
     ----------
     tables : mapping
-        Needs ``cells`` rows of study ``sensitivity`` (``structure`` for the iterations).
+        Needs ``cells`` rows of study ``sensitivity`` (the reference line, rows of study
+        ``phase`` and group ``reference``, is drawn where present).
     out_dir : Path
 
     Returns
     -------
     Path or None
-        ``sensitivity.png``; None without data.
+        ``sensitivity.png``; None without sensitivity rows.
 
     Examples
     --------
@@ -468,46 +438,43 @@ def sensitivity(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     True
     """
     c = _select(_frame(tables, "cells"), study="sensitivity", variant=_REF)
-    if c.empty:
+    if c.empty or "group" not in c:
         return None
     present = set(c["group"])
     groups = [g for g in _SENS_GROUPS if g in present] + sorted(present - set(_SENS_GROUPS))
     pal = [f"C{k}" for k in (0, 1, 2, 3, 4, 5, 6, 8, 9)]
-    colour = {g: ("black" if g == "reference" else pal[k % len(pal)])
-              for k, g in enumerate(groups)}
-    fig, axes = panel_figure(3, ncols=3, panel_size=(4.6, 3.8))
-    for ax, m in zip(axes[:2], ("within_excess_strength", "offdiag_index"), strict=True):
-        for g in groups:
-            _line(ax, _cells(tables, m, study="sensitivity", variant=_REF, graph="trained",
-                             group=g), g, color=colour[g], alpha=0.07)
-        _line(ax, _cells(tables, m, study="sensitivity", variant=_REF, graph="null_shuffle",
-                         group="reference"), "reference, shuffled null", color="0.5", ls="--",
-              marker="^", band=False)
-        _fig4_lines(ax)
-        _lr_axis(ax, f"{LABELS[m]}\n(trained W; {_REF_TEXT})", f"{LABELS[m]} vs r")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=5, fontsize=7, frameon=False)
-    iters = _iterations(tables)
-    ax = axes[2]
-    drawn = False
-    for g in ("reference", "iters_third", "iters_triple"):
-        df = _cells(tables, "within_excess_strength", study="sensitivity", variant=_REF,
-                    graph="trained", group=g)
-        if g in iters and not df.empty:
-            df = df.assign(r_t=df["learning_rate"] * iters[g])
-            drawn |= _line(ax, df, f"{g} (T = {iters[g]:g})", color=colour[g], x="r_t")
-    if drawn:
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate × iterations  r·T")
-        ax.set_ylabel(f"{LABELS['within_excess_strength']}\n(trained W; {_REF_TEXT})",
-                      fontsize=8)
-        ax.set_title("collapse on r·T? (curves overlap if r·T is the control)", fontsize=8.5)
-        ax.legend(fontsize=6.5, frameon=False)
-    else:
-        _no_data(ax, "iterations of the sensitivity groups")
+    colour = {g: pal[k % len(pal)] for k, g in enumerate(groups)}
+    rates = contrast_rates(tables)
     p, s = REFERENCE_CELL
-    fig.suptitle(f"Sensitivity to the simulation's choices at p = {p:g}, σ = {s:g} (mean, 95% "
-                 "CI over seeds; dotted: Fig. 4 r)", fontsize=10)
+    measures = ("within_excess_strength", "offdiag_index", "modularity")
+    fig, axes = panel_figure(len(measures), ncols=3, panel_size=(4.6, 3.8))
+    for ax, m in zip(axes, measures, strict=True):
+        ref = dict(study="phase", variant=_REF, group="reference", prune=p, sigma=s)
+        drawn = _line(ax, _cells(tables, m, graph="trained", **ref),
+                      "reference (phase study)", color="black", alpha=0.1)
+        drawn |= _line(ax, _cells(tables, m, graph="null_shuffle", **ref),
+                       "reference, shuffled null", color="0.5", ls="--", marker="^",
+                       band=False)
+        for g in groups:
+            drawn |= _line(ax, _cells(tables, m, study="sensitivity", variant=_REF,
+                                      graph="trained", group=g), g, color=colour[g],
+                           alpha=0.07)
+        if not drawn:
+            _no_data(ax, LABELS[m])
+            continue
+        _rate_lines(ax, rates)
+        _lr_axis(ax, f"{LABELS[m]}\n(trained W; {_REF_TEXT})", f"{LABELS[m]} vs r")
+    handles, labels = [], []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=7,
+                   frameon=False)
+    fig.suptitle(f"Sensitivity to the simulation's choices at p = {p:g}, σ = {s:g} (mean, "
+                 f"95% CI over seeds{_RATES_NOTE if rates else ''})", fontsize=10)
     return save_png(fig, out_dir, "sensitivity.png")
 
 
@@ -636,8 +603,8 @@ def development(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
                 if m in st and st[m].notna().any()]
     if not measures:
         return None
-    order = ["schedule", "schedule_mild", "constant_high", "constant_low"]
-    groups = [g for g in order if g in set(st["group"])] + sorted(set(st["group"]) - set(order))
+    present = set(st["group"])
+    groups = [g for g in _DEV_GROUPS if g in present] + sorted(present - set(_DEV_GROUPS))
     colour = {g: f"C{k}" for k, g in enumerate(groups)}
     fig, axes = panel_figure(len(measures) + 1, ncols=2, panel_size=(4.8, 3.5))
     for ax, m in zip(axes, measures, strict=False):
@@ -660,13 +627,15 @@ def development(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
         ax.set_xlabel("training step (iteration)")
         ax.set_ylabel(f"{LABELS[m]}\n({_REF_TEXT})", fontsize=8)
         ax.set_title(f"{LABELS[m]} during training", fontsize=8.5)
-    axes[0].legend(fontsize=6, frameon=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=6.5,
+               frameon=False)
     ax = axes[len(measures)]
     for g in groups:
         row = st[st["group"] == g].iloc[0]
         edges, rates = _schedule(row)
         ax.stairs(rates, edges, color=colour[g], lw=1.5, label=g, baseline=None,
-                  zorder=3 if g == "schedule" else 2)
+                  zorder=3 if "schedule" in g else 2)
     ax.set_yscale("log")
     ax.set_xlabel("training step (iteration)")
     ax.set_ylabel("learning rate r (per stage)", fontsize=8)
@@ -702,7 +671,7 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     """
     out_dir = Path(out_dir)
     out = {f"phase_heatmaps_sigma{s:g}": p for s, p in _phase_heatmaps_all(tables, out_dir).items()}
-    for fn in (fig4_pair, phase_curves, sensitivity, analysis_variants, timescales, development):
+    for fn in (phase_curves, sensitivity, analysis_variants, timescales, development):
         path = fn(tables, out_dir)
         if path is not None:
             out[fn.__name__] = path

@@ -11,12 +11,12 @@ from community import stats
 from community.paper import figures_phase as fp
 from community.paper import figures_predictions as fpr
 from community.paper import figures_rules as fr
-from community.paper.analyse import R_HIGH, R_LOW, REFERENCE_CELL
+from community.paper.analyse import REFERENCE_CELL
 from community.paper.predictions import PREDICTION_TABLES, ROW_KEYS
 
 MEASURES = ("modularity", "n_communities", "within_excess_strength", "offdiag_index",
             "gini_strength")
-PHASE_FUNCS = (fp.phase_heatmaps, fp.fig4_pair, fp.phase_curves, fp.sensitivity,
+PHASE_FUNCS = (fp.phase_heatmaps, fp.phase_curves, fp.sensitivity,
                fp.analysis_variants, fp.timescales, fp.development)
 RULE_FUNCS = (fr.rules_selection, fr.rules_accuracy, fr.rules_curves, fr.rules_alignment,
               fr.rules_structure, fpr.prediction1, fpr.prediction1_bins,
@@ -26,8 +26,8 @@ TABLES = ("structure", "cells", "divergence", "contrasts", "rules_selection", "r
           "rules_runs", "rules_tests", "rules_curves", "rules_alignment", "rules_structure",
           "rules_roles", *PREDICTION_TABLES)
 P_REF, S_REF = REFERENCE_CELL
-LRS = (R_LOW, R_HIGH)
-UNSTABLE = (R_HIGH, 0.5, S_REF)  # the phase cell (r, p, sigma) where every run diverged
+LRS = (0.1, 10.0)  # a low rate and the runaway reference
+UNSTABLE = (10.0, 0.5, S_REF)  # the phase cell (r, p, sigma) where every run diverged
 
 
 def _row(rng, **ident):
@@ -43,8 +43,7 @@ def _row(rng, **ident):
 
 def _structure(rng):
     rows = []
-    groups = {"phase": ["sigma0.1", "sigma0.3"], "sensitivity": ["reference", "iters_third",
-                                                                 "iters_triple"],
+    groups = {"phase": ["sigma0.1", "sigma0.3"], "sensitivity": ["sigmoid", "clamp0.3"],
               "timescales": ["one-step", "settled"]}
     for study, gs in groups.items():
         for g, lr, p, seed, graph in itertools.product(gs, LRS, (0.5, P_REF), (0, 1),
@@ -55,12 +54,10 @@ def _structure(rng):
                 continue
             row = _row(rng, study=study, group=g, learning_rate=lr, prune=p, sigma=sigma,
                        seed=seed, graph=graph)
-            if g.startswith("iters"):
-                row["iterations"] = 200 if g == "iters_third" else 1800
             rows.append(row)
             if study == "phase" and (p, sigma) == REFERENCE_CELL:
                 rows.append({**row, "variant": "signed_modularity"})
-    for g, lr, end in (("schedule", 10.0, 0.1), ("constant_low", 0.1, 0.0)):
+    for g, lr, end in (("schedule_1", 1.0, 0.0316), ("constant_low", 0.0316, 0.0)):
         for seed, step, graph in itertools.product((0, 1), (0, 300, 600),
                                                    ("trained", "null_shuffle")):
             rows.append({**_row(rng, study="development", group=g, learning_rate=lr,
@@ -268,50 +265,24 @@ def test_read_paper_tables_reads_parquet_and_fig4(tables, tmp_path):
                                   tables["fig4"]["low_membership"])
 
 
-def test_fig4_draws_the_partitions_and_modularity_of_the_tables_and_computes_none(
-        tables, tmp_path, monkeypatch):
-    from community import detect, measures
-
-    def computed(*args, **kwargs):
-        raise AssertionError("a figure computed a partition or a measure")
-
-    for module, name in ((detect, "leiden"), (detect, "louvain"), (measures, "modularity")):
-        monkeypatch.setattr(module, name, computed)
-    drawn = []
-    original = fp.weight_heatmap
-    monkeypatch.setattr(fp, "weight_heatmap", lambda A, m, **kw: (
-        drawn.append((np.asarray(m), kw["title"])), original(A, m, **kw))[1])
-    assert fp.fig4_pair(tables, tmp_path).is_file()
-    fig4 = tables["fig4"]
-    assert len(drawn) == 4
-    for (m, title), (tag, graph) in zip(drawn, itertools.product(
-            ("low", "high"), ("trained", "null")), strict=True):
-        key = f"{tag}_membership" if graph == "trained" else f"{tag}_null_membership"
-        np.testing.assert_array_equal(m, fig4[key])
-        assert f"Q = {float(fig4[f'{tag}_q_{graph}']):.3f}" in title
-    # tables of an older analysis, without the null's partition or Q: one block, Q n/a
-    old = {k: v for k, v in fig4.items() if "null_membership" not in k and "_q_" not in k}
-    drawn.clear()
-    assert fp.fig4_pair({"fig4": old}, tmp_path).is_file()
-    assert (drawn[1][0] == 0).all() and "Q = n/a" in drawn[1][1]
-
-
 def test_analysis_writes_fig4_partitions_and_modularity():
     from community.paper.analyse import _fig4
 
     rng = np.random.default_rng(3)
     results = []
-    for lr in (R_LOW, R_HIGH, 1.0):
+    rates = {"low": 0.1, "high": 1.0, "runaway": 10.0}
+    for lr in rates.values():
         extra = {"final": rng.normal(size=(6, 6)), "initial_pruned": rng.normal(size=(6, 6)),
                  "membership": np.arange(6) % 2, "q": 0.5 * lr,
                  "null_membership": np.arange(6) % 3, "null_q": 0.1 * lr}
         row = {"study": "phase", "seed": 0, "prune": P_REF, "sigma": S_REF,
                "learning_rate": lr}
         results.append(("phase", [row], extra, ""))
-    out = _fig4(results, pd.DataFrame())
-    assert set(out) == {f"{t}_{k}" for t in ("low", "high") for k in (
-        "trained", "null_initial", "membership", "null_membership", "q_trained", "q_null")}
-    for tag, lr in (("low", R_LOW), ("high", R_HIGH)):
+    out = _fig4(results, rates)
+    assert set(out) == {f"{t}_{k}" for t in rates for k in (
+        "trained", "null_initial", "membership", "null_membership", "q_trained", "q_null",
+        "learning_rate")}
+    for tag, lr in rates.items():
         np.testing.assert_array_equal(out[f"{tag}_null_membership"], np.arange(6) % 3)
         assert float(out[f"{tag}_q_trained"]) == 0.5 * lr
         assert float(out[f"{tag}_q_null"]) == 0.1 * lr
