@@ -13,7 +13,7 @@ from wiring._checks import check_choice, check_int, check_positive
 from wiring.errors import WiringError
 from wiring.kernels import batch as _kb
 from wiring.kernels import plasticity as _kp
-from wiring.rules import LOSSES, get_rule
+from wiring.rules import LOSSES, get_rule, kernel_balance, kernel_feedback, kernel_masks
 
 __all__ = ["DTYPES", "run_batched", "levels"]
 
@@ -80,17 +80,9 @@ def run_batched(network, X, Y, *, rule: str, loss: str, tol: float, max_iter: in
     ft = np.dtype(dtype)
     order = np.arange(X.shape[0], dtype=np.int64) if order is None else order
     n, E = g.n, g.n_edges
-    fixed = np.zeros(n, dtype=np.uint8)
-    if rule_spec.overwrite_outputs:
-        fixed[g.outputs] = 1
-    zero_mask = np.zeros(n, dtype=np.uint8) if rule_spec.inputs_balanced else network._clamp
-    if rule_spec.feedback in (_kp.FB_FIXED, _kp.FB_SIGN, _kp.FB_DIRECT):
-        fbk = network.feedback
-        B_out = np.ascontiguousarray(fbk.B[g.out_eid], dtype=ft)
-        M_out = np.ascontiguousarray(fbk.M[g.out_eid], dtype=ft)
-        direct = np.ascontiguousarray(fbk.direct, dtype=ft)
-    else:
-        B_out, M_out, direct = np.zeros(0, ft), np.zeros(0, ft), np.zeros((0, 0), ft)
+    fixed, zero_mask = kernel_masks(rule_spec, network)
+    fb_mode, B_out, M_out, direct = kernel_feedback(rule_spec, network, ft)
+    _, bal_code, center, width = kernel_balance(rule_spec, network)
     fb_work = np.zeros(E if rule_spec.feedback == _kp.FB_SIGN else 0, dtype=ft)
     fire_levels, credit_levels = levels(network)
     if method == "jacobi":
@@ -113,8 +105,8 @@ def run_batched(network, X, Y, *, rule: str, loss: str, tol: float, max_iter: in
         (g.in_indptr, g.in_src, g.out_indptr, g.out_dst, g.in_to_out, free, all_rows),
         (w_in, w_out, bias),
         (network._act, clamp, zero_mask, fixed, g.inputs, g.outputs,
-         network._balance_code, network.balance_center, network.balance_width),
-        (rule_spec.feedback, B_out, M_out, direct, fb_work),
+         bal_code, center, width),
+        (fb_mode, B_out, M_out, direct, fb_work),
         (np.ascontiguousarray(X, dtype=ft), np.ascontiguousarray(Y, dtype=ft), order),
         (loss_code, float(tol), int(max_iter), float(lr), int(batch_size), bool(do_credit)),
         (fire_levels, credit_levels), work, dw, db, stats,

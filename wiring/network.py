@@ -24,7 +24,15 @@ from wiring.graphs.graph import Graph
 from wiring.kernels import plasticity as _kp
 from wiring.kernels.settle import CAPPED, CONVERGED, DIVERGED
 from wiring.neurons import activation_code, balance_code
-from wiring.rules import LOSSES, Feedback, get_rule, make_feedback
+from wiring.rules import (
+    LOSSES,
+    Feedback,
+    get_rule,
+    kernel_balance,
+    kernel_feedback,
+    kernel_masks,
+    make_feedback,
+)
 
 __all__ = ["Network", "SettleInfo"]
 
@@ -306,18 +314,9 @@ class Network(WritableOnUnpickle):
             raise WiringError("the network has no output neurons: credit needs `outputs`")
         self._check_params()
         order = np.arange(X.shape[0], dtype=np.int64) if order is None else order
-        fixed = np.zeros(g.n, dtype=np.uint8)
-        if rule_spec.overwrite_outputs:
-            fixed[g.outputs] = 1
-        zero_mask = np.zeros(g.n, dtype=np.uint8) if rule_spec.inputs_balanced else self._clamp
-        empty = np.zeros(0)
-        if rule_spec.feedback in (_kp.FB_FIXED, _kp.FB_SIGN, _kp.FB_DIRECT):
-            fbk = self.feedback
-            B_out = np.ascontiguousarray(fbk.B[g.out_eid])
-            M_out = np.ascontiguousarray(fbk.M[g.out_eid])
-            direct = fbk.direct
-        else:
-            B_out, M_out, direct = empty, empty, np.zeros((0, 0))
+        fixed, zero_mask = kernel_masks(rule_spec, self)
+        feedback = kernel_feedback(rule_spec, self)
+        _, bal_code, center, width = kernel_balance(rule_spec, self)
         E, n = g.n_edges, g.n
         dw = np.zeros(E) if dw is None else dw
         db = np.zeros(n) if db is None else db
@@ -329,8 +328,8 @@ class Network(WritableOnUnpickle):
             (g.in_indptr, g.in_src, g.out_indptr, g.out_dst, g.in_to_out, topo),
             (self._w_in, self._w_out, self.bias),
             (self._act, self._clamp, zero_mask, fixed, g.inputs, g.outputs,
-             self._balance_code, self.balance_center, self.balance_width),
-            (rule_spec.feedback, B_out, M_out, direct),
+             bal_code, center, width),
+            feedback,
             (X, Y, order),
             (loss_code, tol, int(max_iter), self._method_code(method), float(lr), int(batch_size),
              bool(warm_start), bool(do_credit)),
@@ -451,8 +450,9 @@ class Network(WritableOnUnpickle):
         ----------
         X, Y : array_like
             Inputs (batch, n_inputs) and targets (batch, n_outputs).
-        rule : str
-            A name in :data:`wiring.rules.RULES`.
+        rule : str or Rule
+            A name in :data:`wiring.rules.RULES` (built-in or registered), or a
+            :class:`~wiring.rules.Rule`.
         loss : {"mse", "cross-entropy"}
         tol, max_iter, method
             As in :meth:`settle`; the same tolerance applies to the credit.
@@ -484,12 +484,13 @@ class Network(WritableOnUnpickle):
         neurons, of sigma(s) on clamped ones), the same bits on every machine."""
         from wiring.kernels.settle import balance_rows
 
-        zero_mask = np.zeros(self.n, dtype=np.uint8) if get_rule(rule).inputs_balanced \
-            else self._clamp
+        spec = get_rule(rule)
+        _, zero_mask = kernel_masks(spec, self)
+        _, bal_code, center, width = kernel_balance(spec, self)
         s = np.ascontiguousarray(s, dtype=np.float64)
         f = np.empty_like(s)
         balance_rows(self._act, s, np.ascontiguousarray(x, dtype=np.float64), self._clamp,
-                     self._balance_code, self.balance_center, self.balance_width, zero_mask, f)
+                     bal_code, center, width, zero_mask, f)
         return f
 
     def plasticity(
@@ -507,8 +508,9 @@ class Network(WritableOnUnpickle):
         ----------
         X, Y : array_like
             Inputs (batch, n_inputs) and targets (batch, n_outputs).
-        rule : str
-            A name in :data:`wiring.rules.RULES`.
+        rule : str or Rule
+            A name in :data:`wiring.rules.RULES` (built-in or registered), or a
+            :class:`~wiring.rules.Rule`.
         loss : {"mse", "cross-entropy"}
             ``mse`` is ``0.5 * ||x_out - Y||^2`` per sample; ``cross-entropy`` is
             ``-sum Y log softmax(x_out)`` (targets need not sum to one).

@@ -40,7 +40,7 @@ from wiring.errors import WiringError
 from wiring.kernels.plasticity import FB_DIRECT, FB_FIXED, FB_SAME, FB_SIGN
 from wiring.network import DEFAULT_MAX_ITER, DEFAULT_TOL, Network
 from wiring.neurons import ACTIVATIONS
-from wiring.rules import RULES, get_rule
+from wiring.rules import RULES, edge_feedback, get_rule, kernel_balance
 
 __all__ = [
     "retrograde_signals",
@@ -53,7 +53,10 @@ __all__ = [
 
 Result = dict[str, np.ndarray | float | int]
 
-_SYNAPTIC = [name for name, r in RULES.items() if r.feedback != FB_DIRECT]
+
+def _synaptic() -> list[str]:
+    """The rules (built-in and registered) with a synaptic retrograde path."""
+    return [name for name, r in RULES.items() if r.feedback != FB_DIRECT]
 
 
 # ----------------------------------------------------------------- helpers
@@ -106,14 +109,14 @@ def credit_carrier(net: Network, rule: str) -> np.ndarray:
     spec = get_rule(rule)
     if spec.feedback == FB_SAME:
         return net.weight
-    if spec.feedback == FB_FIXED:
-        return net.feedback.B.copy()
+    if spec.feedback == FB_FIXED:  # the network's B, or the rule's own feedback weights
+        return np.array(edge_feedback(spec, net))
     if spec.feedback == FB_SIGN:
         return np.sign(net.weight) * net.feedback.M
     raise WiringError(
         f"`rule` {rule!r} has no synaptic retrograde path (its credit is a direct "
         f"projection of the output error), so g_ji is undefined; use one of "
-        f"{', '.join(_SYNAPTIC)}"
+        f"{', '.join(_synaptic())}"
     )
 
 
@@ -124,7 +127,8 @@ def _balance_values(net: Network, s: np.ndarray, rule: str) -> np.ndarray:
     convention), so the derivative balance is simply ``sigma'(s)``.
     """
     g = net.graph
-    if net.balance == "derivative":
+    balance, _, center, width = kernel_balance(get_rule(rule), net)
+    if balance == "derivative":
         f = np.empty_like(s)
         act = np.full(g.n, net.activation, dtype=object)
         act[g.outputs] = net.output_activation
@@ -132,7 +136,7 @@ def _balance_values(net: Network, s: np.ndarray, rule: str) -> np.ndarray:
             mask = act == name
             f[:, mask] = ACTIVATIONS[name].derivative(s[:, mask])
     else:
-        f = np.exp(-0.5 * ((s - net.balance_center) / net.balance_width) ** 2)
+        f = np.exp(-0.5 * ((s - center) / width) ** 2)
     if not get_rule(rule).inputs_balanced:
         f[:, g.inputs] = 0.0
     return f

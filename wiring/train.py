@@ -25,6 +25,7 @@ from wiring.divergence import dynamics_reason, loss_blowup, weight_reason
 from wiring.errors import DataError, SettleDidNotConverge, TrainingDiverged, WiringError
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import DEFAULT_TOL, Network
+from wiring.rules import Rule, edge_feedback, get_rule
 
 __all__ = ["FitResult", "fit", "ON_DIVERGE", "KERNELS"]
 
@@ -195,7 +196,7 @@ def fit(
     network: Network,
     data: object,
     *,
-    rule: str = _T.rule,
+    rule: str | Rule = _T.rule,
     loss: str = _T.loss,
     learning_rate: float = _T.learning_rate,
     epochs: int = _T.epochs,
@@ -236,8 +237,9 @@ def fit(
         Trained in place.
     data : Dataset or tuple
         A :class:`wiring.data.Dataset`, or ``(X, Y)`` / ``(X, Y, X_test, Y_test)``.
-    rule : str
-        A name in :data:`wiring.rules.RULES`.
+    rule : str or Rule
+        A name in :data:`wiring.rules.RULES`, built-in or added by
+        :func:`wiring.rules.register`, or a :class:`~wiring.rules.Rule`.
     loss : {"mse", "cross-entropy"}
     learning_rate : float
     epochs : int
@@ -350,6 +352,9 @@ def fit(
             return fit(**args)
     if not isinstance(network, Network):
         raise WiringError(f"`network` must be a wiring.Network, got {type(network).__name__}")
+    rule_spec = get_rule(rule)
+    if rule_spec.feedback_weights is not None:  # a rule's own feedback: one per edge
+        edge_feedback(rule_spec, network)
     X, Y, Xt, Yt = _split(data)
     X = network._check_X(X)
     Y = network._check_Y(Y, X.shape[0])
@@ -390,7 +395,7 @@ def fit(
                           f"{FLOAT32_MIN_TOL:g} with dtype='float32' (default {FLOAT32_TOL:g})")
     rng = as_rng(seed)
     snaps = {check_int(e, "snapshot_epochs entries", minimum=0) for e in snapshot_epochs}
-    result = FitResult(params={"rule": rule, "loss": loss, "learning_rate": lr,
+    result = FitResult(params={"rule": rule_spec.name, "loss": loss, "learning_rate": lr,
                                "epochs": epochs, "batch_size": batch_size, "kernel": kernel,
                                "dtype": dtype, "method": method})
 
