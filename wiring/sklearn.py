@@ -96,7 +96,7 @@ from wiring.graphs.graph import Graph
 from wiring.kernels.settle import CONVERGED, DIVERGED
 from wiring.network import Network
 from wiring.neurons import ACTIVATIONS, BALANCES
-from wiring.rules import LOSSES, RULES
+from wiring.rules import LOSSES, Rule, get_rule
 from wiring.train import _evaluate, fit
 
 __all__ = ["GraphNetClassifier", "GraphNetRegressor", "ON_DIVERGE"]
@@ -140,7 +140,7 @@ class _GraphNetBase(BaseEstimator):
         if self.graph_params is not None and not isinstance(self.graph_params, Mapping):
             raise WiringError(f"`graph_params` must be a dict of [graph] config keys or None, "
                               f"got {type(self.graph_params).__name__}")
-        check_choice(self.rule, "rule", RULES)
+        get_rule(self.rule)  # a name (built-in or registered) or a Rule
         check_choice(self._loss_name(), "loss", LOSSES)
         check_positive(self.learning_rate, "learning_rate", allow_zero=True)
         check_int(self.epochs, "epochs", minimum=0)
@@ -358,8 +358,11 @@ class GraphNetClassifier(ClassifierMixin, _GraphNetBase):
     graph_params : dict, optional
         Further keys of the ``[graph]`` config section (:class:`wiring.config.GraphConfig`),
         e.g. ``{"recurrent_density": 0.2}``, ``{"density": 0.1}``, ``{"skip": True}``.
-    rule : str, default "balance-exact"
-        A learning rule of :data:`wiring.RULES`.
+    rule : str or Rule, default "balance-exact"
+        A learning rule of :data:`wiring.RULES`, built-in or added by
+        :func:`wiring.rules.register`, or the :class:`~wiring.rules.Rule` that returns:
+        pass the object when fitting in other processes (``n_jobs``), which do not see
+        rules registered in this one.
     loss : {"cross-entropy", "mse"}, default "cross-entropy"
         Cross-entropy of the softmax of the output rates, or ``0.5 ||x_out - y||²``.
     learning_rate : float, default 0.02
@@ -487,7 +490,7 @@ class GraphNetClassifier(ClassifierMixin, _GraphNetBase):
         graph: GraphSpec = _FAMILY,
         hidden: int | tuple[int, ...] = _G.hidden,
         graph_params: dict[str, Any] | None = None,
-        rule: str = _T.rule,
+        rule: str | Rule = _T.rule,
         loss: str = _T.loss,
         learning_rate: float = _T.learning_rate,
         epochs: int = _T.epochs,
@@ -660,8 +663,11 @@ class GraphNetRegressor(RegressorMixin, _GraphNetBase):
         As in :class:`GraphNetClassifier`.
     graph_params : dict, optional
         Further keys of the ``[graph]`` config section.
-    rule : str, default "balance-exact"
-        A learning rule of :data:`wiring.RULES`.
+    rule : str or Rule, default "balance-exact"
+        A learning rule of :data:`wiring.RULES`, built-in or added by
+        :func:`wiring.rules.register`, or the :class:`~wiring.rules.Rule` that returns:
+        pass the object when fitting in other processes (``n_jobs``), which do not see
+        rules registered in this one.
     learning_rate : float, default 0.02
     epochs : int, default 8
     batch_size : int, default 1
@@ -730,7 +736,7 @@ class GraphNetRegressor(RegressorMixin, _GraphNetBase):
         graph: GraphSpec = _FAMILY,
         hidden: int | tuple[int, ...] = _G.hidden,
         graph_params: dict[str, Any] | None = None,
-        rule: str = _T.rule,
+        rule: str | Rule = _T.rule,
         learning_rate: float = _T.learning_rate,
         epochs: int = _T.epochs,
         batch_size: int = _T.batch_size,

@@ -28,7 +28,9 @@ from wiring.config import TrainConfig, config_to_dict, resolve_config
 from wiring.errors import ConfigError, WiringError
 from wiring.graphs.families import GRAPH_FAMILIES, build_graph
 from wiring.graphs.graph import Graph
+from wiring.kernels.plasticity import FB_DIRECT
 from wiring.network import METHODS, Network
+from wiring.rules import get_rule
 
 __all__ = ["build_dataset", "validate", "run_train",
            "STATE_SAMPLES"]
@@ -138,7 +140,7 @@ def validate(cfg: TrainConfig) -> None:
     from wiring._batched import DTYPES
     from wiring._checks import check_choice, check_fraction, check_int, check_positive
     from wiring.neurons import ACTIVATIONS, BALANCES
-    from wiring.rules import LOSSES, RULES
+    from wiring.rules import LOSSES
     from wiring.simulate import PRUNING_MODES, SIMULATION_MODES
     from wiring.train import FLOAT32_MIN_TOL, FLOAT32_TOL, KERNELS, ON_DIVERGE
 
@@ -150,7 +152,6 @@ def validate(cfg: TrainConfig) -> None:
         (cfg.neurons.activation, "neurons.activation", ACTIVATIONS),
         (cfg.neurons.output_activation, "neurons.output_activation", ACTIVATIONS),
         (cfg.neurons.balance, "neurons.balance", BALANCES),
-        (cfg.train.rule, "train.rule", RULES),
         (cfg.train.loss, "train.loss", LOSSES),
         (cfg.train.method, "train.method", METHODS),
         (cfg.train.on_diverge, "train.on_diverge", ON_DIVERGE),
@@ -162,6 +163,7 @@ def validate(cfg: TrainConfig) -> None:
     try:
         for value, name, choices in checks:
             check_choice(value, name, choices)
+        get_rule(cfg.train.rule, "train.rule")  # built-in, registered or an entry point's
         if cfg.task.kind == "noise" and cfg.graph.family == "recurrent":
             raise ConfigError(
                 "'graph.family' = 'recurrent' (inputs -> hidden -> outputs) needs a data set's "
@@ -286,8 +288,11 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     from wiring.train import fit
 
     runs.write_config(run_dir, config_to_dict(cfg))
-    runs.write_provenance(run_dir, seed=cfg.task.seed, extra={"job": "train",
-                                                              "task": cfg.task.kind})
+    extra = {"job": "train", "task": cfg.task.kind}
+    rule = get_rule(cfg.train.rule)
+    if cfg.task.kind == "supervised" and not rule.builtin:  # what the name stood for
+        extra["rule"] = rule.record()
+    runs.write_provenance(run_dir, seed=cfg.task.seed, extra=extra)
     nc = cfg.neurons
     if cfg.task.kind == "supervised":
         ds = build_dataset(cfg)
@@ -414,7 +419,7 @@ def _write_predictions(run_dir: Path, net: Network, X: np.ndarray, Y: np.ndarray
 
     from wiring import probes
 
-    if t.rule == "dfa":  # no synaptic retrograde path: nothing to measure
+    if get_rule(t.rule).feedback == FB_DIRECT:  # no synaptic retrograde path: nothing to measure
         return
     kw = {"rule": t.rule, "loss": t.loss, "tol": t.tol, "max_iter": t.max_iter}
     sig, bad1 = _settled_samples(lambda x, y: probes.retrograde_signals(net, x, y, **kw), X, Y)
