@@ -20,6 +20,7 @@ from wiring import runs
 from wiring.errors import WiringError
 from wiring.experiments.grid import RunSpec
 from wiring.experiments.jobs import run_train
+from wiring.rules import Rule, install, registered
 from wiring.runs.atomic import _fsync_dir
 
 __all__ = ["START_METHOD", "TMP_PREFIX", "STORAGE_ERRNOS", "execute_one", "execute_all"]
@@ -69,10 +70,13 @@ def _storage_row(row: dict, exc: OSError, final: Path, tmp: Path) -> dict:
 # --------------------------------------------------------------------------- running
 
 
-def execute_one(spec: RunSpec, runs_dir: str) -> dict:
+def execute_one(spec: RunSpec, runs_dir: str, rules: tuple[Rule, ...] = ()) -> dict:
     """Run one spec into a temporary directory, rename it into place when it has a status.
 
     Runs in a worker process (or in-process for ``workers=1``); returns the status row.
+    ``rules`` are rules registered in the sweep's process (:func:`wiring.rules.register`)
+    that the run may use: a worker process, started fresh, files them under their names
+    first.
     A :class:`WiringError` of the run is recorded (``failed``, its run directory kept). An
     ``OSError`` of :data:`STORAGE_ERRNOS` (the disk filled during the run) is recorded
     ``failed`` too, naming the run directory and the errno, but no directory is kept
@@ -87,6 +91,7 @@ def execute_one(spec: RunSpec, runs_dir: str) -> dict:
     start = time.perf_counter()
     error = ""
     row = {"run_id": spec.run_id, "group": spec.group, **spec.params, "resumed": False}
+    install(rules)
     try:
         run_train(spec.config, tmp)
     except WiringError as exc:  # bad data file, unreadable graph ...: record, carry on
@@ -139,7 +144,9 @@ def execute_all(todo: list[RunSpec], runs_dir: Path, workers: int,
     ctx = multiprocessing.get_context(START_METHOD)
     pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
                                initializer=_one_thread_per_worker)
-    futures = [pool.submit(execute_one, spec, str(runs_dir)) for spec in todo]
+    # the workers start without the rules registered here: each run takes its own along
+    futures = [pool.submit(execute_one, spec, str(runs_dir),
+                           registered([spec.config.train.rule])) for spec in todo]
     recorded = set()
     try:
         for fut in as_completed(futures):

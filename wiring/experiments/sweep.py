@@ -410,6 +410,20 @@ def _stopped(out: Path, name: str, why: str, rows: dict[str, dict],
                       "others")
 
 
+def _check_dask_rules(specs: list[RunSpec]) -> None:
+    """Refuse rules registered only in this process: Dask workers cannot see them."""
+    from wiring.rules import ENTRY_POINT_GROUP, registered
+
+    local = registered([spec.config.train.rule for spec in specs], runtime=True)
+    if local:
+        names = ", ".join(repr(rule.name) for rule in local)
+        what = f"rules {names} are" if len(local) > 1 else f"rule {names} is"
+        raise WiringError(f"{what} registered in this process only, and Dask workers cannot "
+                          f"see them: register them in a module named by a "
+                          f"'{ENTRY_POINT_GROUP}' entry point of a package installed on every "
+                          "worker, or run the sweep on local workers (no scheduler)")
+
+
 def _previous_provenance(out: Path) -> dict | None:
     """The sweep directory's provenance before this invocation (None if unreadable)."""
     try:
@@ -450,7 +464,9 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         configuration only, so results do not depend on ``workers``. Workers
         share numba's on-disk cache (``NUMBA_CACHE_DIR`` is inherited). As with
         any spawn/forkserver pool, a script calling this must guard its entry
-        point with ``if __name__ == "__main__":``. Not used with ``scheduler``.
+        point with ``if __name__ == "__main__":``. Rules registered in this process
+        (:func:`wiring.rules.register`) are handed to the workers with the runs that
+        use them. Not used with ``scheduler``.
     progress : bool, "auto" or callable(done, total)
         A progress bar over runs (``tqdm.auto``: a widget in Jupyter, text on
         stderr elsewhere), drawn in this process; kept runs count as done. ``False``
@@ -461,7 +477,10 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
         Address of a Dask distributed scheduler (``"tcp://HOST:PORT"``): each run
         becomes one task on its workers instead of a local process (see Notes).
         ``out`` must be on a filesystem every worker shares, under the same path;
-        the workers need this package, in the same version, importable.
+        the workers need this package, in the same version, importable. A rule of
+        your own must reach the workers through a ``wiring.rules`` entry point
+        (:data:`wiring.rules.ENTRY_POINT_GROUP`) of a package they have installed:
+        one only registered in this process is refused.
 
     Returns
     -------
@@ -542,6 +561,8 @@ def run_sweep(config: str | os.PathLike | SweepConfig | None = None,
                           f"'tcp://HOST:PORT', got {scheduler!r}")
     bar = Progress(progress, desc=f"sweep {sweep.name}", unit="run")
     specs = expand(sweep)
+    if scheduler is not None:
+        _check_dask_rules(specs)
     out = Path(out)
     resolved = _resolved(sweep, workers)
     extended = _check_out(out, resume, resolved)
