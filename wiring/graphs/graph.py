@@ -18,7 +18,8 @@ Builders for common families live in :mod:`wiring.graphs.builders`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -58,6 +59,13 @@ class Graph(WritableOnUnpickle):
         The CSR views (see module docstring).
     topo_order : ndarray of int64 or None
         A topological order of all neurons if the graph is acyclic, else ``None``.
+    node_names : tuple of str or None
+        Optional neuron names (node labels), ``node_names[i]`` naming neuron ``i``;
+        ``None`` for an unnamed graph. Set with :meth:`with_nodes`.
+    node_attrs : dict of str to ndarray, or None
+        Optional per-neuron attributes, one array of length ``n`` per attribute name
+        (node attributes, as networkx keeps them per node, stored column-wise); ``None``
+        if there are none. Set with :meth:`with_nodes`.
 
     Examples
     --------
@@ -81,6 +89,10 @@ class Graph(WritableOnUnpickle):
     out_eid: np.ndarray = field(repr=False)
     in_to_out: np.ndarray = field(repr=False)
     topo_order: np.ndarray | None = field(repr=False)
+    # optional node metadata (None on every graph the builders make); defaults keep
+    # graphs pickled before these fields existed loadable
+    node_names: tuple[str, ...] | None = field(default=None, repr=False)
+    node_attrs: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def from_edges(
@@ -176,6 +188,60 @@ class Graph(WritableOnUnpickle):
             in_to_out=in_to_out,
             topo_order=_topological_order(n, src, dst),
         )
+
+    def with_nodes(self, names: Sequence[str] | None = None, **attrs: ArrayLike) -> Graph:
+        """A copy of this graph carrying neuron names and per-neuron attributes.
+
+        The copy shares every array with this graph. Names and attributes are metadata:
+        nothing in the engine reads them.
+
+        Parameters
+        ----------
+        names : sequence of str, optional
+            One unique name per neuron, in neuron order; default: keep the current
+            :attr:`node_names`.
+        **attrs : array_like, shape (n,)
+            Per-neuron attributes by name; they replace attributes of the same name and
+            keep the others.
+
+        Returns
+        -------
+        Graph
+
+        Raises
+        ------
+        GraphError
+            If ``names`` is not ``n`` unique strings or an attribute is not of length ``n``.
+
+        Examples
+        --------
+        >>> g = Graph.from_edges(2, [0], [1], inputs=[0], outputs=[1])
+        >>> h = g.with_nodes(["ASHL", "AVAL"], kind=["sensory", "inter"])
+        >>> h.node_names, h.node_attrs["kind"].tolist(), h.n_edges, g.node_names
+        (('ASHL', 'AVAL'), ['sensory', 'inter'], 1, None)
+        """
+        new_names = self.node_names
+        if names is not None:
+            if isinstance(names, str):
+                raise GraphError("`names` must be a sequence of strings, got a string")
+            new_names = tuple(names)
+            if len(new_names) != self.n or not all(isinstance(x, str) for x in new_names):
+                raise GraphError(
+                    f"`names` must hold {self.n} strings (one per neuron), got "
+                    f"{len(new_names)} items"
+                )
+            if len(set(new_names)) != self.n:
+                dup = next(x for k, x in enumerate(new_names) if x in new_names[:k])
+                raise GraphError(f"`names` repeats {dup!r}: each neuron needs its own name")
+        new_attrs = dict(self.node_attrs or {})
+        for key, value in attrs.items():
+            arr = np.asarray(value)
+            if arr.shape != (self.n,):
+                raise GraphError(
+                    f"node attribute `{key}` has shape {arr.shape}, expected ({self.n},)"
+                )
+            new_attrs[key] = arr
+        return replace(self, node_names=new_names, node_attrs=new_attrs or None)
 
     @property
     def n_edges(self) -> int:
