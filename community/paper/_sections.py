@@ -10,7 +10,7 @@ import numpy as np
 
 from community.report.kit import Item, Section
 
-__all__ = ["Sec", "fmt_p", "add_figure"]
+__all__ = ["Sec", "fmt_p", "add_figure", "Context"]
 
 
 @dataclass
@@ -38,3 +38,17 @@ def add_figure(section: Section, out: Path, path: Path | None, caption: str,
                                number=number[0], file=str(Path(path).relative_to(out))))
 
 
+
+
+@dataclass
+class Context:
+    """Where a section's figures come from: the report directory, the drawn figures (name
+    -> PNG path) and the running figure number shared by every section."""
+
+    out: Path
+    figs: dict = field(default_factory=dict)
+    number: list[int] = field(default_factory=lambda: [0])
+
+    def figure(self, section: Section, name: str, caption: str) -> None:
+        """Add the figure ``name`` to ``section`` (a note if it was not drawn)."""
+        add_figure(section, self.out, self.figs.get(name), caption, self.number)

@@ -70,14 +70,35 @@ ANALYSIS_VARIANTS = (Variant("signed"), Variant("sym"), Variant("abs", "rb", 0.5
                      Variant("abs", "rb", 2.0))
 
 
+def _code_digest(path: Path) -> bytes:
+    """SHA-256 of a module's code without its docstrings and type annotations (editing a
+    docstring, an example or a hint does not make every run be measured again; changing
+    the code does)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(
+                    getattr(body[0], "value", None), ast.Constant) and isinstance(
+                    body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = None
+        if isinstance(node, ast.arg):
+            node.annotation = None
+    return hashlib.sha256(ast.dump(tree).encode()).digest()
+
+
 def _cache_key(run_dir: Path, variants: tuple, options: dict) -> str:
     """What a run's measurements depend on: the measuring code, the variants, the options
     and the run's files (names, sizes, modification times)."""
     from community import evidence as _e
     from community.paper import measure as _m
 
-    h = hashlib.sha256(Path(_m.__file__).read_bytes())
-    h.update(Path(_e.__file__).read_bytes())
+    h = hashlib.sha256(_code_digest(Path(_m.__file__)))
+    h.update(_code_digest(Path(_e.__file__)))
     h.update(repr((variants, sorted(options.items()))).encode())
     for p in sorted([run_dir / "status.json", *runs.list_snapshots(run_dir)]):
         if p.exists():

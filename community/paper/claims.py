@@ -61,16 +61,18 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def detectable_difference(sd_a: float, n_a: int, sd_b: float, n_b: int, *,
+def detectable_difference(sd: tuple[float, float], n: tuple[int, int], *,
                           power: float = 0.8, alpha: float = ALPHA) -> float:
     """The difference of means a two-sided test at ``alpha`` detects with ``power``
-    (normal approximation): ``(z_{1-alpha/2} + z_power) sqrt(sd_a^2/n_a + sd_b^2/n_b)``.
+    (normal approximation): ``(z_{1-alpha/2} + z_power) sqrt(sd_a^2/n_a + sd_b^2/n_b)``
+    for ``sd = (sd_a, sd_b)`` and ``n = (n_a, n_b)``.
 
     Examples
     --------
-    >>> round(detectable_difference(1.0, 20, 1.0, 20), 3)
+    >>> round(detectable_difference((1.0, 1.0), (20, 20)), 3)
     0.886
     """
+    (sd_a, sd_b), (n_a, n_b) = sd, n
     if min(n_a, n_b) < 2:
         return float("nan")
     z = sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power)
@@ -112,8 +114,8 @@ def _contrast_rows(t: dict) -> list[dict]:
             if r.empty:
                 continue
             r = r.iloc[0]
-            mde = detectable_difference(r.get("sd_a", np.nan), int(r["n_a"]),
-                                        r.get("sd_b", np.nan), int(r["n_b"]))
+            mde = detectable_difference((r.get("sd_a", np.nan), r.get("sd_b", np.nan)),
+                                        (int(r["n_a"]), int(r["n_b"])))
             more = "less" if pred < 0 else "more"
             rows.append({
                 "claim": f"{half}: r = {r['r_b']:g} ({label}) gives {more} "
@@ -207,7 +209,8 @@ def _collapse_rows(t: dict) -> list[dict]:
                    f"r T^alpha with alpha = {_fmt(r['alpha'], 2)} (neither 0 nor 1)")
         rows.append({
             "claim": f"r, not r x T, controls {_SIG_TEXT[sig]} ({r['range']} rates)",
-            "method": "collapse exponent: cubic in log10 r + alpha log10 T, T in 2k-54k",
+            "method": "collapse exponent: cubic in log10 r + alpha log10 T over the duration "
+                      "study's T",
             "null": "alpha = 0 (r) vs 1 (r x T)", "effect": f"alpha = {_fmt(r['alpha'], 2)}",
             "ci": _ci(r["ci_low"], r["ci_high"]), "p": np.nan,
             "n": f"{int(r['n_seeds'])} seeds x {int(r['n_rates'])} rates, "
@@ -279,4 +282,11 @@ def verdict_table(t: dict, extra_rows: list[dict] = ()) -> pd.DataFrame:
     """
     rows = [*_contrast_rows(t), *_null_rows(t), *_pooled_rows(t), *_collapse_rows(t),
             *_reversal_rows(t), *_development_rows(t), *extra_rows]
-    return pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
+    out = pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
+    # one type per column: p a number, everything else text (a float effect reads as 3 digits)
+    out["p"] = pd.to_numeric(out["p"], errors="coerce").astype(float)
+    for col in VERDICT_COLUMNS:
+        if col != "p":
+            out[col] = [(_fmt(x) if isinstance(x, float | np.floating) else
+                         "" if x is None else str(x)) for x in out[col]]
+    return out

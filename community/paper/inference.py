@@ -86,6 +86,14 @@ def final_runs(structure: pd.DataFrame, study: str = "phase", *,
     -------
     DataFrame
         With a ``log_offdiag`` column added.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"study": ["phase"] * 2, "graph": ["trained", "null_initial"],
+    ...                    "is_final": [True, True], "variant": ["abs_modularity"] * 2,
+    ...                    "offdiag_index": [10.0, 1.0]})
+    >>> final_runs(st)["log_offdiag"].tolist()
+    [1.0]
     """
     if structure.empty:
         return structure
@@ -98,6 +106,8 @@ def final_runs(structure: pd.DataFrame, study: str = "phase", *,
 
 
 def _reference(df: pd.DataFrame) -> pd.DataFrame:
+    if df.empty:
+        return df
     return df[np.isclose(df["prune"], REFERENCE_CELL[0])
               & np.isclose(df["sigma"], REFERENCE_CELL[1])]
 
@@ -134,6 +144,11 @@ def plasticity(structure: pd.DataFrame) -> pd.DataFrame:
         ``moving_share`` (synapses still changing between the
         duration study's snapshots at 4,000 and 6,000 iterations) and ``plastic``
         (module docstring; the saturated share is compared with the low rate's).
+
+    Examples
+    --------
+    >>> plasticity(pd.DataFrame()).empty
+    True
     """
     if structure.empty:
         return pd.DataFrame()
@@ -204,6 +219,11 @@ def null_counts(structure: pd.DataFrame) -> pd.DataFrame:
         ``study``, ``group``, ``prune``, ``sigma``, ``learning_rate``, ``signature``,
         ``null``, ``runs`` (stable runs with that null's draws), ``beat``, ``n_null``
         (draws per run), ``median_z``, ``p_binomial``.
+
+    Examples
+    --------
+    >>> null_counts(pd.DataFrame()).empty
+    True
     """
     if structure.empty or "ev_n_null" not in structure:
         return pd.DataFrame()
@@ -244,6 +264,11 @@ def contrasts(structure: pd.DataFrame, rates: dict, *, study: str = "phase",
         ``signature``, ``sd_a``, ``sd_b`` and the columns of
         :func:`community.stats.compare` (b minus a), with ``p_holm`` (Holm over the
         cells of one comparison and signature).
+
+    Examples
+    --------
+    >>> contrasts(pd.DataFrame(), {"low": 0.1, "high": 1.0, "runaway": 10.0}).empty
+    True
     """
     fin = final_runs(structure, study)
     if fin.empty:
@@ -287,6 +312,11 @@ def pooled_models(structure: pd.DataFrame, rates: dict) -> pd.DataFrame:
         ``log_r:log_sigma``, and ``slope at p=...``: the model's log r slope at each
         pruning fraction), ``coef``, ``se`` (clustered by seed), ``ci_low``, ``ci_high``,
         ``p``, ``n_runs``, ``n_seeds``, ``r_max``.
+
+    Examples
+    --------
+    >>> pooled_models(pd.DataFrame(), {"high": 1.0}).empty
+    True
     """
     import statsmodels.formula.api as smf
 
@@ -466,6 +496,11 @@ def bimodality(structure: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``learning_rate``, ``signature``, ``n``, ``bimodality`` (Sarle), ``beat``,
         ``split`` (both outcomes in at least 20% of the seeds).
+
+    Examples
+    --------
+    >>> bimodality(pd.DataFrame()).empty
+    True
     """
     fin = _reference(final_runs(structure))
     if fin.empty:
@@ -518,6 +553,11 @@ def development(structure: pd.DataFrame, balance: pd.DataFrame | None = None) ->
     DataFrame
         ``comparison``, ``group_a``, ``group_b``, ``signature`` and the paired
         difference (b minus a) with its 95% t interval and p.
+
+    Examples
+    --------
+    >>> development(pd.DataFrame()).empty
+    True
     """
     if structure.empty:
         return pd.DataFrame()
@@ -553,7 +593,13 @@ def development(structure: pd.DataFrame, balance: pd.DataFrame | None = None) ->
 
 def timescales(structure: pd.DataFrame) -> pd.DataFrame:
     """Settled against one-step mode at each rate: runs, unstable runs and every
-    signature (Welch, b = settled minus a = one-step)."""
+    signature (Welch, b = settled minus a = one-step).
+
+    Examples
+    --------
+    >>> timescales(pd.DataFrame()).empty
+    True
+    """
     fin = final_runs(structure, "timescales")
     if fin.empty:
         return pd.DataFrame()
@@ -585,7 +631,14 @@ def sensitivity(structure: pd.DataFrame, rates: dict) -> pd.DataFrame:
         ``choice``, ``comparison``, ``signature`` and the columns of
         :func:`community.stats.compare`, with ``direction`` ("as predicted", "reversed"
         or "not detected") from the sign of the difference and Welch p < 0.05.
+
+    Examples
+    --------
+    >>> sensitivity(pd.DataFrame(), {"low": 0.1, "high": 1.0, "runaway": 10.0}).empty
+    True
     """
+    if structure.empty:
+        return pd.DataFrame()
     rows = []
     sens = contrasts(structure, rates, study="sensitivity", group_keys=("group",))
     if len(sens):

@@ -192,7 +192,7 @@ def _evidence(W: np.ndarray, W0: np.ndarray, balance, *, seed: int, n_null: int,
     return out
 
 
-def weights_digest(snapshot) -> str:
+def weights_digest(snapshot: runs.Snapshot) -> str:
     """SHA-256 of a snapshot's edges and weights (the bytes of ``src``, ``dst``, ``weight``):
     equal digests mean bit-identical weights.
 
@@ -260,7 +260,7 @@ def measure_run(run_dir: str | Path, variants: tuple[Variant, ...] = (REFERENCE,
     >>> _ = run_studies(d, quick=True, only=("development",), workers=1)
     >>> rows, extra = measure_run(f"{d}/development/runs/constant_low__lr0.0316_s0", n_null=2)
     >>> sorted({r["graph"] for r in rows}), extra["final"].shape
-    (['null_initial', 'null_shuffle', 'trained'], (300, 300))
+    (['null_initial', 'null_shuffle', 'trained'], (120, 120))
     """
     run_dir = Path(run_dir)
     cfg = runs.read_config(run_dir)

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 import wiring.runs as runs
-from community.paper._sections import Sec, add_figure, fmt_p
+from community.paper._sections import Context, Sec, fmt_p
 from community.report.kit import Section
 from wiring.errors import WiringError
 
@@ -614,8 +614,7 @@ P2_COLUMNS = ("data", "graph", "rule", "carrier", "n_networks", "n_tested", "n_u
               "worst_q99_abs_residual", "worst_max_abs_residual", "n_holding")
 
 
-def prediction_sections(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any],
-                        num: list[int]) -> list[Section]:
+def prediction_sections(t: Mapping[str, Any], ctx: Context) -> list[Section]:
     """The report's two prediction sections, written from :func:`prediction_tables`'
     tables alone.
 
@@ -623,12 +622,8 @@ def prediction_sections(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any]
     ----------
     t : mapping
         Table name -> DataFrame (missing or empty tables give a sentence saying so).
-    out : Path
-        The report directory (figures are referenced relative to it).
-    figs : mapping
-        Figure name -> PNG path (:func:`community.paper.figures_predictions.draw_all`).
-    num : list of int
-        The running figure number (one element, updated in place).
+    ctx : Context
+        The report directory, the drawn figures and the running figure number.
 
     Returns
     -------
@@ -638,15 +633,14 @@ def prediction_sections(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any]
     Examples
     --------
     >>> import tempfile
-    >>> s1, s2 = prediction_sections({}, Path(tempfile.mkdtemp()), {}, [0])
+    >>> s1, s2 = prediction_sections({}, Context(Path(tempfile.mkdtemp())))
     >>> s1.id, s2.id
     ('prediction-1', 'prediction-2')
     """
-    return [_section1(t, out, figs, num), _section2(t, out, figs, num)]
+    return [_section1(t, ctx), _section2(t, ctx)]
 
 
-def _section1(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any],
-              num: list[int]) -> Sec:
+def _section1(t: Mapping[str, Any], ctx: Context) -> Sec:
     s = Sec("prediction-1", "Prediction 1: retrograde signal amplitude vs balance")
     s.text("A neuron's retrograde amplitude sum_j |g_ji| = |c_i| f(s_i) sum_j |b_ij| (b the "
            "rule's credit carrier, W for the balance rules) has f as a factor, so amplitude "
@@ -694,12 +688,12 @@ def _section1(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any],
                        f"rises; in {len(up)} of them the amplitude's slope on f is still "
                        "above 0 (interval above 0): there balanced neurons send the larger "
                        "signals only through the factor f.")
-    add_figure(s, out, figs.get("prediction1"), "Prediction 1 per network: the Spearman "
+    ctx.figure(s, "prediction1", "Prediction 1 per network: the Spearman "
                "(partial) correlation of |c_i| sum_j |b_ij| with f(s_i), one point per "
-               "network, with the across-network mean and 95% t interval per row.", num)
-    add_figure(s, out, figs.get("prediction1_bins"), "Carrier amplitude per unit balance "
+               "network, with the across-network mean and 95% t interval per row.")
+    ctx.figure(s, "prediction1_bins", "Carrier amplitude per unit balance "
                "|c_i| sum_j |b_ij| against f(s_i): per quantile bin of f, the median over "
-               "networks of each network's median, with the range of network medians.", num)
+               "networks of each network's median, with the range of network medians.")
     return s
 
 
@@ -735,8 +729,7 @@ def _disclose1(s: Sec, summ: pd.DataFrame, nets: pd.DataFrame) -> None:
     s.text(text)
 
 
-def _section2(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any],
-              num: list[int]) -> Sec:
+def _section2(t: Mapping[str, Any], ctx: Context) -> Sec:
     s = Sec("prediction-2", "Prediction 2: dw_ij / g_ji = x_j / w_ij")
     s.text("On every synapse of the trained supervised networks and up to 20 held-out samples "
            "each, the engine's update dw_ij (learning rate r) against the retrograde signal "
@@ -782,8 +775,8 @@ def _section2(t: Mapping[str, Any], out: Path, figs: Mapping[str, Any],
                       f"networks' median |residual| {_g(med)}), "
                       + ("as expected: their credit carrier is not w_ij." if k == 0 else
                          "unexpected for a carrier other than w_ij."))
-    add_figure(s, out, figs.get("prediction2"), "Prediction 2 per network: median and 99th "
-               "percentile of the tested |residual| (zeros drawn at the floor), per rule.", num)
+    ctx.figure(s, "prediction2", "Prediction 2 per network: median and 99th "
+               "percentile of the tested |residual| (zeros drawn at the floor), per rule.")
     return s
 
 

@@ -29,7 +29,7 @@ from community.paper import (
     figures_rules,
     sections,
 )
-from community.paper._sections import Sec, add_figure, fmt_p
+from community.paper._sections import Context, Sec, fmt_p
 from community.paper.predictions import (
     PREDICTION_TABLES,
     prediction_claims,
@@ -101,54 +101,64 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
         ref = ph[np.isclose(ph["prune"], 0.9) & np.isclose(ph["sigma"], 0.1)]
         out.append(
             f"We re-ran the paper's Algorithm 1 ({sections.n_neurons(t)} neurons, all-to-all, "
-            "noise-driven) over "
-            f"{ph['learning_rate'].nunique()} learning rates, {ph['prune'].nunique()} pruning "
-            f"fractions and {ph['sigma'].nunique()} noise levels, with "
-            f"{ref['seed'].nunique()} seeds at the reference cell (p = 0.9, sigma = 0.1) and "
-            f"{_g(ph['ev_n_null'].max() if 'ev_n_null' in ph else np.nan)} draws of each of "
-            "three nulls per run.")
+            f"noise-driven) over {ph['learning_rate'].nunique()} learning rates, "
+            f"{ph['prune'].nunique()} pruning fractions and {ph['sigma'].nunique()} noise "
+            f"levels, {ref['seed'].nunique()} seeds at the reference cell (p = 0.9, "
+            f"sigma = 0.1), each run at p >= 0.8 against "
+            f"{_g(ph['ev_n_null'].max() if 'ev_n_null' in ph else np.nan)} draws of three "
+            "nulls.")
     pl = t.get("plasticity", pd.DataFrame())
     if len(pl) and rates:
         run = pl[np.isclose(pl["learning_rate"], rates.get("runaway", np.nan))]
-        txt = f"Weights stay plastic up to r = {_g(rates.get('high', np.nan))}"
+        high = rates.get("high", np.nan)
+        txt = (f"Weights stay plastic up to r = {_g(high)}" if np.isfinite(high) else
+               "No rate above r = 0.1 stays plastic")
         if len(run):
             r = run.iloc[0]
-            txt += (f"; at r = {r['learning_rate']:g} they run away (max |w| x"
+            txt += (f"; at r = {r['learning_rate']:g} weights run away (max |w| x"
                     f"{_g(r['weight_growth'], 2)}, {r['isolated']:.0%} of neurons isolated)")
         out.append(txt + ".")
-    for start, name in (("within-module: r = ", "Within-module half"),
-                        ("across-module: r = ", "Across-module half")):
-        hits = v[v["claim"].str.startswith(start)]
+    for half in ("within-module", "across-module"):
+        hits = v[v["claim"].str.startswith(f"{half}: r = ")]
         if len(hits):
-            bits = [f"{h['claim'].split(' (')[0].split(': ', 1)[1]}: {h['verdict']} "
-                    f"(effect {h['effect']}, p {fmt_p(h['p'])})" for _i, h in hits.iterrows()]
-            out.append(f"{name}: " + "; ".join(bits) + ".")
+            out.append(f"{half.capitalize()} half, against r = {_g(rates.get('low', np.nan))}: "
+                       + "; ".join(f"r = {h['claim'].split('r = ')[1].split(' ')[0]} "
+                                   f"{h['verdict']} (effect {h['effect'].split(' (')[0]}, "
+                                   f"p {fmt_p(h['p'])})" for _i, h in hits.iterrows()) + ".")
     nulls = v[v["claim"].str.contains("beats its null") & (v["null"] == "init-pruned")]
     if len(nulls):
-        out.append("Against the init-pruned null: " + "; ".join(
-            f"{h['claim'].split(': ', 1)[1].replace(' beats its null', '')} {h['n']}"
-            for _i, h in nulls.iterrows()) + " runs beat it.")
+        out.append("Runs beating the init-pruned null: " + "; ".join(
+            f"{h['claim'].split(': ', 1)[1].replace(' beats its null', '')}, {h['n']}"
+            for _i, h in nulls.iterrows()) + ".")
     for sig in ("modularity Q", "block disassortativity"):
         r = _row(v, f"{sig}: slope in log10 r")
         if r is not None:
-            out.append(f"Over the whole grid, {sig} vs log10 r: {r['verdict']} "
+            out.append(f"Over the whole grid, {sig} against log10 r: {r['verdict']} "
                        f"(slope {r['effect']}, CI {r['ci']}).")
     col = v[v["claim"].str.startswith("r, not r x T")]
     if len(col):
-        out.append("Rate or rate x time: " + "; ".join(
-            f"{h['claim'].split('controls ')[1].split(' (')[0]} {h['effect']} {h['ci']}"
-            for _i, h in col.iterrows()) + ".")
-    rev = v[v["verdict"] == "reversed"]
-    out.append("Reversed: " + ("; ".join(rev["claim"].head(4)) if len(rev) else "none") + ".")
-    dev = v[v["claim"].str.startswith("prediction 3")]
+        out.append("Collapse exponent alpha (0: rate alone, 1: rate x time): " + "; ".join(
+            f"{h['claim'].split('controls ')[1].split(' (')[0]} {h['effect'].split('= ')[-1]}"
+            f" {h['ci']}" for _i, h in col.iterrows()) + ".")
+    dev = v[v["claim"].str.startswith("prediction 3 (schedule_1: early vs end)")]
     if len(dev):
-        out.append("Development: " + "; ".join(
-            f"{h['claim'].split(': ', 1)[1]} {h['verdict']}" for _i, h in dev.head(2).iterrows())
-            + ".")
+        out.append("Development under r = 1 -> 0.0316: " + "; ".join(
+            f"{h['claim'].split(': ', 1)[1]}: {h['verdict'].split(' (')[0]}"
+            for _i, h in dev.iterrows()) + ".")
+    rules = v[v["claim"].str.contains("every rule reaches")]
+    if len(rules):
+        out.append("Rules: " + "; ".join(
+            f"{h['claim'].split(':')[0]} {h['verdict'].split(' (')[0]}"
+            for _i, h in rules.iterrows()) + ".")
+    rev = v[v["verdict"] == "reversed"]
+    out.append(f"Reversed against the paper: {len(rev)} of {len(v)} tests"
+               + (" (" + "; ".join(rev["claim"].str.split(" - ").str[0]
+                                   .str.split(" \\(").str[0].head(6)) + ")"
+                  if len(rev) else "") + ".")
     return out
 
 
-def _verdict_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> Sec:
+def _verdict_section(v: pd.DataFrame, ctx: Context) -> Sec:
     s = Sec("verdicts", "Verdicts and key figure")
     s.text("One row per test. 'holds' and 'reversed' are significant (p < 0.05) for and "
            "against the paper's direction; 'not detected' is not significant and says the "
@@ -157,10 +167,10 @@ def _verdict_section(v: pd.DataFrame, out: Path, figs: dict, num: list) -> Sec:
            "5% a run reaches by chance.")
     s.table("Every claim, its method, null, effect, interval, p and n.",
             v.assign(p=[fmt_p(x) if isinstance(x, float) else x for x in v["p"]]))
-    add_figure(s, out, figs.get("key_figure"), "The Fig. 4 comparison at p = 0.9, sigma = "
+    ctx.figure(s, "key_figure", "The Fig. 4 comparison at p = 0.9, sigma = "
                "0.1, seed 0: |W| at the low, the plastic-high and the runaway rate, ordered "
                "by the degree-corrected block model (top) and by Leiden (middle), beside the "
-               "initial weights pruned to the same density (bottom).", num)
+               "initial weights pruned to the same density (bottom).")
     return s
 
 
@@ -270,21 +280,21 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
             **figures_predictions.draw_all(t, out / "figures")}
     verdicts = claims.verdict_table(t, [*prediction_claims(t), *rules_claims(t)])
     runs.write_table(out / "tables", "verdicts", verdicts)
-    num = [0]
+    ctx = Context(out, figs)
     abstract = Sec("abstract", "Abstract")
     sentences = _abstract(t, verdicts)
     abstract.text(" ".join(sentences) if sentences else "No runs were analysed.")
-    body = [_verdict_section(verdicts, out, figs, num),
+    body = [_verdict_section(verdicts, ctx),
             sections.setup_section(t),
-            sections.regimes_section(t, out, figs, num),
-            sections.reference_section(t, out, figs, num),
-            sections.pooled_section(t, out, figs, num),
-            sections.duration_section(t, out, figs, num),
-            sections.sensitivity_section(t, out, figs, num),
-            sections.timescales_section(t, out, figs, num),
-            sections.development_section(t, out, figs, num),
-            *prediction_sections(t, out, figs, num),
-            rules_section(t, out, figs, num),
+            sections.regimes_section(t, ctx),
+            sections.reference_section(t, ctx),
+            sections.pooled_section(t, ctx),
+            sections.duration_section(t, ctx),
+            sections.sensitivity_section(t, ctx),
+            sections.timescales_section(t, ctx),
+            sections.development_section(t, ctx),
+            *prediction_sections(t, ctx),
+            rules_section(t, ctx),
             _provenance_section(out, quick)]
     if len(t["errors"]):
         body[-1].table("Runs that could not be measured.", t["errors"])

@@ -52,7 +52,7 @@ from scipy import stats as sps
 
 import wiring.runs as runs
 from community import stats
-from community.paper._sections import Sec, add_figure, fmt_p
+from community.paper._sections import Context, Sec, fmt_p
 from community.paper.claims import holm
 from community.report.kit import Section
 from community.tables import AnalysisSettings, analyse_run
@@ -675,19 +675,15 @@ def _tests_text(s: Sec, tests: pd.DataFrame) -> None:
         s.key(f"{data}, {graph} graph, against {REFERENCE_RULE}: " + "; ".join(parts) + ".")
 
 
-def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
+def rules_section(t: dict, ctx: Context) -> Section:
     """The report's rule-comparison section, from the tables of :func:`rules_tables` alone.
 
     Parameters
     ----------
     t : dict
         Table name -> DataFrame (missing or empty tables are skipped).
-    out : Path
-        The report directory (figure paths are relative to it).
-    figs : dict
-        Figure name -> PNG path (:func:`community.paper.figures_rules.draw_all`).
-    num : list of int
-        The running figure number, ``[n]``, advanced per figure.
+    ctx : Context
+        The report directory, the drawn figures and the running figure number.
 
     Returns
     -------
@@ -696,7 +692,7 @@ def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
 
     Examples
     --------
-    >>> s = rules_section({}, Path("."), {}, [0])
+    >>> s = rules_section({}, Context(Path(".")))
     >>> s.id, len(s.highlights)
     ('rules', 0)
     """
@@ -720,9 +716,9 @@ def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
         _selection_text(s, sel, ch)
     else:
         s.text("No stage-1 (rate selection) runs: the chosen rates are not documented here.")
-    add_figure(s, out, figs.get("rules_selection"),
+    ctx.figure(s, "rules_selection",
                "Validation accuracy against learning rate per rule (stage 1; points: seeds, "
-               "line: mean, ring: the chosen rate).", num)
+               "line: mean, ring: the chosen rate).")
     if len(rr):
         summ = accuracy_summary(rr)
         s.text(f"Stage 2: every (data, graph, rule) at its chosen rate, {_seeds(rr)}, trained "
@@ -735,11 +731,11 @@ def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
     tests = _get(t, "rules_tests")
     if len(tests):
         _tests_text(s, tests)
-    add_figure(s, out, figs.get("rules_accuracy"),
+    ctx.figure(s, "rules_accuracy",
                "Test accuracy at each rule's chosen rate (points: seeds; bar: mean with 95% t "
-               "interval).", num)
-    add_figure(s, out, figs.get("rules_curves"),
-               "Learning curves (test accuracy per epoch) at each rule's chosen rate.", num)
+               "interval).")
+    ctx.figure(s, "rules_curves",
+               "Learning curves (test accuracy per epoch) at each rule's chosen rate.")
     al = _get(t, "rules_alignment")
     if len(al) and {"epoch", "cosine", "sign_agreement"} <= set(al.columns):
         last = al[al["epoch"] == al.groupby("run_id")["epoch"].transform("max")]
@@ -752,8 +748,8 @@ def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
         s.table("Cosine between the rule's update and the negative gradient, and the share of "
                 "synapses with the same sign, at the last probe (mean, sd over runs).",
                 tab.reset_index())
-    add_figure(s, out, figs.get("rules_alignment"),
-               "Cosine with the exact gradient over training.", num)
+    ctx.figure(s, "rules_alignment",
+               "Cosine with the exact gradient over training.")
     rs = _get(t, "rules_structure")
     if len(rs):
         cols = [c for c in ("modularity", "q_initial_pruned", "q_z_shuffle", "within_excess",
@@ -770,8 +766,7 @@ def rules_section(t: dict, out: Path, figs: dict, num: list) -> Section:
             s.key(f"Recurrent hidden layer after training: per (data, rule), mean Q differs "
                   f"from the initial graph's by at most {dq:.3f}; the mean Q z-score against "
                   f"weight-shuffled nulls is at most {zmax:.2f} in size (see the table).")
-    add_figure(s, out, figs.get("rules_structure"), "Community structure and roles per rule.",
-               num)
+    ctx.figure(s, "rules_structure", "Community structure and roles per rule.")
     return s
 
 

@@ -1,19 +1,18 @@
 """The report's results sections on Algorithm 1, written from the inference tables alone.
 
-Each function takes the tables (:func:`community.paper.report.read_paper_tables`), the
-report directory, the drawn figures and the running figure number, and returns a
+Each function takes the tables (:func:`community.paper.report.read_paper_tables`) and a
+:class:`~community.paper._sections.Context` (the report directory, the drawn figures,
+the running figure number), and returns a
 :class:`~community.paper._sections.Sec`. Every number in the text is read from a table;
 a sentence is only as strong as its test (:mod:`community.paper.claims`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from community.paper._sections import Sec, add_figure, fmt_p
+from community.paper._sections import Context, Sec, fmt_p
 from community.paper.claims import ALPHA
 from community.paper.inference import (
     PLASTIC_ISOLATED_MAX,
@@ -32,13 +31,25 @@ def _g(v: float, digits: int = 3) -> str:
 
 
 def rates_of(t: dict) -> dict:
-    """The contrast's rates from the ``rates`` table (empty dict if none)."""
+    """The contrast's rates from the ``rates`` table (empty dict if none).
+
+    Examples
+    --------
+    >>> rates_of({"rates": pd.DataFrame({"name": ["low"], "learning_rate": [0.1]})})
+    {'low': 0.1}
+    """
     r = t.get("rates", pd.DataFrame())
     return {row.name: float(row.learning_rate) for row in r.itertuples()} if len(r) else {}
 
 
 def n_neurons(t: dict) -> str:
-    """The network size, from the Fig. 4 matrices ("n/a" without them)."""
+    """The network size, from the Fig. 4 matrices ("n/a" without them).
+
+    Examples
+    --------
+    >>> n_neurons({"fig4": {"low_trained": np.zeros((5, 5))}})
+    '5'
+    """
     for k, v in t.get("fig4", {}).items():
         if k.endswith("_trained"):
             return str(np.shape(v)[0])
@@ -54,7 +65,13 @@ def _runs(t: dict, study: str) -> pd.DataFrame:
 
 
 def setup_section(t: dict) -> Sec:
-    """What was run: the design of the Algorithm-1 studies, from the runs themselves."""
+    """What was run: the design of the Algorithm-1 studies, from the runs themselves.
+
+    Examples
+    --------
+    >>> setup_section({}).items[0].text
+    'No Algorithm-1 runs were analysed.'
+    """
     s = Sec("design", "Design")
     ph = _runs(t, "phase")
     if ph.empty:
@@ -92,8 +109,15 @@ def setup_section(t: dict) -> Sec:
     return s
 
 
-def regimes_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """Which rates are plastic, which run away, which diverge; the rates of the contrast."""
+def regimes_section(t: dict, ctx: Context) -> Sec:
+    """Which rates are plastic, which run away, which diverge; the rates of the contrast.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> regimes_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("regimes", "Regimes along the rate axis")
     pl = t.get("plasticity", pd.DataFrame())
     rates = rates_of(t)
@@ -129,14 +153,21 @@ def regimes_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
                                + (f", p = {r.prune:g}" if np.isfinite(r.prune) else "")
                                + f": {int(r.unstable)}/{int(r.runs)}"
                                for r in bad.itertuples()) + ".")
-    add_figure(s, out, figs.get("plasticity"), "Plasticity against the rate at the reference "
+    ctx.figure(s, "plasticity", "Plasticity against the rate at the reference "
                "cell (isolated and saturated neurons, synapses still moving, weight growth), "
-               "and max |w| over 54,000 iterations per rate (duration study).", num)
+               "and max |w| over 54,000 iterations per rate (duration study).")
     return s
 
 
-def reference_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """The Fig. 4 claim at the reference cell: contrasts and null counts, 20 seeds."""
+def reference_section(t: dict, ctx: Context) -> Sec:
+    """The Fig. 4 claim at the reference cell: contrasts and null counts, 20 seeds.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> reference_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("reference", "Fig. 4 at the reference cell: low against high rate")
     c = t.get("contrasts", pd.DataFrame())
     nc = t.get("null_counts", pd.DataFrame())
@@ -189,14 +220,21 @@ def reference_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
         else:
             s.text("No rate's seeds split between regimes on any signature (bimodality "
                    "coefficient at most 5/9 and fewer than 20% on one side of the null).")
-    add_figure(s, out, figs.get("signatures"), "Signatures against the rate at the reference "
+    ctx.figure(s, "signatures", "Signatures against the rate at the reference "
                "cell: mean and 95% interval over seeds of the trained weights, and the mean "
-               "of each null's draws.", num)
+               "of each null's draws.")
     return s
 
 
-def pooled_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """One model over the whole phase grid: r x p x sigma, seed as the unit."""
+def pooled_section(t: dict, ctx: Context) -> Sec:
+    """One model over the whole phase grid: r x p x sigma, seed as the unit.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> pooled_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("pooled", "The whole grid in one model")
     pm = t.get("pooled", pd.DataFrame())
     if pm.empty:
@@ -227,17 +265,24 @@ def pooled_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
             txt += (f"; the pruning interaction is {_g(i['coef'])} [{_g(i['ci_low'])}, "
                     f"{_g(i['ci_high'])}], p {fmt_p(i['p'])}")
         s.key(txt + ".")
-    for sigma in sorted({k for k in figs if k.startswith("phase_heatmaps_sigma")}):
-        add_figure(s, out, figs.get(sigma), f"Measures over (r, p) at sigma = "
+    for sigma in sorted({k for k in ctx.figs if k.startswith("phase_heatmaps_sigma")}):
+        ctx.figure(s, sigma, f"Measures over (r, p) at sigma = "
                    f"{sigma.removeprefix('phase_heatmaps_sigma')}: trained, both nulls, and "
-                   "trained minus the shuffled null; grey = no stable run.", num)
-    add_figure(s, out, figs.get("pooled"), "The model's log10 r slope at each pruning "
-               "fraction with its 95% interval, per signature.", num)
+                   "trained minus the shuffled null; grey = no stable run.")
+    ctx.figure(s, "pooled", "The model's log10 r slope at each pruning "
+               "fraction with its 95% interval, per signature.")
     return s
 
 
-def duration_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """r against r x T: the collapse exponent."""
+def duration_section(t: dict, ctx: Context) -> Sec:
+    """r against r x T: the collapse exponent.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> duration_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("duration", "Rate or rate x time?")
     c = t.get("collapse", pd.DataFrame())
     s.text("The reference cell's rates ran 54,000 iterations (seeds 0-7) with a snapshot "
@@ -257,13 +302,20 @@ def duration_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
                       for r in plastic.itertuples() if r.signature in SIGNATURE_COLUMNS)
           + ". An interval holding neither 0 nor 1 means neither r nor r x T alone is the "
           "control variable.")
-    add_figure(s, out, figs.get("collapse"), "Each signature against log10 r (colour: T) and "
-               "against log10 r + alpha log10 T at the fitted alpha.", num)
+    ctx.figure(s, "collapse", "Each signature against log10 r (colour: T) and "
+               "against log10 r + alpha log10 T at the fitted alpha.")
     return s
 
 
-def sensitivity_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """The contrast under every unstated choice; reversals named."""
+def sensitivity_section(t: dict, ctx: Context) -> Sec:
+    """The contrast under every unstated choice; reversals named.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> sensitivity_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("sensitivity", "Sensitivity to the unstated choices, and reversals")
     sv = t.get("sensitivity", pd.DataFrame())
     s.text("Each choice changes one thing at the reference cell, 5 seeds: sigmoid "
@@ -284,14 +336,21 @@ def sensitivity_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
                           f"p {fmt_p(r.p_welch)})" for r in rev.itertuples()) + ".")
     else:
         s.key("No choice reverses the contrast significantly.")
-    add_figure(s, out, figs.get("sensitivity"), "Signatures against r under each choice.", num)
-    add_figure(s, out, figs.get("analysis_variants"), "The reference runs under other weight "
-               "graphs and Leiden qualities.", num)
+    ctx.figure(s, "sensitivity", "Signatures against r under each choice.")
+    ctx.figure(s, "analysis_variants", "The reference runs under other weight "
+               "graphs and Leiden qualities.")
     return s
 
 
-def timescales_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """Settled (each timescale to equilibrium) against one step per process."""
+def timescales_section(t: dict, ctx: Context) -> Sec:
+    """Settled (each timescale to equilibrium) against one step per process.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> timescales_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("timescales", "The paper's own dynamics: settled timescales")
     ts = t.get("timescales", pd.DataFrame())
     s.text("Settled mode runs firing and credit to equilibrium before every plasticity "
@@ -312,13 +371,20 @@ def timescales_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
           + (", ".join(f"{r.signature} at r = {r.learning_rate:g} ({_g(r.one_step)} -> "
                        f"{_g(r.settled)})" for r in ts[ts["p_welch"] < ALPHA].itertuples())
              or "none detected at 5 seeds") + ".")
-    add_figure(s, out, figs.get("timescales"), "Signatures against r, one-step against "
-               "settled.", num)
+    ctx.figure(s, "timescales", "Signatures against r, one-step against "
+               "settled.")
     return s
 
 
-def development_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
-    """Prediction 3: schedules from a high (not runaway) rate to a low one."""
+def development_section(t: dict, ctx: Context) -> Sec:
+    """Prediction 3: schedules from a high (not runaway) rate to a low one.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> development_section({}, Context(Path("."))).items != []
+    True
+    """
     s = Sec("development", "Prediction 3: development under a falling rate")
     d = t.get("development", pd.DataFrame())
     s.text("Schedules 1 -> 0.0316 and 0.316 -> 0.0316 (6 geometric stages, 12,000 "
@@ -339,6 +405,6 @@ def development_section(t: dict, out: Path, figs: dict, num: list) -> Sec:
         bits = [f"{r.signature} {_g(r.mean_a)} -> {_g(r.mean_b)} (p {fmt_p(r.p_paired)})"
                 for r in part.itertuples() if r.signature in ("q", "bd", "hub", "balance_mean")]
         s.key(f"{comp}: " + "; ".join(bits) + ".")
-    add_figure(s, out, figs.get("development"), "Signatures and balance over iterations per "
-               "schedule; the rate schedule below.", num)
+    ctx.figure(s, "development", "Signatures and balance over iterations per "
+               "schedule; the rate schedule below.")
     return s

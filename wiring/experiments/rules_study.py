@@ -87,6 +87,12 @@ def selection_spec(quick: bool = False,
     -------
     dict
         The sweep mapping.
+
+    Examples
+    --------
+    >>> spec = selection_spec(extra_rates={"digits_layered__fa": [0.32]})
+    >>> spec["sweep"]["groups"]["digits_layered__fa"]["learning_rates"]
+    [0.005, 0.02, 0.08, 0.32]
     """
     z = _sizes(quick)
     groups = {}
@@ -150,6 +156,13 @@ def final_spec(chosen: pd.DataFrame, quick: bool = False) -> dict:
     Returns
     -------
     dict
+
+    Examples
+    --------
+    >>> chosen = pd.DataFrame({"group": ["digits_layered__fa"], "learning_rate": [0.02]})
+    >>> g = final_spec(chosen)["sweep"]["groups"]["digits_layered__fa"]
+    >>> g["learning_rates"], g["rules"], g["data"]["holdout"]
+    ([0.02], ['fa'], 'test')
     """
     z = _sizes(quick)
     groups = {}
@@ -203,6 +216,13 @@ def run_rules_study(runs_dir: str | Path, *, quick: bool = False, workers: int |
     -------
     SweepResult
         Stage 2's sweep.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = run_rules_study(tempfile.mkdtemp(), quick=True, workers=1)  # doctest: +SKIP
+    >>> res.counts["ok"]  # doctest: +SKIP
+    10
     """
     runs_dir = Path(runs_dir)
     cfg_dir = runs_dir / "configs"
