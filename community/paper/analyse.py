@@ -186,20 +186,46 @@ def _noise_tasks(runs_dir: Path, n_null: int = N_NULL) -> list[tuple]:
         if not sweep.is_dir():
             continue
         for group, d in run_groups(sweep):
-            variants: tuple[Variant, ...] = (REFERENCE,)
-            options: dict = {"n_null": n_null}
-            if study == "phase":
-                cfg = runs.read_config(d)["simulation"]
-                if (cfg["prune"], cfg["noise_rate"]) == REFERENCE_CELL:
-                    variants = (REFERENCE, *ANALYSIS_VARIANTS)
-            elif study == "duration":
-                sim = runs.read_config(d)["simulation"]
-                options.update(steps=_duration_steps(sim["iterations"], sim["snapshots"]),
-                               evidence_steps="measured")
-            elif study == "development":
-                options.update(every_snapshot=True, evidence_steps="measured")
-            tasks.append((study, group, d, variants, options))
+            tasks.append((study, group, d, *task_options(study, d, n_null)))
     return tasks
+
+
+def task_options(study: str, run_dir: Path, n_null: int = N_NULL) -> tuple[tuple, dict]:
+    """The analysis variants and :func:`~community.paper.measure.measure_run` options of
+    one run.
+
+    The null-model draws (``n_null`` of each null) go where a verdict rests on them: the
+    phase study's reference cell, whose 20 seeds per rate carry the Fig. 4 contrast and the
+    null counts. Elsewhere the signatures are measured without nulls (they enter the
+    pooled model, the collapse exponent, the sensitivity, timescale and development
+    comparisons, none of which uses the null draws), and below
+    :data:`~community.paper.measure.EVIDENCE_MIN_PRUNE` (nearly complete graphs, where a
+    block model of every synapse costs about ten times more) only the Leiden measures are
+    taken. The reference cell's runs are also analysed under :data:`ANALYSIS_VARIANTS`.
+
+    Examples
+    --------
+    >>> task_options("sensitivity", Path("x"))
+    ((Variant(weight_mode='abs', quality='modularity', resolution=1.0),), {'n_null': 0})
+    """
+    from community.paper.measure import EVIDENCE_MIN_PRUNE
+
+    variants: tuple[Variant, ...] = (REFERENCE,)
+    options: dict = {"n_null": 0}
+    if study == "phase":
+        cfg = runs.read_config(run_dir)["simulation"]
+        if (cfg["prune"], cfg["noise_rate"]) == REFERENCE_CELL:
+            variants = (REFERENCE, *ANALYSIS_VARIANTS)
+            options["n_null"] = n_null
+        elif cfg["prune"] < EVIDENCE_MIN_PRUNE:
+            options["evidence_steps"] = "none"
+    elif study == "duration":
+        sim = runs.read_config(run_dir)["simulation"]
+        options.update(steps=_duration_steps(sim["iterations"], sim["snapshots"]),
+                       evidence_steps="measured")
+    elif study == "development":
+        options.update(every_snapshot=True, evidence_steps="measured")
+    return variants, options
 
 
 def _duration_steps(iterations: int, snapshots: int) -> tuple[int, ...]:

@@ -104,7 +104,7 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
             f"noise-driven) over {ph['learning_rate'].nunique()} learning rates, "
             f"{ph['prune'].nunique()} pruning fractions and {ph['sigma'].nunique()} noise "
             f"levels, {ref['seed'].nunique()} seeds at the reference cell (p = 0.9, "
-            f"sigma = 0.1), each run at p >= 0.8 against "
+            f"sigma = 0.1), each of those against "
             f"{_g(ph['ev_n_null'].max() if 'ev_n_null' in ph else np.nan)} draws of three "
             "nulls.")
     pl = t.get("plasticity", pd.DataFrame())

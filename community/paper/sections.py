@@ -93,14 +93,16 @@ def setup_section(t: dict) -> Sec:
         f"noise sigma: {', '.join(f'{x:g}' for x in sorted(ph['sigma'].unique()))}. "
         f"The reference cell (p = 0.9, sigma = 0.1) has {ref['seed'].nunique()} seeds per "
         f"rate, every other cell {other['seed'].nunique() if len(other) else 0}.")
-    n_null = ph["ev_n_null"].max() if "ev_n_null" in ph else np.nan
+    n_null = ref["ev_n_null"].max() if "ev_n_null" in ref else np.nan
     s.text(
-        "Every final snapshot at p >= 0.8 is compared with "
-        f"{_g(n_null)} draws of each of three nulls: init-pruned (the run's initial weights "
-        "pruned to the same number of synapses: what pruning random weights builds), "
-        "shuffle (the trained weights permuted over the surviving synapses) and rewire "
-        "(degree-preserving rewiring). Below p = 0.8 the graph is nearly complete and the "
-        "signatures are reported without nulls. The signatures: modularity Q of |W| "
+        f"Every final snapshot at the reference cell is compared with {_g(n_null)} draws "
+        "of each of three nulls: init-pruned (the run's initial weights pruned to the same "
+        "number of synapses: what pruning random weights builds), shuffle (the trained "
+        "weights permuted over the surviving synapses) and rewire (degree-preserving "
+        "rewiring). The other cells, the duration, sensitivity, timescale and development "
+        "studies enter comparisons between rates, choices or times, not against nulls, so "
+        "their signatures are measured without null draws; at p < 0.8 (nearly complete "
+        "graphs) only the Leiden measures are taken. The signatures: modularity Q of |W| "
         "(directed Louvain; within-module), block assortativity and block "
         "disassortativity of a degree-corrected stochastic block model chosen by "
         "description length (within- and across-module: the block model sees "
