@@ -85,8 +85,10 @@ def test_committed_tables_have_the_quick_schema(quick):
             if a[col].notna().any() and b[col].notna().any():
                 assert a[col].dtype.kind == b[col].dtype.kind or {
                     a[col].dtype.kind, b[col].dtype.kind} <= {"i", "f"}, (name, col)
-    assert sorted(p.name for p in (COMMITTED / "figures").glob("*.png")) == sorted(
-        p.name for p in (out / "figures").glob("*.png"))
+    # the quick size may lack a plastic-high rate (so no pooled model or its figure):
+    # the full report draws at least every figure the quick one does
+    assert {p.name for p in (out / "figures").glob("*.png")} <= {
+        p.name for p in (COMMITTED / "figures").glob("*.png")}
 
 
 @pytest.mark.skipif(not (COMMITTED / "tables").is_dir(), reason="no committed full report")
