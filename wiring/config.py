@@ -10,7 +10,7 @@ configuration is written into every run directory as ``config.toml``.
 ``"noise"`` runs the paper's Algorithm 1 (noise instead of clamping, credit-clamped
 neurons, pruning) with the ``[simulation]`` section.
 
-Three defaults depend on other keys; a key left unset follows them, a key you set is
+Some defaults depend on other keys; a key left unset follows them, a key you set is
 used as given. :func:`resolve_config` fills them in, and ``config.toml`` records the
 result, so it always describes what ran:
 
@@ -20,7 +20,12 @@ result, so it always describes what ran:
   dense matrix, 300 neurons all-to-all with self-loops), false otherwise (a family
   you name has no self-loops unless you set ``graph.self_loops = true``);
 - ``train.snapshot_epochs`` unset: the epochs of :data:`DEFAULT_SNAPSHOT_EPOCHS`
-  up to ``train.epochs``, and always the final epoch.
+  up to ``train.epochs``, and always the final epoch;
+- ``graph.weights = "auto"``: ``"random"`` for a family that is built (no weights of its
+  own), ``"file"`` for a connectome (its synapse counts); for ``graph.family = "file"``
+  the run decides once it has read the file (``"file"`` when the file has edge weights),
+  as it does ``graph.weight_scale = "auto"``
+  (:func:`wiring.graphs.families.load_source`), and its ``config.toml`` records both.
 
 Examples
 --------
@@ -100,11 +105,25 @@ class GraphConfig:
     """Graph family and its parameters.
 
     ``family``: recurrent (inputs -> recurrent hidden -> outputs), layered, all-to-all,
-    erdos-renyi, sbm, small-world, file (``path`` to .graphml/.gexf/.csv), or auto
-    (the default: recurrent for the supervised task, all-to-all for the noise task).
-    For data tasks the input/output counts come from the data. ``self_loops`` left
-    unset (``None``) is true for the noise task's default graph and false otherwise;
-    :func:`resolve_config` fills both in.
+    erdos-renyi, sbm, small-world, file (``path`` to .graphml/.gexf/.csv), connectome
+    (``name``, one of :func:`wiring.connectomes.available`, with ``synapses`` and
+    ``cells`` as :func:`wiring.connectomes.load` takes them), or auto (the default:
+    recurrent for the supervised task, all-to-all for the noise task). For data tasks the
+    input/output counts come from the data. ``self_loops`` left unset (``None``) is true
+    for the noise task's default graph and false otherwise; :func:`resolve_config` fills
+    both in.
+
+    A file or connectome graph says itself which neurons are inputs and outputs:
+    ``inputs``/``outputs`` are a list of node names (node ids as written in the file; a
+    CSV edge list's integer ids), ``"ATTR=VALUE"`` (the nodes whose attribute ``ATTR``
+    is ``VALUE``, e.g. ``"class=sensory"``), ``"ATTR"`` (a boolean node attribute), or
+    ``""`` (the default: the boolean attributes ``input``/``output`` where a GraphML or
+    GEXF file has them, else none). ``weights``: the initial weights, ``"file"`` (the
+    file's edge weights or the connectome's synapse counts, times ``weight_scale``) or
+    ``"random"`` (drawn as for any family, ``neurons.init_scale``); ``"auto"`` (the
+    default) is ``"file"`` where there are weights. ``weight_scale`` ``"auto"`` is 1 for a
+    file's weights and, for synapse counts, the factor that gives them the random
+    initialisation's root-mean-square weight (:func:`wiring.graphs.families.load_source`).
     """
 
     family: str = "auto"
@@ -124,6 +143,14 @@ class GraphConfig:
     rewire: float = 0.1
     self_loops: bool | None = None  # None: the task's default (see resolve_config)
     path: str = ""
+    name: str = ""  # family "connectome": which one (wiring.connectomes.available())
+    synapses: str = "chemical"  # family "connectome": "chemical" | "electrical"
+    cells: str = "neurons"  # family "connectome": "neurons" | "all"
+    # families "file" and "connectome": node names, "ATTR=VALUE", "ATTR", or "" (default)
+    inputs: str | list[str | int] = ""
+    outputs: str | list[str | int] = ""
+    weights: str = "auto"  # "auto" | "file" | "random" (see resolve_config)
+    weight_scale: float | str = "auto"  # a factor for the file's weights, or "auto"
 
 
 @dataclass(frozen=True)
@@ -207,9 +234,24 @@ def _coerce(value, annotation, where: str):
         return [_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(hint, types.UnionType):  # `X | None`: None (Python only) means unset
         args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) != 1 or len(typing.get_args(hint)) != 2:
-            raise ConfigError(f"{where}: unsupported type {hint}")  # pragma: no cover
-        return None if value is None else _coerce(value, args[0], where)
+        if value is None and len(args) < len(typing.get_args(hint)):
+            return None
+        if len(args) == 1:
+            return _coerce(value, args[0], where)
+        # `X | Y`: the first that fits; a list is judged by the list type (its items named)
+        lists = [a for a in args if typing.get_origin(a) is list]
+        if isinstance(value, list) and lists:
+            return _coerce(value, lists[0], where)
+        for arg in args:
+            if arg in lists:
+                continue
+            try:
+                return _coerce(value, arg, where)
+            except ConfigError:
+                pass
+        kinds = {str: "a string", float: "a number", int: "an integer", bool: "true or false"}
+        want = " or ".join(kinds.get(a, "a list") for a in args)
+        raise ConfigError(f"{where} must be {want}, got {value!r}")
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false, got {value!r}")
@@ -369,9 +411,12 @@ def resolve_config(cfg: TrainConfig) -> TrainConfig:
     family named explicitly has no self-loops unless ``graph.self_loops`` says so);
     an unset ``train.snapshot_epochs`` becomes :func:`default_snapshot_epochs` of
     ``train.epochs``; for the noise task ``train.rule`` is ``"balance"``, the paper's
-    rule that Algorithm 1 runs (the task reads no other key of ``[train]``). Values
-    that are set are kept as they are. ``config.toml`` holds the resolved
-    configuration, so it always describes what ran.
+    rule that Algorithm 1 runs (the task reads no other key of ``[train]``);
+    ``graph.weights = "auto"`` becomes ``"random"`` for a family that is built and
+    ``"file"`` for a connectome (for a graph file it stays ``"auto"`` until the run reads
+    the file: :func:`wiring.graphs.families.load_source`). Values that are set are kept as
+    they are. ``config.toml`` holds the resolved configuration, so it always describes
+    what ran.
 
     Parameters
     ----------
@@ -409,7 +454,10 @@ def resolve_config(cfg: TrainConfig) -> TrainConfig:
     if snaps is None:
         snaps = default_snapshot_epochs(t.epochs)
     rule = "balance" if cfg.task.kind == "noise" else t.rule  # what Algorithm 1 runs
-    return rep(cfg, graph=rep(g, family=family, self_loops=self_loops),
+    weights = g.weights
+    if weights == "auto" and family != "file":  # a file's weights: known once it is read
+        weights = "file" if family == "connectome" else "random"
+    return rep(cfg, graph=rep(g, family=family, self_loops=self_loops, weights=weights),
                train=rep(t, snapshot_epochs=list(snaps), rule=rule))
 
 

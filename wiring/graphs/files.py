@@ -7,7 +7,10 @@ GraphML and GEXF are read with networkx and converted as
 :func:`~wiring.graphs.convert.from_networkx` does; pass ``edge_order="eid"`` to restore
 the edge order of a file written from :func:`~wiring.graphs.convert.to_networkx`.
 Inputs and outputs default to the boolean node attributes ``"input"`` and
-``"output"``. :mod:`wiring.graphs.convert` re-exports everything listed here.
+``"output"``. A graph read from GraphML or GEXF carries the file's node ids as
+:attr:`~wiring.graphs.graph.Graph.node_names` and its node attributes as
+:attr:`~wiring.graphs.graph.Graph.node_attrs`. :mod:`wiring.graphs.convert` re-exports
+everything listed here.
 
 Unreadable or malformed files raise :class:`~wiring.errors.GraphFileError`
 naming the file and, where known, the line, node or edge.
@@ -30,6 +33,7 @@ import numbers
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -124,9 +128,35 @@ def _read_nx_file(
         raise err(f"cannot read {kind}: {where or exc}") from None
     except (nx.NetworkXError, TypeError, AttributeError) as exc:
         raise err(f"cannot read {kind}: {type(exc).__name__}: {exc}") from None
-    return _nx_convert(
+    graph, w = _nx_convert(
         G, inputs, outputs, weight, edge_order, err, what="the graph", key=_file_node_key
     )
+    return _with_file_nodes(graph, G), w
+
+
+def _with_file_nodes(graph: Graph, G) -> Graph:
+    """``graph`` carrying the file's node ids as names and its node attributes, one array
+    per attribute: bool, int64 or float64 where every value present is of that kind (a
+    node without the attribute: False, or NaN for numbers), else strings ("" missing)."""
+    labels = list(G.nodes)  # the order _nx_convert numbers the neurons in
+    data = [G.nodes[label] for label in labels]
+    keys = list(dict.fromkeys(k for d in data for k in d))
+    attrs = {}
+    for key in keys:
+        values = [d.get(key) for d in data]
+        present = [v for v in values if v is not None]
+        complete = len(present) == len(values)
+        if all(isinstance(v, bool | np.bool_) for v in present):
+            attrs[key] = np.array([bool(v) for v in values], dtype=bool)
+        elif complete and all(isinstance(v, numbers.Integral) for v in present):
+            attrs[key] = np.array(values, dtype=np.int64)
+        elif all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in present):
+            attrs[key] = np.array([np.nan if v is None else float(v) for v in values])
+        else:
+            attrs[key] = np.array(["" if v is None else str(v) for v in values], dtype=str)
+    named = graph.with_nodes([_file_node_key(label) for label in labels])
+    # every array has length n; set directly, as an attribute may be called "names"
+    return replace(named, node_attrs=attrs or None)
 
 
 def _check_xml_structure(path: Path, kind: str, err: _Err) -> None:
@@ -259,7 +289,9 @@ def read_graphml(
 ) -> tuple[Graph, np.ndarray | None]:
     """Read a directed GraphML file.
 
-    Nodes become neurons ``0 .. n-1`` in file order.
+    Nodes become neurons ``0 .. n-1`` in file order, named by their ids
+    (:attr:`~wiring.graphs.graph.Graph.node_names`, with the node attributes
+    in :attr:`~wiring.graphs.graph.Graph.node_attrs`).
 
     Parameters
     ----------
@@ -316,7 +348,9 @@ def read_gexf(
 ) -> tuple[Graph, np.ndarray | None]:
     """Read a directed GEXF file.
 
-    Nodes become neurons ``0 .. n-1`` in file order.
+    Nodes become neurons ``0 .. n-1`` in file order, named by their ids
+    (:attr:`~wiring.graphs.graph.Graph.node_names`, with the node attributes
+    in :attr:`~wiring.graphs.graph.Graph.node_attrs`).
 
     Parameters
     ----------
