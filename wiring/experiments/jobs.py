@@ -13,6 +13,15 @@ samples when there is no test set) whose firing settles with the snapshot's weig
 ``balance`` is ``f(s)`` as the run's rule uses it (0 on input neurons under the rules
 that give inputs no balance), and both are NaN when no sample settles. Supervised
 snapshots also hold ``epoch``.
+
+A graph file or connectome (``graph.family = "file"`` or ``"connectome"``) is read once,
+before ``config.toml`` is written, so that file records the initial weights the run chose
+(``graph.weights`` and ``graph.weight_scale``: :func:`wiring.graphs.families.load_source`).
+Its neurons' names and attributes go to ``nodes.parquet`` and ``nodes.csv`` (one row per
+neuron, in neuron order: ``neuron``, ``name``, ``is_input``, ``is_output``, then one column
+per node attribute, e.g. a connectome's ``class``, ``type`` and ``description``; an
+attribute named like one of the first four is written as ``attr_<name>``). Graphs that
+are built, whose neurons have no names, get no such table.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import numpy as np
 from wiring import runs
 from wiring.config import TrainConfig, config_to_dict, resolve_config
 from wiring.errors import ConfigError, WiringError
-from wiring.graphs.families import GRAPH_FAMILIES, build_graph
+from wiring.graphs.families import GRAPH_FAMILIES, build_graph, check_graph_config, load_source
 from wiring.graphs.graph import Graph
 from wiring.kernels.plasticity import FB_DIRECT
 from wiring.network import METHODS, Network
@@ -173,6 +182,7 @@ def validate(cfg: TrainConfig) -> None:
                 "(Earlier versions silently built all-to-all with self-loops here.)")
         cfg = resolve_config(cfg)
         t, sim, g, nc, d = cfg.train, cfg.simulation, cfg.graph, cfg.neurons, cfg.data
+        check_graph_config(g)  # graph.inputs/outputs/weights/name: read families only
         for value, name, zero_ok in [
             (t.learning_rate, "train.learning_rate", True), (t.tol, "train.tol", False),
             (sim.learning_rate, "simulation.learning_rate", True),
@@ -226,6 +236,26 @@ def validate(cfg: TrainConfig) -> None:
         raise
     except Exception as exc:  # WiringError from the checks: re-label as a config error
         raise ConfigError(f"invalid configuration: {exc}") from None
+
+
+#: Columns of ``nodes.parquet`` before the graph's node attributes (an attribute of the
+#: same name is written as ``attr_<name>``).
+_NODE_COLUMNS = ("neuron", "name", "is_input", "is_output")
+
+
+def _write_nodes(run_dir: Path, graph: Graph) -> None:
+    """``nodes.parquet``/``nodes.csv`` for a graph whose neurons have names or attributes
+    (a graph file or connectome): one row per neuron, in neuron order."""
+    import pandas as pd
+
+    if graph.node_names is None and graph.node_attrs is None:
+        return
+    names = graph.node_names or tuple(str(i) for i in range(graph.n))
+    table = {"neuron": np.arange(graph.n, dtype=np.int64), "name": list(names),
+             "is_input": graph.input_mask(), "is_output": graph.output_mask()}
+    for key, values in (graph.node_attrs or {}).items():
+        table[f"attr_{key}" if key in _NODE_COLUMNS else key] = values
+    runs.write_table(run_dir, "nodes", pd.DataFrame(table))
 
 
 def _snapshot_writer(run_dir: Path, clamped=()) -> Callable:
@@ -287,6 +317,14 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     from wiring.simulate import simulate
     from wiring.train import fit
 
+    try:
+        source = load_source(cfg)  # a graph file or connectome, read once (None: built)
+    except WiringError:
+        runs.write_config(run_dir, config_to_dict(cfg))  # what was asked for, as it failed
+        raise
+    if source is not None:  # config.toml records the weights it chose (graph.weights)
+        cfg = source.config
+    weight0 = None if source is None else source.weight  # None: drawn from the seed
     runs.write_config(run_dir, config_to_dict(cfg))
     extra = {"job": "train", "task": cfg.task.kind}
     rule = get_rule(cfg.train.rule)
@@ -296,8 +334,10 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     nc = cfg.neurons
     if cfg.task.kind == "supervised":
         ds = build_dataset(cfg)
-        graph = build_graph(cfg, ds.n_features, ds.Y_train.shape[1])
-        net = Network(graph, activation=nc.activation, output_activation=nc.output_activation,
+        graph = build_graph(cfg, ds.n_features, ds.Y_train.shape[1], source=source)
+        _write_nodes(run_dir, graph)
+        net = Network(graph, weight0, activation=nc.activation,
+                      output_activation=nc.output_activation,
                       balance=nc.balance, balance_center=nc.balance_center,
                       balance_width=nc.balance_width, init_scale=nc.init_scale,
                       seed=cfg.task.seed, unit_magnitude=nc.unit_magnitude)
@@ -337,7 +377,8 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
             _write_predictions(run_dir, net, Xp, Yp, t)
     elif cfg.task.kind == "noise":
         s = cfg.simulation
-        graph = build_graph(cfg)
+        graph = build_graph(cfg, source=source)
+        _write_nodes(run_dir, graph)
         snaps = np.unique(np.linspace(0, s.iterations, max(s.snapshots, 1) + 1).astype(int))
         log.info("training started")
         res = simulate(graph, learning_rate=s.learning_rate, iterations=s.iterations,
@@ -346,9 +387,9 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
                        clamped_fraction=s.clamped_fraction, noise_rate=s.noise_rate,
                        noise_credit=s.noise_credit, activation=nc.activation,
                        balance=nc.balance, balance_center=nc.balance_center,
-                       balance_width=nc.balance_width, init_scale=nc.init_scale, tol=s.tol,
-                       max_iter=s.max_iter, weight_limit=s.weight_limit, snapshot_at=snaps,
-                       seed=cfg.task.seed,
+                       balance_width=nc.balance_width, init_scale=nc.init_scale,
+                       weight=weight0, tol=s.tol, max_iter=s.max_iter,
+                       weight_limit=s.weight_limit, snapshot_at=snaps, seed=cfg.task.seed,
                        on_chunk=None if progress is None else _counter(progress, s.iterations))
         write = _snapshot_writer(run_dir, res.clamped)
         for (step, w), (_, rate, balance), (_, credit) in zip(res.snapshots, res.states,

@@ -10,6 +10,8 @@ package (:mod:`community`) and anyone else reading results. It holds::
       metrics.csv          ... and the same table as CSV
       snapshots/
         step_<k>.npz       weights and biases after training step k
+      nodes.parquet        named neurons only (a graph file or connectome): one row ...
+      nodes.csv            ... per neuron, its name and attributes
       status.json          written last: how the run ended
 
 **Neuron and weight convention.** Neurons are numbered ``0 .. n-1``. ``W[i, j]``
@@ -93,6 +95,15 @@ saturated neuron); for the noise task the simulation's state at that iteration, 
 the supervised task means over up to 100 settled test samples (NaN if none settled),
 and ``epoch`` (int64, ()) for the supervised task. Snapshots written before these
 were added lack them.
+
+**nodes.parquet / nodes.csv** -- written by ``wiring train`` when the graph's neurons
+have names or attributes (``graph.family = "file"`` with GraphML or GEXF, or
+``"connectome"``); absent otherwise. One row per neuron, in neuron order, so row ``i``
+describes neuron ``i`` of every snapshot: ``neuron`` (int64, ``0 .. n-1``), ``name``
+(str: the file's node id, or the cell name), ``is_input`` and ``is_output`` (bool), then
+one column per node attribute (a connectome's ``class``, ``type``, ``description``; a
+file's attributes as bool, int64, float64 or str), an attribute named like one of the
+first four columns being written as ``attr_<name>``.
 
 **status.json** -- a JSON object written after everything else, with ``status``
 (``"ok"``, ``"unstable"`` or ``"failed"``), ``reason`` (a string, empty for
