@@ -8,8 +8,10 @@ against null models, computes measures into tidy tables, classifies learning-rat
 regimes, and writes reports and GEXF/GraphML files.
 
 Every function that takes a graph accepts a dense ``W`` with ``W[i, j]`` the
-weight onto neuron ``i`` from neuron ``j`` (the engine's convention) or a
-:class:`wiring.runs.Snapshot`.
+weight onto neuron ``i`` from neuron ``j`` (the engine's convention), a
+``scipy.sparse`` matrix, a networkx graph (edge ``u -> v`` is ``W[v, u]``) or a
+:class:`wiring.runs.Snapshot`, all read by :func:`community.graphs.as_weights`; above
+:data:`community.graphs.DENSE_MAX_NEURONS` neurons a sparse input is never made dense.
 
 Examples
 --------

@@ -82,7 +82,14 @@ from scipy.sparse.linalg import svds
 
 from community import _sbm
 from community.detect import Partition, relabel
-from community.graphs import CommunityError, _as_rng, _check_choice, dense_weights
+from community.graphs import (
+    CommunityError,
+    _as_rng,
+    _check_choice,
+    _check_snapshot,
+    _describe,
+    as_weights,
+)
 from wiring.runs import Snapshot
 
 __all__ = ["BLOCK_WEIGHTS", "BLOCK_MODES", "BACKENDS", "DEGREE_PRIORS", "PATIENCE",
@@ -116,8 +123,10 @@ def edge_list(W: Any, *, mode: str = "abs") -> tuple[np.ndarray, np.ndarray, np.
 
     Parameters
     ----------
-    W : array_like (n, n), scipy.sparse matrix or Snapshot
-        ``W[i, j]`` the weight onto ``i`` from ``j`` (edge ``j -> i``).
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        ``W[i, j]`` the weight onto ``i`` from ``j`` (edge ``j -> i``); a networkx
+        graph's edge ``u -> v`` is ``W[v, u]`` (:func:`community.graphs.as_weights`).
+        Nothing builds a dense matrix from a sparse input, whatever its size.
     mode : {"abs", "pos", "neg"}, default "abs"
         ``|W|``, ``max(W, 0)`` or ``max(-W, 0)``.
 
@@ -137,8 +146,10 @@ def edge_list(W: Any, *, mode: str = "abs") -> tuple[np.ndarray, np.ndarray, np.
     ([1, 0], [0, 1], [2.0, 1.0], 2)
     """
     mode = _check_choice(mode, "mode", BLOCK_MODES)
+    if not isinstance(W, Snapshot) and not sp.issparse(W):
+        W = as_weights(W)  # a dense array, or a networkx graph (sparse when large)
     if isinstance(W, Snapshot):
-        dense_weights(W)  # validates (non-finite weights name the file)
+        _check_snapshot(W, _describe(W, "W"))  # non-finite weights name the file
         src, dst, w, n = (np.asarray(W.src, np.int64), np.asarray(W.dst, np.int64),
                           np.asarray(W.weight, np.float64), int(W.n))
     elif sp.issparse(W):
@@ -152,9 +163,8 @@ def edge_list(W: Any, *, mode: str = "abs") -> tuple[np.ndarray, np.ndarray, np.
         src, dst, w, n = (C.col.astype(np.int64), C.row.astype(np.int64), data,
                           int(W.shape[0]))
     else:
-        A = dense_weights(W)
-        dst, src = np.nonzero(A)
-        w, n = A[dst, src], A.shape[0]
+        dst, src = np.nonzero(W)
+        w, n = W[dst, src], W.shape[0]
     w = np.abs(w) if mode == "abs" else np.maximum(w if mode == "pos" else -w, 0.0)
     keep = w > 0
     src, dst, w = src[keep], dst[keep], w[keep]
@@ -352,7 +362,7 @@ def description_length(
 
     Parameters
     ----------
-    W : array_like (n, n), scipy.sparse matrix or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         ``W[i, j]`` onto ``i`` from ``j``.
     membership : array_like of int, shape (n,)
         Block of each neuron (empty blocks are dropped).
@@ -401,9 +411,10 @@ def fit_blocks(
 
     Parameters
     ----------
-    W : array_like (n, n), scipy.sparse matrix or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         ``W[i, j]`` the weight onto ``i`` from ``j``; every non-zero entry (after
-        ``mode``) is an edge ``j -> i``.
+        ``mode``) is an edge ``j -> i``. A sparse input is never made dense (memory
+        grows with the number of synapses).
     n_blocks : int, optional
         Fit exactly this many blocks. Default: chosen by minimum description length.
     degree_corrected : bool, default True

@@ -67,16 +67,18 @@ import networkx as nx
 import numpy as np
 from numpy.typing import ArrayLike
 
+from community import graphs
 from community.graphs import (
     CommunityError,
     WeightGraph,
+    Weights,
     _as_membership,
     _as_rng,
     _check_choice,
     _safe_scale,
+    _too_large,
     weight_graph,
 )
-from wiring.runs import Snapshot
 
 __all__ = [
     "QUALITIES",
@@ -451,7 +453,7 @@ def _require_edges(graph: WeightGraph) -> None:
 
 
 def leiden(
-    W: ArrayLike | Snapshot | WeightGraph,
+    W: Weights | WeightGraph,
     *,
     quality: str = "modularity",
     resolution: float = 1.0,
@@ -463,9 +465,11 @@ def leiden(
 
     Parameters
     ----------
-    W : array_like (n, n), Snapshot or WeightGraph
-        Weights ``W[i, j]`` onto ``i`` from ``j``, or a graph built by
-        :func:`community.graphs.weight_graph` (with its threshold, top-k, nodes).
+    W : array_like (n, n), scipy.sparse matrix, networkx graph, Snapshot or WeightGraph
+        Weights ``W[i, j]`` onto ``i`` from ``j`` (:func:`community.graphs.as_weights`;
+        a sparse input above :data:`community.graphs.DENSE_MAX_NEURONS` neurons is never
+        made dense), or a graph built by :func:`community.graphs.weight_graph` (with its
+        threshold, top-k, nodes).
     quality : {"modularity", "rb", "cpm"}, default "modularity"
         Quality function (module docstring).
     resolution : float, default 1.0
@@ -538,7 +542,7 @@ def leiden(
 
 
 def partition_quality(
-    W: ArrayLike | Snapshot | WeightGraph,
+    W: Weights | WeightGraph,
     membership: ArrayLike,
     *,
     quality: str = "modularity",
@@ -549,7 +553,7 @@ def partition_quality(
 
     Parameters
     ----------
-    W : array_like (n, n), Snapshot or WeightGraph
+    W : array_like (n, n), scipy.sparse matrix, networkx graph, Snapshot or WeightGraph
         The graph, as for :func:`leiden`.
     membership : array_like of int, shape (n,)
         Community of each vertex (non-negative labels).
@@ -583,7 +587,7 @@ def partition_quality(
 
 
 def louvain(
-    W: ArrayLike | Snapshot | WeightGraph,
+    W: Weights | WeightGraph,
     *,
     resolution: float = 1.0,
     mode: str | None = None,
@@ -593,7 +597,7 @@ def louvain(
 
     Parameters
     ----------
-    W : array_like (n, n), Snapshot or WeightGraph
+    W : array_like (n, n), scipy.sparse matrix, networkx graph, Snapshot or WeightGraph
         As for :func:`leiden`.
     resolution : float, default 1.0
         Resolution ``gamma`` of the directed modularity.
@@ -663,7 +667,7 @@ def consensus(
     *,
     seed: int | np.random.Generator | None = 0,
     threshold: float = 0.5,
-    graph: ArrayLike | Snapshot | WeightGraph | None = None,
+    graph: Weights | WeightGraph | None = None,
 ) -> Partition:
     """Consensus of several partitions of the same vertices (e.g. Leiden over seeds).
 
@@ -683,7 +687,7 @@ def consensus(
         Seed of the Leiden run on the co-assignment graph.
     threshold : float, default 0.5
         Keep co-assignment fractions ``>= threshold``; in ``(0, 1]``.
-    graph : array_like (n, n), Snapshot or WeightGraph, optional
+    graph : array_like (n, n), sparse matrix, networkx graph, Snapshot or WeightGraph, optional
         The graph the partitions came from. If given, the consensus quality is
         evaluated on it with the quality function, resolution and mode of the
         input partitions (which must agree; see :func:`partition_quality`).
@@ -700,7 +704,9 @@ def consensus(
     Raises
     ------
     CommunityError
-        No partitions, partitions of different lengths, or ``threshold`` out of range.
+        No partitions, partitions of different lengths, ``threshold`` out of range, or
+        more than :data:`community.graphs.DENSE_MAX_NEURONS` vertices (the
+        co-assignment matrix is dense by nature: pass a single partition instead).
 
     Examples
     --------
@@ -719,6 +725,8 @@ def consensus(
         n = members[0].size if members else (m.size if m.ndim == 1 else -1)
         members.append(_as_membership(m, n, name=f"partitions[{k}]"))
     n = members[0].size
+    if n > graphs.DENSE_MAX_NEURONS:
+        raise _too_large("`partitions`", n, "the consensus co-assignment matrix")
     D = np.zeros((n, n), dtype=np.float64)
     for m in members:
         D += m[:, None] == m[None, :]

@@ -68,14 +68,25 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from community import nulls
 from community.blocks import fit_blocks
-from community.graphs import CommunityError, _as_rng, _check_choice
+from community.graphs import (
+    CommunityError,
+    Weights,
+    _as_rng,
+    _canonical,
+    _check_choice,
+    _max_abs,
+    as_weights,
+)
 from community.modmax import max_modularity
 from community.structure import (
     _rich_club_phi,
+    _support,
     block_assortativity,
     block_disassortativity,
     hub_concentration,
@@ -83,6 +94,7 @@ from community.structure import (
     reciprocity,
     saturated_fraction,
 )
+from wiring.runs import Snapshot
 
 __all__ = ["NULL_MODELS", "SIGNATURES", "Z_MIN", "P_MAX", "BLOCK_WEIGHT_CHOICES",
            "null_draws", "prune_to_density", "null_statistics", "structure_evidence"]
@@ -101,15 +113,17 @@ P_MAX = 0.05
 BLOCK_WEIGHT_CHOICES = ("auto", "none", "lognormal", "exponential")
 
 
-def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
+def prune_to_density(W0: np.ndarray | sp.sparray | sp.spmatrix | nx.Graph | Snapshot,
+                     n_keep: int) -> np.ndarray | sp.csr_array:
     """The weights ``W0`` with all but their ``n_keep`` largest ``|w|`` set to zero.
 
     Ties go to the lower flat index.
 
     Parameters
     ----------
-    W0 : ndarray
-        Weights of any shape, e.g. a run's first snapshot as a dense matrix.
+    W0 : ndarray, scipy.sparse matrix, networkx graph or Snapshot
+        Weights of any shape, e.g. a run's first snapshot as a dense matrix (a graph or
+        snapshot is read by :func:`community.graphs.as_weights`).
     n_keep : int
         How many entries keep their weight: the number of non-zero weights of the
         matrix whose density is matched.
@@ -117,17 +131,34 @@ def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
     Returns
     -------
     ndarray
-        Same shape and dtype as ``W0``.
+        Same shape and dtype as ``W0``; a ``scipy.sparse.csr_array`` (float64) for a
+        sparse ``W0``, with the entries the dense matrix would keep.
 
     Examples
     --------
     >>> prune_to_density(np.array([[0.0, -3.0], [1.0, 2.0]]), 2).tolist()
     [[0.0, -3.0], [0.0, 2.0]]
     """
+    if isinstance(W0, nx.Graph | Snapshot):
+        W0 = as_weights(W0, name="W0")
+    if sp.issparse(W0):
+        out = _canonical(W0)    # row-major: the order of the dense matrix's flat index
+        keep = _top_abs(out.data, np.arange(out.data.size), n_keep)
+        out.data[np.setdiff1d(np.arange(out.data.size), keep)] = 0.0
+        out.eliminate_zeros()
+        return out
     flat = W0.ravel()
     out = np.zeros_like(flat)
     if n_keep > 0:
-        keep = np.flatnonzero(flat)
+        keep = _top_abs(flat, np.flatnonzero(flat), n_keep)
+        out[keep] = flat[keep]
+    return out.reshape(W0.shape)
+
+
+def _top_abs(flat: np.ndarray, keep: np.ndarray, n_keep: int) -> np.ndarray:
+    """The ``n_keep`` of the indices ``keep`` (ascending) with the largest ``|flat|``; ties
+    go to the lower index."""
+    if n_keep > 0:
         if n_keep < keep.size:
             # the n_keep-th largest |w| by selection (linear time), then every larger one
             # and, of those equal to it, the lowest indices
@@ -136,19 +167,21 @@ def prune_to_density(W0: np.ndarray, n_keep: int) -> np.ndarray:
             above = keep[mag > cut]
             tied = keep[mag == cut][:n_keep - above.size]
             keep = np.concatenate([above, tied])
-        out[keep] = flat[keep]
-    return out.reshape(W0.shape)
+        return keep
+    return keep[:0]
 
 
-def null_draws(W: np.ndarray, W0: np.ndarray | None, *, null: str, n: int,
-               seed: int | np.random.Generator | None = 0) -> Iterator[np.ndarray]:
+def null_draws(W: Weights, W0: Weights | None, *, null: str, n: int,
+               seed: int | np.random.Generator | None = 0
+               ) -> Iterator[np.ndarray | sp.csr_array]:
     """``n`` draws of one null model of the trained weights ``W``.
 
     Parameters
     ----------
-    W : ndarray (n, n)
-        Trained weights, ``W[i, j]`` onto ``i`` from ``j``.
-    W0 : ndarray (n, n) or None
+    W : ndarray (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        Trained weights, ``W[i, j]`` onto ``i`` from ``j``
+        (:func:`community.graphs.as_weights`).
+    W0 : same kinds, or None
         The run's initial weights (``"init-pruned"`` only).
     null : {"init-pruned", "shuffle", "rewire"}
     n : int
@@ -158,6 +191,7 @@ def null_draws(W: np.ndarray, W0: np.ndarray | None, *, null: str, n: int,
     Yields
     ------
     ndarray (n, n)
+        Sparse (``scipy.sparse.csr_array``) where the weights are read sparse.
 
     Examples
     --------
@@ -168,11 +202,14 @@ def null_draws(W: np.ndarray, W0: np.ndarray | None, *, null: str, n: int,
     """
     null = _check_choice(null, "null", NULL_MODELS)
     rng = _as_rng(seed)
+    W = as_weights(W)
+    if W0 is not None:
+        W0 = as_weights(W0, name="W0")
     if null == "init-pruned":
         if W0 is None or W0.shape != W.shape:
             raise CommunityError("`W0` (the initial weights, same shape as `W`) is needed "
                                  "for the init-pruned null")
-        n_keep = int(np.count_nonzero(W))
+        n_keep = int(W.count_nonzero() if sp.issparse(W) else np.count_nonzero(W))
     for _ in range(n):
         if null == "shuffle":
             yield nulls.shuffle_weights(W, seed=rng)
@@ -224,9 +261,18 @@ def _hub(A: np.ndarray) -> float:
     return float(hub_concentration(A)["top_share_max"])
 
 
+def _same_support(V: np.ndarray | sp.csr_array, A: np.ndarray | sp.csr_array) -> bool:
+    """Whether ``V`` and ``A`` have the same non-zero entries."""
+    if sp.issparse(V):
+        V, A = _canonical(V), _canonical(A)
+        return bool(np.array_equal(V.indptr, A.indptr)
+                    and np.array_equal(V.indices, A.indices))
+    return bool(np.array_equal(V != 0, A != 0))
+
+
 def structure_evidence(
-    W: np.ndarray,
-    W0: np.ndarray | None,
+    W: Weights,
+    W0: Weights | None,
     *,
     n_null: int = 20,
     null_models: Sequence[str] = NULL_MODELS,
@@ -238,11 +284,15 @@ def structure_evidence(
 
     Parameters
     ----------
-    W : ndarray (n, n)
-        Trained weights, ``W[i, j]`` onto ``i`` from ``j`` (``|W|`` is analysed).
-    W0 : ndarray (n, n) or None
+    W : ndarray (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        Trained weights, ``W[i, j]`` onto ``i`` from ``j`` (``|W|`` is analysed). Read
+        by :func:`community.graphs.as_weights`: above
+        :data:`community.graphs.DENSE_MAX_NEURONS` neurons a sparse ``W`` (and its null
+        draws) stays sparse.
+    W0 : same kinds, or None
         The run's initial weights, for the init-pruned null and the weight growth
-        (None: that null is left out).
+        (None, e.g. weights trained elsewhere without their initial snapshot: that
+        null is left out and its columns are NaN, the weight growth too).
     n_null : int, default 20
         Draws per null model (0: no nulls).
     null_models : sequence of str, default all of :data:`NULL_MODELS`
@@ -279,14 +329,20 @@ def structure_evidence(
     if isinstance(n_null, bool) or not isinstance(n_null, int | np.integer) or n_null < 0:
         raise CommunityError(f"`n_null` must be an integer >= 0, got {n_null!r}")
     models = [_check_choice(m, "null_models", NULL_MODELS) for m in null_models]
-    A = np.abs(np.asarray(W, dtype=np.float64))
-    if not np.any(A):
+    A = abs(as_weights(W))
+    if W0 is not None:
+        W0 = as_weights(W0, name="W0")
+        if sp.issparse(A) != sp.issparse(W0):  # one kind for the draws and the comparisons
+            A, W0 = _canonical(A), _canonical(W0)
+    sparse = sp.issparse(A)
+    if not (A.nnz if sparse else np.any(A)):
         raise CommunityError("`W` has no synapses left; nothing to measure")
     rng = np.random.default_rng(seed)
     sbm = fit_blocks(A, weights=block_weights, n_init=2, seed=seed)
     K = sbm.n_communities
     q = max_modularity(A, seed=seed).quality
     hc = hub_concentration(A)
+    top0 = _max_abs(W0) if W0 is not None else 0.0
     out: dict[str, Any] = {
         "q": q, "bd": block_disassortativity(A, sbm.membership), "hub": hc["top_share_max"],
         "ba": block_assortativity(A, sbm.membership),
@@ -298,13 +354,10 @@ def structure_evidence(
         "reciprocity": reciprocity(A),
         "gini_in": hc["gini_in"], "gini_out": hc["gini_out"],
         "top_share_in": hc["top_share_in"], "top_share_out": hc["top_share_out"],
-        "weight_growth": (float(A.max() / np.abs(W0).max())
-                          if W0 is not None and np.any(W0) else float("nan")),
+        "weight_growth": (float(_max_abs(A) / top0) if top0 > 0 else float("nan")),
         "n_null": int(n_null),
     }
-    support = A != 0
-    E = support.astype(np.float64)
-    np.fill_diagonal(E, 0.0)
+    E = _support(A)
     degree = E.sum(axis=0) + E.sum(axis=1)
     k_rich = float(np.percentile(degree, 90))
     phi = _rich_club_phi(E, k_rich)
@@ -319,16 +372,14 @@ def structure_evidence(
         phis = []
         seeds = rng.integers(2**31 - 1, size=n_null)
         for k, V in enumerate(null_draws(A, W0, null=model, n=n_null, seed=rng)):
-            V = np.abs(V)
+            V = abs(V)
             if model == "rewire":      # the same neurons form the club: degrees are kept
-                F = (V != 0).astype(np.float64)
-                np.fill_diagonal(F, 0.0)
-                phis.append(_rich_club_phi(F, k_rich))
+                phis.append(_rich_club_phi(_support(V), k_rich))
             draws["q"].append(max_modularity(V, seed=int(seeds[k])).quality)
             draws["hub"].append(_hub(V))
             if K == 1:
                 m = None                      # one block: nothing across, nothing denser
-            elif block_weights == "none" and np.array_equal(V != 0, support):
+            elif block_weights == "none" and _same_support(V, A):
                 m = sbm.membership  # the same synapses: the same graph to the block model
             else:
                 m = fit_blocks(V, n_blocks=K, weights=block_weights, n_init=2,

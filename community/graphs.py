@@ -1,12 +1,23 @@
 """Weight matrices and snapshots -> directed, weighted igraph graphs.
 
-A trained circuit is a dense weight matrix ``W`` with ``W[i, j]`` the weight onto
-neuron ``i`` from neuron ``j`` (edge ``j -> i``), or a
+A trained circuit is a weight matrix ``W`` with ``W[i, j]`` the weight onto
+neuron ``i`` from neuron ``j`` (edge ``j -> i``): a dense array, a ``scipy.sparse``
+matrix, a networkx graph (edge ``u -> v`` is ``W[v, u]``) or a
 :class:`wiring.runs.Snapshot` holding the same weights as an edge list. This
-module validates either once, at the boundary, and turns it into a
+module validates any of them once, at the boundary (:func:`as_weights`, the one
+input coercion every :mod:`community` function uses), and turns it into a
 :class:`WeightGraph`: one igraph layer per sign of weight (directed, except for
 ``"sym"``), every edge carrying a positive ``"weight"`` attribute, ready for
 :mod:`leidenalg`.
+
+Size: a sparse input (scipy.sparse, networkx, Snapshot) of at most
+:data:`DENSE_MAX_NEURONS` neurons is expanded to a dense array, so it gives exactly the
+results of the same dense matrix. Above it nothing builds an ``(n, n)`` array: the
+weights stay a ``scipy.sparse.csr_array`` and memory grows with the number of synapses.
+The few functions that need a dense matrix by nature (:func:`dense_weights`,
+:func:`from_networkx`, :func:`community.detect.consensus`'s co-assignment matrix) raise a
+:class:`CommunityError` naming the argument and its size instead. A dense array is used
+as given, whatever its size (it already holds ``n**2`` numbers).
 
 Weight modes (:data:`WEIGHT_MODES`):
 
@@ -51,6 +62,7 @@ from typing import Any
 import igraph as ig
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from wiring.errors import WiringError
@@ -58,9 +70,11 @@ from wiring.runs import Snapshot
 
 __all__ = [
     "WEIGHT_MODES",
+    "DENSE_MAX_NEURONS",
     "CommunityError",
     "WeightGraph",
     "weight_graph",
+    "as_weights",
     "dense_weights",
     "transform_weights",
     "from_networkx",
@@ -69,6 +83,16 @@ __all__ = [
 #: Which weights form the graph: ``|W|``, ``W+``, ``|W-|``, both signs as two layers, or
 #: the undirected ``(|W| + |W|^T) / 2``.
 WEIGHT_MODES = ("abs", "pos", "neg", "signed", "sym")
+
+#: Largest number of neurons for which a sparse input (scipy.sparse, networkx graph,
+#: Snapshot) is expanded to a dense ``(n, n)`` float64 array (32 MiB at 2048). Above it
+#: the weights stay sparse (:func:`as_weights`) and memory is proportional to the number
+#: of synapses; functions that need a dense matrix raise a :class:`CommunityError`
+#: naming the argument and its size. Read at every call, so it can be changed.
+DENSE_MAX_NEURONS = 2048
+
+#: What a weight argument may be.
+Weights = ArrayLike | Snapshot | sp.sparray | sp.spmatrix | nx.Graph
 
 
 #: Largest (and, inverted, smallest) weight magnitude the measures and quality functions
@@ -115,49 +139,129 @@ def _describe(obj: Any, name: str) -> str:
     return f"`{name}`"
 
 
-def dense_weights(W: ArrayLike | Snapshot, *, name: str = "W") -> np.ndarray:
-    """Validate a weight matrix or snapshot and return it as a dense float64 array.
+def _check_snapshot(W: Snapshot, what: str) -> None:
+    weight = np.asarray(W.weight, dtype=np.float64)
+    bad = ~np.isfinite(weight)
+    if bad.any():
+        e = int(np.flatnonzero(bad)[0])
+        raise CommunityError(
+            f"{what} holds {int(bad.sum())} non-finite weight(s) (first at edge {e}: "
+            f"{int(W.src[e])} -> {int(W.dst[e])}, weight {float(weight[e])!r})"
+        )
+
+
+def _canonical(A: Any) -> sp.csr_array:
+    """A new CSR float64 array: duplicates summed, explicit zeros dropped, columns sorted
+    (entries in row-major order, as ``np.nonzero`` lists a dense array's)."""
+    out = sp.csr_array(A, dtype=np.float64, copy=True)
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
+
+
+def _networkx_entries(G: nx.Graph, name: str, weight: str = "weight"
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """``(rows, cols, values, n)`` of a networkx graph: edge ``u -> v`` is ``W[v, u]``, an
+    undirected edge both ways; neuron ``i`` is the ``i``-th node of ``list(G.nodes)``."""
+    if G.is_multigraph():
+        raise CommunityError(f"`{name}` is a multigraph; merge parallel edges first")
+    index = {node: k for k, node in enumerate(G.nodes)}
+    rows, cols, vals = [], [], []
+    for u, v, w in G.edges(data=weight, default=1.0):
+        try:
+            w = float(w)
+        except (TypeError, ValueError):
+            raise CommunityError(f"`{name}` edge {u!r} -> {v!r} has non-numeric {weight!r} "
+                                 f"{w!r}") from None
+        if not math.isfinite(w):
+            raise CommunityError(f"`{name}` edge {u!r} -> {v!r} has non-finite {weight!r} "
+                                 f"{w!r}")
+        rows.append(index[v])
+        cols.append(index[u])
+        vals.append(w)
+        if not G.is_directed() and u != v:
+            rows.append(index[u])
+            cols.append(index[v])
+            vals.append(w)
+    return (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+            np.asarray(vals, dtype=np.float64), len(index))
+
+
+def _too_large(what: str, n: int, need: str) -> CommunityError:
+    gib = 8.0 * n * n / 2**30
+    return CommunityError(
+        f"{what} has {n} neurons, more than community.graphs.DENSE_MAX_NEURONS = "
+        f"{DENSE_MAX_NEURONS}: {need} needs a dense ({n}, {n}) array ({gib:.1f} GiB); "
+        "use the functions that take sparse weights, or raise DENSE_MAX_NEURONS")
+
+
+def as_weights(W: Weights, *, name: str = "W") -> np.ndarray | sp.csr_array:
+    """Validate a weight argument: the one input coercion of :mod:`community`.
 
     Parameters
     ----------
-    W : array_like of shape (n, n) or Snapshot
-        ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j``. A
-        :class:`wiring.runs.Snapshot` is expanded with ``Snapshot.dense()``.
+    W : array_like (n, n), scipy.sparse matrix or array, networkx graph, or Snapshot
+        ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j``. A networkx graph's
+        edge ``u -> v`` is ``W[v, u]`` (an undirected edge sets both), neuron ``i`` being
+        the ``i``-th node of ``list(G.nodes)``, its weight the edge attribute ``"weight"``
+        (1.0 where absent). Duplicate entries of a sparse matrix add up.
     name : str, default "W"
         Argument name used in error messages.
 
     Returns
     -------
-    ndarray of float64, shape (n, n)
-        A new array (never a view of the input).
+    ndarray of float64 (n, n), or scipy.sparse.csr_array of float64
+        A new array (never a view of the input). Dense for a dense input, and for any
+        input of at most :data:`DENSE_MAX_NEURONS` neurons; otherwise a CSR array
+        without explicit zeros or duplicates, columns sorted in each row.
 
     Raises
     ------
     CommunityError
-        If ``W`` is not a square 2-D numeric array or holds NaN or infinite
-        weights (the message names the snapshot file for a snapshot).
+        If ``W`` is not square, holds NaN or infinite weights (the message names the
+        snapshot file for a snapshot), or is a networkx multigraph.
 
     Examples
     --------
-    >>> dense_weights([[0, 1], [2, 0]])
-    array([[0., 1.],
+    >>> import networkx as nx, scipy.sparse as sp
+    >>> as_weights(nx.DiGraph([(0, 1, {"weight": 2.0})]))     # edge 0 -> 1 is W[1, 0]
+    array([[0., 0.],
            [2., 0.]])
-    >>> dense_weights([[0.0, float("nan")], [0.0, 0.0]])
-    Traceback (most recent call last):
-    ...
-    community.graphs.CommunityError: `W` holds 1 non-finite weight(s) (first at W[0, 1] = nan)
+    >>> big = sp.random_array((3000, 3000), density=1e-3, random_state=0)
+    >>> A = as_weights(big)
+    >>> type(A).__name__, A.shape, A.nnz == big.nnz
+    ('csr_array', (3000, 3000), True)
     """
     what = _describe(W, name)
     if isinstance(W, Snapshot):
-        weight = np.asarray(W.weight, dtype=np.float64)
-        bad = ~np.isfinite(weight)
+        _check_snapshot(W, what)
+        if W.n <= DENSE_MAX_NEURONS:
+            return W.dense()
+        return _canonical(sp.coo_array((np.asarray(W.weight, dtype=np.float64),
+                                        (W.dst, W.src)), shape=(W.n, W.n)))
+    if isinstance(W, nx.Graph):
+        rows, cols, vals, n = _networkx_entries(W, name)
+        if n <= DENSE_MAX_NEURONS:
+            A = np.zeros((n, n), dtype=np.float64)
+            A[rows, cols] = vals
+            return A
+        return _canonical(sp.coo_array((vals, (rows, cols)), shape=(n, n)))
+    if sp.issparse(W):
+        if W.ndim != 2 or W.shape[0] != W.shape[1]:
+            raise CommunityError(f"{what} must be a square (n, n) matrix, got shape {W.shape}")
+        try:
+            C = _canonical(W)
+        except (TypeError, ValueError) as exc:
+            raise CommunityError(f"{what} must be a numeric (n, n) matrix: {exc}") from None
+        bad = ~np.isfinite(C.data)
         if bad.any():
-            e = int(np.flatnonzero(bad)[0])
+            k = int(np.flatnonzero(bad)[0])
+            i = int(np.searchsorted(C.indptr, k, side="right") - 1)
             raise CommunityError(
-                f"{what} holds {int(bad.sum())} non-finite weight(s) (first at edge {e}: "
-                f"{int(W.src[e])} -> {int(W.dst[e])}, weight {float(weight[e])!r})"
-            )
-        return W.dense()
+                f"{what} holds {int(bad.sum())} non-finite weight(s) "
+                f"(first at {name}[{i}, {int(C.indices[k])}] = {float(C.data[k])!r})")
+        return C.toarray() if C.shape[0] <= DENSE_MAX_NEURONS else C
     try:
         A = np.array(W, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -174,13 +278,54 @@ def dense_weights(W: ArrayLike | Snapshot, *, name: str = "W") -> np.ndarray:
     return A
 
 
-def transform_weights(W: ArrayLike | Snapshot, *, mode: str = "abs") -> np.ndarray:
+def dense_weights(W: Weights, *, name: str = "W") -> np.ndarray:
+    """Validate a weight matrix or snapshot and return it as a dense float64 array.
+
+    Parameters
+    ----------
+    W : array_like of shape (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j``. A
+        :class:`wiring.runs.Snapshot` is expanded with ``Snapshot.dense()``; sparse
+        matrices and networkx graphs as :func:`as_weights` reads them.
+    name : str, default "W"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, n)
+        A new array (never a view of the input).
+
+    Raises
+    ------
+    CommunityError
+        If ``W`` is not a square 2-D numeric array or holds NaN or infinite
+        weights (the message names the snapshot file for a snapshot), or is a sparse
+        input of more than :data:`DENSE_MAX_NEURONS` neurons (the message gives the
+        size).
+
+    Examples
+    --------
+    >>> dense_weights([[0, 1], [2, 0]])
+    array([[0., 1.],
+           [2., 0.]])
+    >>> dense_weights([[0.0, float("nan")], [0.0, 0.0]])
+    Traceback (most recent call last):
+    ...
+    community.graphs.CommunityError: `W` holds 1 non-finite weight(s) (first at W[0, 1] = nan)
+    """
+    A = as_weights(W, name=name)
+    if sp.issparse(A):
+        raise _too_large(_describe(W, name), A.shape[0], "dense_weights")
+    return A
+
+
+def transform_weights(W: Weights, *, mode: str = "abs") -> np.ndarray | sp.csr_array:
     """Apply a weight mode to a weight matrix.
 
     Parameters
     ----------
-    W : array_like of shape (n, n) or Snapshot
-        Weights, ``W[i, j]`` onto ``i`` from ``j``.
+    W : array_like of shape (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        Weights, ``W[i, j]`` onto ``i`` from ``j`` (:func:`as_weights`).
     mode : {"abs", "pos", "neg", "signed", "sym"}, default "abs"
         ``"abs"``: ``|W|``; ``"pos"``: ``max(W, 0)``; ``"neg"``: ``max(-W, 0)``;
         ``"signed"``: ``W`` unchanged; ``"sym"``: ``(|W| + |W|^T) / 2``.
@@ -188,6 +333,7 @@ def transform_weights(W: ArrayLike | Snapshot, *, mode: str = "abs") -> np.ndarr
     Returns
     -------
     ndarray of float64, shape (n, n)
+        A ``scipy.sparse.csr_array`` above :data:`DENSE_MAX_NEURONS` sparse neurons.
 
     Examples
     --------
@@ -199,10 +345,54 @@ def transform_weights(W: ArrayLike | Snapshot, *, mode: str = "abs") -> np.ndarr
            [1.5, 0. ]])
     """
     mode = _check_choice(mode, "mode", WEIGHT_MODES)
-    return _transform(dense_weights(W), mode)
+    return _transform(as_weights(W), mode)
 
 
-def _transform(A: np.ndarray, mode: str) -> np.ndarray:
+def _map_data(A: sp.csr_array, fn) -> sp.csr_array:
+    """``fn`` applied to the stored weights of a CSR array (zeros it makes are dropped)."""
+    out = A.copy()
+    out.data = fn(out.data)
+    out.eliminate_zeros()
+    return out
+
+
+def _offdiag(A: np.ndarray | sp.csr_array) -> np.ndarray | sp.csr_array:
+    """A copy of ``A`` with a zero diagonal."""
+    if sp.issparse(A):
+        C = A.tocoo()
+        keep = C.row != C.col
+        return _canonical(sp.coo_array((C.data[keep], (C.row[keep], C.col[keep])),
+                                       shape=A.shape))
+    out = A.copy()
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def _max_abs(A: np.ndarray | sp.csr_array) -> float:
+    """``max |A|`` (0 for an empty matrix)."""
+    if sp.issparse(A):
+        return float(np.max(np.abs(A.data), initial=0.0))
+    return float(np.abs(A).max(initial=0.0))
+
+
+def _entries(A: sp.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, cols, values)`` of a canonical CSR array, in row-major order."""
+    rows = np.repeat(np.arange(A.shape[0], dtype=np.int64), np.diff(A.indptr))
+    return rows, A.indices.astype(np.int64), A.data
+
+
+def _transform(A: np.ndarray | sp.csr_array, mode: str) -> np.ndarray | sp.csr_array:
+    if sp.issparse(A):
+        if mode == "abs":
+            return _map_data(A, np.abs)
+        if mode == "pos":
+            return _map_data(A, lambda d: np.maximum(d, 0.0))
+        if mode == "neg":
+            return _map_data(A, lambda d: np.maximum(-d, 0.0))
+        if mode == "sym":
+            B = _map_data(A, np.abs)
+            return _canonical((B + B.T) / 2.0)
+        return A.copy()
     if mode == "abs":
         return np.abs(A)
     if mode == "pos":
@@ -354,8 +544,17 @@ def _edge_arrays(layer: ig.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return edges[:, 0], edges[:, 1], np.asarray(layer.es["weight"], dtype=np.float64)
 
 
-def _layer(A: np.ndarray) -> ig.Graph:
-    """Directed igraph with edge ``j -> i`` weighted ``A[i, j]`` for every ``A[i, j] > 0``."""
+def _layer(A: np.ndarray | sp.csr_array) -> ig.Graph:
+    """Directed igraph with edge ``j -> i`` weighted ``A[i, j]`` for every ``A[i, j] > 0``
+    (edges in row-major order, for a dense and a sparse ``A`` alike)."""
+    if sp.issparse(A):
+        rows, cols, vals = _entries(A)
+        pos = vals > 0
+        dst, src, w = rows[pos], cols[pos], vals[pos]
+        g = ig.Graph(n=A.shape[0], edges=list(zip(src.tolist(), dst.tolist(), strict=True)),
+                     directed=True)
+        g.es["weight"] = w.tolist()
+        return g
     dst, src = np.nonzero(A > 0)
     # (src, dst) tuples from two flat lists: the GC does not track tuples of ints, so this
     # is ~5x faster than column_stack(...).tolist() (a million 2-lists) on 1e6 edges
@@ -365,8 +564,15 @@ def _layer(A: np.ndarray) -> ig.Graph:
     return g
 
 
-def _undirected_layer(S: np.ndarray) -> ig.Graph:
+def _undirected_layer(S: np.ndarray | sp.csr_array) -> ig.Graph:
     """Undirected igraph: edge ``{i, j}`` weighted ``S[i, j]`` for every ``S[i, j] > 0``, i <= j."""
+    if sp.issparse(S):
+        rows, cols, vals = _entries(_canonical(sp.triu(S)))
+        pos = vals > 0
+        g = ig.Graph(n=S.shape[0], edges=list(zip(rows[pos].tolist(), cols[pos].tolist(),
+                                                  strict=True)), directed=False)
+        g.es["weight"] = vals[pos].tolist()
+        return g
     i, j = np.nonzero(np.triu(S) > 0)
     g = ig.Graph(n=S.shape[0], edges=list(zip(i.tolist(), j.tolist(), strict=True)),
                  directed=False)
@@ -375,7 +581,7 @@ def _undirected_layer(S: np.ndarray) -> ig.Graph:
 
 
 def weight_graph(
-    W: ArrayLike | Snapshot,
+    W: Weights,
     *,
     mode: str = "abs",
     threshold: float | None = None,
@@ -392,8 +598,10 @@ def weight_graph(
 
     Parameters
     ----------
-    W : array_like of shape (n, n) or Snapshot
-        ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j`` (edge ``j -> i``).
+    W : array_like of shape (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        ``W[i, j]`` is the weight onto neuron ``i`` from neuron ``j`` (edge ``j -> i``);
+        read by :func:`as_weights` (sparse above :data:`DENSE_MAX_NEURONS` neurons,
+        with the same edges in the same order as the dense matrix would give).
     mode : {"abs", "pos", "neg", "signed", "sym"}, default "abs"
         Which weights form the graph (see the module docstring).
     threshold : float, optional
@@ -435,7 +643,7 @@ def weight_graph(
     (False, 3, [1.05, 2.0, 0.25])
     """
     mode = _check_choice(mode, "mode", WEIGHT_MODES)
-    A = dense_weights(W)
+    A = as_weights(W)
     n = A.shape[0]
     if nodes is None:
         idx = np.arange(n, dtype=np.int64)
@@ -449,7 +657,7 @@ def weight_graph(
                                  f"[{int(idx.min())}, {int(idx.max())}]")
         if np.unique(idx).size != idx.size:
             raise CommunityError("`nodes` holds repeated neuron indices")
-        A = A[np.ix_(idx, idx)]
+        A = _canonical(A[idx][:, idx]) if sp.issparse(A) else A[np.ix_(idx, idx)]
     A = _transform(A, mode)
     if threshold is not None:
         if not (isinstance(threshold, int | float | np.number) and math.isfinite(threshold)
@@ -457,11 +665,16 @@ def weight_graph(
             raise CommunityError(
                 f"`threshold` must be a finite number >= 0, got {threshold!r}"
             )
-        A[np.abs(A) < threshold] = 0.0
+        if sp.issparse(A):
+            A = _map_data(A, lambda d: np.where(np.abs(d) < threshold, 0.0, d))
+        else:
+            A[np.abs(A) < threshold] = 0.0
     if top_k is not None:
         if not isinstance(top_k, int | np.integer) or isinstance(top_k, bool) or top_k < 1:
             raise CommunityError(f"`top_k` must be an integer >= 1, got {top_k!r}")
-        if top_k < A.shape[1]:
+        if sp.issparse(A):
+            A = _top_k_sparse(A, int(top_k), symmetric=mode == "sym")
+        elif top_k < A.shape[1]:
             # stable sort of -|w| per row: ties keep the lower source index first
             order = np.argsort(-np.abs(A), axis=1, kind="stable")
             drop = order[:, top_k:]
@@ -472,7 +685,10 @@ def weight_graph(
                 A[~(keep | keep.T)] = 0.0
             else:
                 np.put_along_axis(A, drop, 0.0, axis=1)
-    if mode == "signed":
+    if mode == "signed" and sp.issparse(A):
+        layers = (_layer(_transform(A, "pos")), _layer(_transform(A, "neg")))
+        layer_weights = (1.0, -1.0)
+    elif mode == "signed":
         layers = (_layer(np.maximum(A, 0.0)), _layer(np.maximum(-A, 0.0)))
         layer_weights = (1.0, -1.0)
     elif mode == "sym":
@@ -483,6 +699,22 @@ def weight_graph(
         layer_weights = (1.0,)
     idx.setflags(write=False)
     return WeightGraph(layers=layers, layer_weights=layer_weights, nodes=idx, mode=mode)
+
+
+def _top_k_sparse(A: sp.csr_array, top_k: int, *, symmetric: bool) -> sp.csr_array:
+    """:func:`weight_graph`'s ``top_k`` on a canonical CSR array: each row keeps its
+    ``top_k`` largest ``|w|`` (ties: lower column); ``symmetric`` keeps an entry that
+    either end keeps."""
+    rows, cols, vals = _entries(A)
+    order = np.lexsort((cols, -np.abs(vals), rows))
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size) - A.indptr[rows[order]]
+    keep = rank < top_k
+    if symmetric:
+        n = A.shape[0]
+        kept = np.concatenate([rows[keep] * n + cols[keep], cols[keep] * n + rows[keep]])
+        keep = np.isin(rows * n + cols, kept)
+    return _canonical(sp.coo_array((vals[keep], (rows[keep], cols[keep])), shape=A.shape))
 
 
 def from_networkx(G: nx.Graph, *, weight: str = "weight") -> np.ndarray:
@@ -503,7 +735,9 @@ def from_networkx(G: nx.Graph, *, weight: str = "weight") -> np.ndarray:
     Raises
     ------
     CommunityError
-        If ``G`` is a multigraph or a weight is not a finite number.
+        If ``G`` is a multigraph, a weight is not a finite number, or ``G`` has more
+        than :data:`DENSE_MAX_NEURONS` nodes (use :func:`as_weights`, which keeps such a
+        graph sparse).
 
     Examples
     --------
@@ -516,19 +750,9 @@ def from_networkx(G: nx.Graph, *, weight: str = "weight") -> np.ndarray:
     """
     if not isinstance(G, nx.Graph):
         raise CommunityError(f"`G` must be a networkx graph, got {type(G).__name__}")
-    if G.is_multigraph():
-        raise CommunityError("`G` is a multigraph; merge parallel edges first")
-    index = {node: k for k, node in enumerate(G.nodes)}
-    W = np.zeros((len(index), len(index)), dtype=np.float64)
-    for u, v, w in G.edges(data=weight, default=1.0):
-        try:
-            w = float(w)
-        except (TypeError, ValueError):
-            raise CommunityError(f"`G` edge {u!r} -> {v!r} has non-numeric {weight!r} "
-                                 f"{w!r}") from None
-        if not math.isfinite(w):
-            raise CommunityError(f"`G` edge {u!r} -> {v!r} has non-finite {weight!r} {w!r}")
-        W[index[v], index[u]] = w
-        if not G.is_directed():
-            W[index[u], index[v]] = w
+    rows, cols, vals, n = _networkx_entries(G, "G", weight)
+    if n > DENSE_MAX_NEURONS:
+        raise _too_large("`G`", n, "from_networkx")
+    W = np.zeros((n, n), dtype=np.float64)
+    W[rows, cols] = vals
     return W

@@ -1,7 +1,9 @@
 """Measures of a partitioned weight graph: one function per measure, arrays in, numbers out.
 
 Every function takes the weights ``W`` (``W[i, j]`` onto neuron ``i`` from neuron
-``j``, i.e. edge ``j -> i``; a dense array or a :class:`wiring.runs.Snapshot`)
+``j``, i.e. edge ``j -> i``; a dense array, a ``scipy.sparse`` matrix, a networkx graph
+or a :class:`wiring.runs.Snapshot`, read by :func:`community.graphs.as_weights`: above
+:data:`community.graphs.DENSE_MAX_NEURONS` neurons a sparse input stays sparse)
 and, where needed, a ``membership`` vector of non-negative integer community
 labels (``K = max(membership) + 1`` communities; a label without members is an
 empty community). Except :func:`modularity`, which has a weight ``mode``, the
@@ -28,19 +30,22 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from community.graphs import (
     WEIGHT_MODES,
     CommunityError,
+    Weights,
     _as_membership,
     _check_choice,
+    _entries,
+    _offdiag,
     _safe_scale,
     _transform,
-    dense_weights,
+    as_weights,
 )
-from wiring.runs import Snapshot
 
 __all__ = [
     "DIRECTIONS",
@@ -87,8 +92,8 @@ ROLE_NAMES = ("ultra-peripheral", "peripheral", "non-hub connector", "non-hub ki
               "provincial hub", "connector hub", "kinless hub")
 
 
-def _abs_and_membership(W, membership) -> tuple[np.ndarray, np.ndarray, int]:
-    A = np.abs(dense_weights(W))
+def _abs_and_membership(W, membership) -> tuple[np.ndarray | sp.csr_array, np.ndarray, int]:
+    A = abs(as_weights(W))
     m = _as_membership(membership, A.shape[0])
     K = int(m.max()) + 1 if m.size else 0
     return A, m, K
@@ -100,12 +105,22 @@ def _one_hot(m: np.ndarray, K: int) -> np.ndarray:
     return M
 
 
-def strengths(W: ArrayLike | Snapshot) -> tuple[np.ndarray, np.ndarray]:
+def _one_hot_sparse(m: np.ndarray, K: int) -> sp.csr_array:
+    return sp.csr_array((np.ones(m.size), (np.arange(m.size), m)), shape=(m.size, K))
+
+
+def _within_sum(A: sp.csr_array, m: np.ndarray) -> float:
+    """``sum_ij A[i, j] delta(m_i, m_j)`` of a sparse ``A``."""
+    rows, cols, vals = _entries(A)
+    return float(vals[m[rows] == m[cols]].sum())
+
+
+def strengths(W: Weights) -> tuple[np.ndarray, np.ndarray]:
     """In- and out-strengths of ``|W|``.
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
 
     Returns
@@ -120,7 +135,7 @@ def strengths(W: ArrayLike | Snapshot) -> tuple[np.ndarray, np.ndarray]:
     >>> k_in.tolist(), k_out.tolist()
     ([2.0, 1.0], [1.0, 2.0])
     """
-    A = np.abs(dense_weights(W))
+    A = abs(as_weights(W))
     return A.sum(axis=1), A.sum(axis=0)
 
 
@@ -132,15 +147,18 @@ def _layer_modularity(A: np.ndarray, m: np.ndarray, K: int, resolution: float) -
     if scale != 1.0:
         A = A / scale
         total = A.sum()
-    same = m[:, None] == m[None, :]
-    within = A[same].sum()
+    if sp.issparse(A):
+        within = _within_sum(A, m)
+    else:
+        same = m[:, None] == m[None, :]
+        within = A[same].sum()
     k_in_c = np.bincount(m, weights=A.sum(axis=1), minlength=K)
     k_out_c = np.bincount(m, weights=A.sum(axis=0), minlength=K)
     return float((within - resolution * np.dot(k_in_c, k_out_c) / total) / total)
 
 
 def modularity(
-    W: ArrayLike | Snapshot,
+    W: Weights,
     membership: ArrayLike,
     *,
     mode: str = "abs",
@@ -167,7 +185,7 @@ def modularity(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights.
     membership : array_like of int, shape (n,)
         Community of each neuron (non-negative labels).
@@ -196,11 +214,16 @@ def modularity(
     if (isinstance(resolution, bool) or not isinstance(resolution, int | float | np.number)
             or not (math.isfinite(resolution) and resolution >= 0)):
         raise CommunityError(f"`resolution` must be a finite number >= 0, got {resolution!r}")
-    A = dense_weights(W)
+    A = as_weights(W)
     m = _as_membership(membership, A.shape[0])
     K = int(m.max()) + 1 if m.size else 0
-    if mode == "signed":
+    if mode == "signed" and sp.issparse(A):
+        layers = ((_transform(A, "pos"), 1.0), (_transform(A, "neg"), -1.0))
+    elif mode == "signed":
         layers = ((np.maximum(A, 0.0), 1.0), (np.maximum(-A, 0.0), -1.0))
+    elif mode == "sym" and sp.issparse(A):
+        S = _transform(A, mode)
+        layers = ((S + sp.diags_array(S.diagonal()).tocsr(), 1.0),)
     elif mode == "sym":
         S = _transform(A, mode)
         layers = ((S + np.diag(np.diag(S)), 1.0),)
@@ -238,7 +261,7 @@ def community_sizes(membership: ArrayLike) -> np.ndarray:
     return np.bincount(m).astype(np.int64)
 
 
-def block_matrix(W: ArrayLike | Snapshot, membership: ArrayLike) -> np.ndarray:
+def block_matrix(W: Weights, membership: ArrayLike) -> np.ndarray:
     """Mean absolute weight from each community to each community.
 
     ``B[a, b] = sum_{i in a, j in b, i != j} |W[i, j]| / N_ab``, the mean ``|w|``
@@ -248,7 +271,7 @@ def block_matrix(W: ArrayLike | Snapshot, membership: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights.
     membership : array_like of int, shape (n,)
         Community labels.
@@ -270,17 +293,22 @@ def block_matrix(W: ArrayLike | Snapshot, membership: ArrayLike) -> np.ndarray:
            [ 2., nan]])
     """
     A, m, K = _abs_and_membership(W, membership)
-    np.fill_diagonal(A, 0.0)
-    M = _one_hot(m, K)
-    S = M.T @ A @ M
-    sizes = M.sum(axis=0)
+    if sp.issparse(A):
+        M = _one_hot_sparse(m, K)
+        S = (M.T @ _offdiag(A) @ M).toarray()
+        sizes = np.bincount(m, minlength=K).astype(np.float64)
+    else:
+        np.fill_diagonal(A, 0.0)
+        M = _one_hot(m, K)
+        S = M.T @ A @ M
+        sizes = M.sum(axis=0)
     pairs = np.outer(sizes, sizes) - np.diag(sizes)
     B = np.full((K, K), np.nan)
     np.divide(S, pairs, out=B, where=pairs > 0)
     return B
 
 
-def within_fraction(W: ArrayLike | Snapshot, membership: ArrayLike) -> float:
+def within_fraction(W: Weights, membership: ArrayLike) -> float:
     """Fraction of the total ``|w|`` that lies inside communities.
 
     ``f = sum_ij |W[i, j]| delta(c_i, c_j) / sum_ij |W[i, j]|`` (self-loops are
@@ -288,7 +316,7 @@ def within_fraction(W: ArrayLike | Snapshot, membership: ArrayLike) -> float:
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights.
     membership : array_like of int, shape (n,)
         Community labels.
@@ -307,6 +335,8 @@ def within_fraction(W: ArrayLike | Snapshot, membership: ArrayLike) -> float:
     total = A.sum()
     if total <= 0:
         return float("nan")
+    if sp.issparse(A):
+        return float(_within_sum(A, m) / total)
     return float(A[m[:, None] == m[None, :]].sum() / total)
 
 
@@ -347,7 +377,7 @@ def within_chance(membership: ArrayLike, *, self_loops: bool = False) -> float:
     return float(np.sum(sizes * (sizes - 1 + s)) / denom)
 
 
-def within_chance_strength(W: ArrayLike | Snapshot, membership: ArrayLike) -> float:
+def within_chance_strength(W: Weights, membership: ArrayLike) -> float:
     """Within-community fraction expected if weight were placed at random, strengths kept.
 
     ``f0 = sum_c K_c^out K_c^in / S^2``, the expected :func:`within_fraction`
@@ -361,7 +391,7 @@ def within_chance_strength(W: ArrayLike | Snapshot, membership: ArrayLike) -> fl
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     membership : array_like of int, shape (n,)
         Community labels.
@@ -399,7 +429,7 @@ def _gini(x: np.ndarray) -> float:
     return float(np.sum((2.0 * rank - n - 1.0) * np.sort(x)) / (n * total))
 
 
-def concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str, float]:
+def concentration(W: Weights, *, top: float = 0.1) -> dict[str, float]:
     """How concentrated the weight of ``|W|`` is on a few neurons.
 
     With ``k_i = k_i^in + k_i^out`` the total strength of neuron ``i`` (a
@@ -415,7 +445,7 @@ def concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str, flo
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     top : float, default 0.1
         Fraction of neurons counted by ``top_share``, in ``(0, 1]``.
@@ -523,9 +553,11 @@ def offdiagonal_index(B: ArrayLike) -> float:
     return across / within
 
 
-def _module_strengths(A: np.ndarray, m: np.ndarray, K: int, direction: str) -> np.ndarray:
-    """``S[i, s]``: weight between neuron ``i`` and community ``s`` in ``direction``."""
-    M = _one_hot(m, K)
+def _module_strengths(A: np.ndarray | sp.csr_array, m: np.ndarray, K: int,
+                      direction: str) -> np.ndarray | sp.csr_array:
+    """``S[i, s]``: weight between neuron ``i`` and community ``s`` in ``direction``
+    (sparse for a sparse ``A``)."""
+    M = _one_hot_sparse(m, K) if sp.issparse(A) else _one_hot(m, K)
     if direction == "in":
         return A @ M            # onto i from s
     if direction == "out":
@@ -534,7 +566,7 @@ def _module_strengths(A: np.ndarray, m: np.ndarray, K: int, direction: str) -> n
 
 
 def participation(
-    W: ArrayLike | Snapshot, membership: ArrayLike, *, direction: str = "all"
+    W: Weights, membership: ArrayLike, *, direction: str = "all"
 ) -> np.ndarray:
     """Guimerà--Amaral participation coefficient of each neuron.
 
@@ -546,7 +578,7 @@ def participation(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights.
     membership : array_like of int, shape (n,)
         Community labels.
@@ -573,12 +605,17 @@ def participation(
     k = S.sum(axis=1)
     P = np.zeros(m.size)
     has = k > 0
+    if sp.issparse(S):
+        # k_is / k_i stays below 1: no overflow where (k_is)^2 could
+        F = sp.diags_array(np.divide(1.0, k, out=np.zeros_like(k), where=has)) @ S
+        P[has] = 1.0 - F.multiply(F).sum(axis=1)[has]
+        return P
     P[has] = 1.0 - np.sum((S[has] / k[has, None]) ** 2, axis=1)
     return P
 
 
 def within_module_z(
-    W: ArrayLike | Snapshot, membership: ArrayLike, *, direction: str = "all"
+    W: Weights, membership: ArrayLike, *, direction: str = "all"
 ) -> np.ndarray:
     """Within-module degree z-score of each neuron (Guimerà--Amaral).
 
@@ -589,7 +626,7 @@ def within_module_z(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights.
     membership : array_like of int, shape (n,)
         Community labels.
@@ -613,7 +650,12 @@ def within_module_z(
     direction = _check_choice(direction, "direction", DIRECTIONS)
     A, m, K = _abs_and_membership(W, membership)
     S = _module_strengths(A, m, K, direction)
-    kappa = S[np.arange(m.size), m]
+    if sp.issparse(S):
+        rows, cols, vals = _entries(S.tocsr())
+        own = cols == m[rows]
+        kappa = np.bincount(rows[own], weights=vals[own], minlength=m.size)
+    else:
+        kappa = S[np.arange(m.size), m]
     kappa = kappa / _safe_scale(np.max(kappa, initial=0.0))  # z is scale-invariant
     count = np.bincount(m, minlength=K).astype(np.float64)
     mean = np.divide(np.bincount(m, weights=kappa, minlength=K), count,

@@ -49,8 +49,9 @@ def max_modularity(
 
     Parameters
     ----------
-    W : array_like (n, n), scipy.sparse matrix or Snapshot
-        ``W[i, j]`` onto ``i`` from ``j``.
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
+        ``W[i, j]`` onto ``i`` from ``j`` (read by :func:`community.blocks.edge_list`:
+        a sparse input is never made dense).
     mode : {"abs", "pos", "neg"}, default "abs"
         Which weights form the graph.
     resolution : float, default 1.0

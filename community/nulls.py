@@ -25,10 +25,17 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import ArrayLike
+import scipy.sparse as sp
 
-from community.graphs import CommunityError, _as_rng, _check_choice, dense_weights
-from wiring.runs import Snapshot
+from community.graphs import (
+    CommunityError,
+    Weights,
+    _as_rng,
+    _canonical,
+    _check_choice,
+    _entries,
+    as_weights,
+)
 
 __all__ = ["NULLS", "shuffle_weights", "rewire", "null_zscore"]
 
@@ -40,13 +47,13 @@ _ROUNDING = 1e-12
 
 
 def shuffle_weights(
-    W: ArrayLike | Snapshot, *, seed: int | np.random.Generator | None
-) -> np.ndarray:
+    W: Weights, *, seed: int | np.random.Generator | None
+) -> np.ndarray | sp.csr_array:
     """Permute the non-zero weights over the existing edges.
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``; every non-zero entry is an
         edge (self-loops included).
     seed : int, numpy Generator or None
@@ -55,7 +62,10 @@ def shuffle_weights(
     Returns
     -------
     ndarray of float64, shape (n, n)
-        Same non-zero pattern, same multiset of weights, in random order.
+        Same non-zero pattern, same multiset of weights, in random order; a
+        ``scipy.sparse.csr_array`` for a sparse input above
+        :data:`community.graphs.DENSE_MAX_NEURONS` neurons (the same draw as the dense
+        matrix gives).
 
     Examples
     --------
@@ -64,8 +74,12 @@ def shuffle_weights(
     >>> sorted(np.diag(shuffle_weights(W, seed=1)).tolist())
     [1.0, 2.0, 3.0]
     """
-    A = dense_weights(W)
+    A = as_weights(W)
     rng = _as_rng(seed)
+    if sp.issparse(A):
+        out = A.copy()
+        out.data = rng.permutation(A.data)
+        return out
     dst, src = np.nonzero(A)
     out = np.zeros_like(A)
     out[dst, src] = rng.permutation(A[dst, src])
@@ -73,11 +87,11 @@ def shuffle_weights(
 
 
 def rewire(
-    W: ArrayLike | Snapshot,
+    W: Weights,
     *,
     seed: int | np.random.Generator | None,
     n_swaps: int | None = None,
-) -> np.ndarray:
+) -> np.ndarray | sp.csr_array:
     """Degree-preserving directed rewiring by double-edge swaps.
 
     A swap takes two edges ``a -> b`` and ``c -> d`` and makes them ``a -> d``
@@ -94,7 +108,7 @@ def rewire(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights; every non-zero entry is an edge.
     seed : int, numpy Generator or None
         Randomness of the swaps.
@@ -105,6 +119,10 @@ def rewire(
     Returns
     -------
     ndarray of float64, shape (n, n)
+        A ``scipy.sparse.csr_array`` for a sparse input above
+        :data:`community.graphs.DENSE_MAX_NEURONS` neurons (the same draw as the dense
+        matrix gives; existing edges are then looked up by binary search, not in an
+        ``n * n`` table).
 
     Examples
     --------
@@ -120,26 +138,33 @@ def rewire(
     >>> bool(np.array_equal(np.sort(V, axis=0), np.sort(W, axis=0)))  # weights per source
     True
     """
-    A = dense_weights(W)
+    A = as_weights(W)
     rng = _as_rng(seed)
     n = A.shape[0]
-    off = A.copy()
-    np.fill_diagonal(off, 0.0)
-    dst, src = np.nonzero(off)
-    weight = off[dst, src]
+    sparse = sp.issparse(A)
+    if sparse:
+        rows, cols, vals = _entries(A)
+        off = rows != cols
+        dst, src, weight = rows[off], cols[off], vals[off]
+        loops = ~off
+    else:
+        off = A.copy()
+        np.fill_diagonal(off, 0.0)
+        dst, src = np.nonzero(off)
+        weight = off[dst, src]
     E = src.size
     if n_swaps is None:
         n_swaps = 10 * E
     if not isinstance(n_swaps, int | np.integer) or isinstance(n_swaps, bool) or n_swaps < 0:
         raise CommunityError(f"`n_swaps` must be an integer >= 0, got {n_swaps!r}")
-    out = np.diag(np.diag(A)).astype(np.float64)
     if E >= 2 and n_swaps > 0:
         dst = dst.copy()
         per_round = E // 2
         remaining = int(n_swaps)
         # which edges exist, as a lookup table over all n * n pairs (1/8 of the dense A the
-        # caller holds): ~20x faster than a binary search per proposal on 1e6 edges
-        exists = np.zeros(n * n, dtype=bool)
+        # caller holds): ~20x faster than a binary search per proposal on 1e6 edges; a
+        # sparse A (no dense matrix held) searches the sorted edge keys instead
+        exists = None if sparse else np.zeros(n * n, dtype=bool)
         while remaining > 0:
             k = min(per_round, remaining)
             remaining -= k
@@ -147,10 +172,14 @@ def rewire(
             e1, e2 = perm[:k], perm[k:2 * k]
             a, b, c, d = src[e1], dst[e1], src[e2], dst[e2]
             new1, new2 = a * n + d, c * n + b
-            exists[:] = False
-            exists[src * n + dst] = True
             ok = (a != d) & (c != b)
-            ok &= ~exists[new1] & ~exists[new2]
+            if exists is None:
+                keys = np.sort(src * n + dst)
+                ok &= ~_sorted_member(keys, new1) & ~_sorted_member(keys, new2)
+            else:
+                exists[:] = False
+                exists[src * n + dst] = True
+                ok &= ~exists[new1] & ~exists[new2]
             # two accepted proposals must not create the same edge
             idx = np.flatnonzero(ok)
             keys = np.concatenate([new1[idx], new2[idx]])
@@ -159,13 +188,25 @@ def rewire(
             ok[idx[clash]] = False
             dst[e1[ok]] = d[ok]
             dst[e2[ok]] = b[ok]
+    if sparse:
+        return _canonical(sp.coo_array(
+            (np.concatenate([vals[loops], weight]),
+             (np.concatenate([rows[loops], dst]), np.concatenate([cols[loops], src]))),
+            shape=A.shape))
+    out = np.diag(np.diag(A)).astype(np.float64)
     out[dst, src] = weight
     return out
 
 
+def _sorted_member(keys: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Whether each ``x`` is in the sorted array ``keys``."""
+    pos = np.minimum(np.searchsorted(keys, x), max(keys.size - 1, 0))
+    return keys[pos] == x if keys.size else np.zeros(x.size, dtype=bool)
+
+
 def null_zscore(
-    W: ArrayLike | Snapshot,
-    statistic: Callable[[np.ndarray], float],
+    W: Weights,
+    statistic: Callable[[np.ndarray | sp.csr_array], float],
     *,
     null: str = "shuffle",
     n: int = 20,
@@ -181,11 +222,13 @@ def null_zscore(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights.
     statistic : callable
-        ``statistic(W) -> float`` on a dense float64 ``(n, n)`` matrix, e.g. the
-        quality of a Leiden partition. It may raise; the error propagates.
+        ``statistic(W) -> float`` on a dense float64 ``(n, n)`` matrix (a
+        ``scipy.sparse.csr_array`` for a sparse ``W`` above
+        :data:`community.graphs.DENSE_MAX_NEURONS` neurons), e.g. the quality of a
+        Leiden partition. It may raise; the error propagates.
     null : {"shuffle", "rewire"}, default "shuffle"
         Null model.
     n : int, default 20
@@ -219,11 +262,11 @@ def null_zscore(
         raise CommunityError(f"`n` must be an integer >= 2, got {n!r}")
     if not callable(statistic):
         raise CommunityError(f"`statistic` must be callable, got {statistic!r}")
-    A = dense_weights(W)
+    A = as_weights(W)
     rng = _as_rng(seed)
     draw = shuffle_weights if null == "shuffle" else rewire
 
-    def value(M: np.ndarray, what: str) -> float:
+    def value(M: np.ndarray | sp.csr_array, what: str) -> float:
         v = statistic(M)
         try:
             v = float(v)

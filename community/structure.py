@@ -8,8 +8,10 @@ sender -> receiver), weight piled onto a few neurons (hubs), neurons left with n
 synapses, and a densely interconnected core of high-degree neurons (rich club).
 
 As everywhere in :mod:`community`, ``W[i, j]`` is the weight onto neuron ``i`` from neuron
-``j`` (edge ``j -> i``), a dense array or a :class:`wiring.runs.Snapshot`; a synapse is a
-non-zero entry, and ``A = |W|``.
+``j`` (edge ``j -> i``), a dense array, a ``scipy.sparse`` matrix, a networkx graph or a
+:class:`wiring.runs.Snapshot` (:func:`community.graphs.as_weights`: above
+:data:`community.graphs.DENSE_MAX_NEURONS` neurons a sparse input stays sparse); a synapse
+is a non-zero entry, and ``A = |W|``.
 
 Examples
 --------
@@ -25,9 +27,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from community.graphs import CommunityError, _check_choice, _safe_scale, dense_weights
+from community.graphs import (
+    CommunityError,
+    Weights,
+    _check_choice,
+    _max_abs,
+    _offdiag,
+    _safe_scale,
+    as_weights,
+)
 from community.measures import (
     _abs_and_membership,
     block_matrix,
@@ -36,7 +47,6 @@ from community.measures import (
     strengths,
 )
 from community.nulls import null_zscore
-from wiring.runs import Snapshot
 
 __all__ = [
     "DISASSORTATIVITY_COUNTS",
@@ -61,8 +71,20 @@ def _is_number(x: object) -> bool:
             and math.isfinite(x))
 
 
+def _no_self_loops(A: np.ndarray | sp.csr_array) -> np.ndarray | sp.csr_array:
+    """``|W|`` without its diagonal, divided by :func:`community.graphs._safe_scale` of its
+    maximum (dense: in place)."""
+    if sp.issparse(A):
+        A = _offdiag(A)
+        A.data /= _safe_scale(_max_abs(A))
+        return A
+    np.fill_diagonal(A, 0.0)
+    A /= _safe_scale(A.max(initial=0.0))
+    return A
+
+
 def block_disassortativity(
-    W: ArrayLike | Snapshot,
+    W: Weights,
     membership: ArrayLike,
     *,
     count: str = "excess",
@@ -101,7 +123,7 @@ def block_disassortativity(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     membership : array_like of int, shape (n,)
         Block of each neuron (non-negative labels), e.g. from a block model.
@@ -133,8 +155,7 @@ def block_disassortativity(
     """
     count = _check_choice(count, "count", DISASSORTATIVITY_COUNTS)
     A, m, _ = _abs_and_membership(W, membership)
-    np.fill_diagonal(A, 0.0)
-    A /= _safe_scale(A.max(initial=0.0))            # D is scale-invariant
+    A = _no_self_loops(A)                           # D is scale-invariant
     total = A.sum()
     if total <= 0:
         return _NAN
@@ -150,7 +171,7 @@ def block_disassortativity(
     return float(np.sum(pairs[hit] * counted[hit]) / total)
 
 
-def block_assortativity(W: ArrayLike | Snapshot, membership: ArrayLike) -> float:
+def block_assortativity(W: Weights, membership: ArrayLike) -> float:
     """Share of the weight that stays inside blocks denser than every block they touch.
 
     The mirror of :func:`block_disassortativity` (``count="excess"``). With ``B =
@@ -171,7 +192,7 @@ def block_assortativity(W: ArrayLike | Snapshot, membership: ArrayLike) -> float
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     membership : array_like of int, shape (n,)
         Block of each neuron.
@@ -197,8 +218,7 @@ def block_assortativity(W: ArrayLike | Snapshot, membership: ArrayLike) -> float
     0.0
     """
     A, m, _ = _abs_and_membership(W, membership)
-    np.fill_diagonal(A, 0.0)
-    A /= _safe_scale(A.max(initial=0.0))
+    A = _no_self_loops(A)
     total = A.sum()
     if total <= 0:
         return _NAN
@@ -229,7 +249,7 @@ def _top_share(x: np.ndarray, top: float) -> float:
     return float(np.sort(x)[::-1][:n_top].sum() / total)
 
 
-def hub_concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str, float]:
+def hub_concentration(W: Weights, *, top: float = 0.1) -> dict[str, float]:
     """How much of the incoming and of the outgoing weight a few neurons hold.
 
     With ``k_i^in = sum_j |W[i, j]|`` (weight onto ``i``) and ``k_i^out = sum_j
@@ -251,7 +271,7 @@ def hub_concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str,
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     top : float, default 0.1
         Fraction of neurons counted by the top shares, in ``(0, 1]``.
@@ -277,7 +297,7 @@ def hub_concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str,
     >>> h["gini_in"], h["gini_out"], h["top_share_in"], h["top_share_out"], h["top_share_max"]
     (0.75, 0.25, 1.0, 0.3333333333333333, 1.0)
     """
-    A = np.abs(dense_weights(W))
+    A = abs(as_weights(W))
     c = concentration(A, top=top)                   # also checks `top`
     k_in, k_out = strengths(A)
     share_in, share_out = _top_share(k_in, top), _top_share(k_out, top)
@@ -286,7 +306,7 @@ def hub_concentration(W: ArrayLike | Snapshot, *, top: float = 0.1) -> dict[str,
             "top_share_out": share_out, "top_share_max": share_max}
 
 
-def isolated_fraction(W: ArrayLike | Snapshot, *, threshold: float = 0.0) -> float:
+def isolated_fraction(W: Weights, *, threshold: float = 0.0) -> float:
     """Fraction of neurons with no synapse to or from any other neuron.
 
     ``f = #{i : |W[i, j]| <= t and |W[j, i]| <= t for all j != i} / n`` with ``t`` the
@@ -295,7 +315,7 @@ def isolated_fraction(W: ArrayLike | Snapshot, *, threshold: float = 0.0) -> flo
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     threshold : float, default 0.0
         Weights with ``|w| <= threshold`` count as absent (0: only exact zeros, e.g.
@@ -324,10 +344,18 @@ def isolated_fraction(W: ArrayLike | Snapshot, *, threshold: float = 0.0) -> flo
     """
     if not (_is_number(threshold) and threshold >= 0):
         raise CommunityError(f"`threshold` must be a finite number >= 0, got {threshold!r}")
-    A = np.abs(dense_weights(W)) > threshold
-    n = A.shape[0]
+    W = as_weights(W)
+    n = W.shape[0]
     if n == 0:
         return _NAN
+    if sp.issparse(W):
+        C = _offdiag(W).tocoo()
+        syn = np.abs(C.data) > threshold
+        connected = np.zeros(n, dtype=bool)
+        connected[C.row[syn]] = True
+        connected[C.col[syn]] = True
+        return float(np.count_nonzero(~connected) / n)
+    A = np.abs(W) > threshold
     np.fill_diagonal(A, False)
     connected = A.any(axis=0) | A.any(axis=1)
     return float(np.count_nonzero(~connected) / n)
@@ -412,7 +440,7 @@ def saturated_fraction(
     return float(np.count_nonzero(np.abs(f) < threshold) / f.size)
 
 
-def reciprocity(W: ArrayLike | Snapshot, *, weighted: bool = False) -> float:
+def reciprocity(W: Weights, *, weighted: bool = False) -> float:
     """Fraction of synapses whose reverse synapse also exists.
 
     Unweighted (networkx's ``reciprocity`` of the graph without self-loops):
@@ -425,7 +453,7 @@ def reciprocity(W: ArrayLike | Snapshot, *, weighted: bool = False) -> float:
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     weighted : bool, default False
         Return ``r_w`` instead of ``r``.
@@ -453,7 +481,15 @@ def reciprocity(W: ArrayLike | Snapshot, *, weighted: bool = False) -> float:
     """
     if not isinstance(weighted, bool | np.bool_):
         raise CommunityError(f"`weighted` must be a bool, got {weighted!r}")
-    A = np.abs(dense_weights(W))
+    A = abs(as_weights(W))
+    if sp.issparse(A):
+        A = _offdiag(A)
+        if weighted:
+            A.data /= _safe_scale(_max_abs(A))
+            total = A.sum()
+            return float(A.minimum(A.T).sum() / total) if total > 0 else _NAN
+        E = _support(A)
+        return float(E.multiply(E.T).nnz / E.nnz) if E.nnz else _NAN
     np.fill_diagonal(A, 0.0)
     if weighted:
         A /= _safe_scale(A.max(initial=0.0))        # r_w is scale-invariant
@@ -464,17 +500,31 @@ def reciprocity(W: ArrayLike | Snapshot, *, weighted: bool = False) -> float:
     return float(np.count_nonzero(E & E.T) / n_edges) if n_edges else _NAN
 
 
-def _rich_club_phi(E: np.ndarray, k: float) -> float:
+def _support(A: np.ndarray | sp.csr_array) -> np.ndarray | sp.csr_array:
+    """The 0/1 float matrix of the synapses between distinct neurons (non-zero entries)."""
+    if sp.issparse(A):
+        E = _offdiag(A)
+        E.data[:] = 1.0
+        return E
+    E = (A != 0).astype(np.float64)
+    np.fill_diagonal(E, 0.0)
+    return E
+
+
+def _rich_club_phi(E: np.ndarray | sp.csr_array, k: float) -> float:
     """``E_{>k} / (N_{>k} (N_{>k} - 1))`` of a 0/1 matrix without self-loops."""
     rich = (E.sum(axis=0) + E.sum(axis=1)) > k
     N = int(np.count_nonzero(rich))
     if N < 2:
         return _NAN
+    if sp.issparse(E):
+        idx = np.flatnonzero(rich)
+        return float(E[idx][:, idx].sum() / (N * (N - 1)))
     return float(E[np.ix_(rich, rich)].sum() / (N * (N - 1)))
 
 
 def rich_club(
-    W: ArrayLike | Snapshot,
+    W: Weights,
     *,
     k: float | None = None,
     n_null: int = 20,
@@ -506,7 +556,7 @@ def rich_club(
 
     Parameters
     ----------
-    W : array_like (n, n) or Snapshot
+    W : array_like (n, n), scipy.sparse matrix, networkx graph or Snapshot
         Weights, ``W[i, j]`` onto ``i`` from ``j``.
     k : float, optional
         Degree threshold: the club is the neurons of degree ``d > k``. Default: the 90th
@@ -551,8 +601,7 @@ def rich_club(
         raise CommunityError(f"`n_null` must be an integer >= 2, got {n_null!r}")
     if k is not None and not (_is_number(k) and k >= 0):
         raise CommunityError(f"`k` must be a finite number >= 0 or None, got {k!r}")
-    E = (dense_weights(W) != 0).astype(np.float64)
-    np.fill_diagonal(E, 0.0)
+    E = _support(as_weights(W))
     degree = E.sum(axis=0) + E.sum(axis=1)
     if k is None:
         k = float(np.percentile(degree, 90)) if degree.size else 0.0
@@ -564,7 +613,7 @@ def rich_club(
     if n_rich < 2:
         return res
 
-    def phi(M: np.ndarray) -> float:
+    def phi(M: np.ndarray | sp.csr_array) -> float:
         return _rich_club_phi(M, k)
 
     nz = null_zscore(E, phi, null="rewire", n=int(n_null), seed=seed)
