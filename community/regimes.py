@@ -38,6 +38,10 @@ beside it, naming the null models beaten):
     e.g. a modularity gain below :data:`Q_EXCESS_MIN` or without assortative blocks; the
     evidence gives each signature's count.
 
+Without the init-pruned null (runs without initial weights, e.g. weights trained
+elsewhere without their initial snapshot, or an analysis that left it out) no structural
+verdict is made: the cell is ``"changed"`` and its evidence says why.
+
 A signature *passes* in a cell when at least :data:`SEED_SHARE` of its runs beat the
 primary null (``z >= Z_MIN`` and one-sided empirical ``p <= P_MAX`` with at least
 :data:`MIN_NULL_DRAWS` draws, :mod:`community.evidence`) and the median effect clears
@@ -271,6 +275,12 @@ def classify(snapshots: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.Da
             regime = "changed"
             why = (f"only {n_null} null draws (< {MIN_NULL_DRAWS}): no structural verdict "
                    "made")
+        elif not any(_beats(g, s, PRIMARY_NULL)[1] for s in _SIGNATURES):
+            regime = "changed"
+            why = ("no init-pruned null, which every verdict must beat (the runs have no "
+                   "initial weights, e.g. weights trained elsewhere without their initial "
+                   "snapshot, or the analysis left that null out): no structural verdict "
+                   "made; the shuffled-weights and rewiring nulls are reported below")
         elif len(passed) == 1:
             regime = _SIGNATURES[passed[0]][0]
             why = f"{_SIGNATURES[passed[0]][1]} passed"

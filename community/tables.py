@@ -64,16 +64,18 @@ Schema
 Where NaN may appear (and nowhere else): in ``snapshots``, the evidence and Louvain
 columns of non-final snapshots; ``x_z_m`` where the null draws do not vary and equal the
 observation (``inf`` where they do not vary and differ from it), ``x_z_m``/``x_p_m``
-with ``n_null = 0`` or a null left out; ``saturated_fraction`` without recorded
+with ``n_null = 0`` or a null left out (the init-pruned one, and ``weight_growth``, for a
+run whose ``config.toml`` says ``task.initial_snapshot = false``: weights trained
+elsewhere without their initial snapshot); ``saturated_fraction`` without recorded
 balance values; ``louvain_*`` and the evidence of a final snapshot only with a
 ``skipped`` row saying why; ``ari_seeds``/``nmi_seeds`` with one seed; ``offdiag_index``
 as :func:`community.measures.offdiagonal_index` defines it (fewer than two communities,
 or no within- or across-community pair; ``inf`` when only the within-community blocks
 are empty); ``within_excess`` when ``within_chance`` is 0; ``weight_change`` when the
-baseline has no weight; ``modularity`` when the graph has no weight. In ``blocks``,
-``mean_abs_weight`` on the diagonal of a one-neuron community (no pair of distinct
-neurons). ``neurons`` has none. ``training`` is the runs' metrics as written (see
-:func:`wiring.train.fit`): the epoch-0 row has no per-epoch training columns
+baseline has no weight or the run has no initial snapshot; ``modularity`` when the graph
+has no weight. In ``blocks``, ``mean_abs_weight`` on the diagonal of a one-neuron
+community (no pair of distinct neurons). ``neurons`` has none. ``training`` is the runs'
+metrics as written (see :func:`wiring.train.fit`): the epoch-0 row has no per-epoch training columns
 (iterations, ``nonconverged``, ``seconds``); the row of an ``"unstable"`` epoch lacks
 the test and weight statistics; losses are NaN when no sample settled. Snapshots whose
 weights are far from 1 (beyond ``community.graphs.SAFE_WEIGHT``, e.g. ``1e200`` after a
@@ -437,13 +439,17 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
                             "reason": str(exc)})
     last_step = max((snap.step for _, snap in snaps_in), default=None)
     W0 = None
+    # weights trained elsewhere may come without their initial snapshot (config.toml's
+    # task.initial_snapshot = false): no baseline, so no weight change, weight growth or
+    # init-pruned null (NaN, and the regimes say why)
+    has_initial = bool(cfg.get("task", {}).get("initial_snapshot", True))
     memberships = {}
     final_ev = None
     for k, (path, snap) in enumerate(snaps_in):
         nodes = _node_set(snap, settings, params["task"])
         W = snap.dense()[np.ix_(nodes, nodes)]
         pruned_initial = False
-        if W0 is None:
+        if k == 0 and has_initial:
             W0 = W  # the baseline is the unthresholded first snapshot
             if k + 1 < len(snaps_in):
                 # a run that prunes starts dense: its first point is the initial weights
@@ -476,7 +482,8 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         sizes = measures.community_sizes(m)
         within = measures.within_fraction(Wabs, m)
         chance = measures.within_chance(m, self_loops=bool(np.any(snap.src == snap.dst)))
-        base0 = prune_to_density(W0, int(np.count_nonzero(W)))
+        base0 = prune_to_density(W0 if W0 is not None else np.zeros_like(W),
+                                 int(np.count_nonzero(W)))
         # norms of weights near 1e200 overflow; the ratio is scale-invariant
         s = _safe_scale(max(np.abs(W).max(initial=0.0), np.abs(base0).max(initial=0.0)))
         n0 = np.linalg.norm(base0 / s)
@@ -487,7 +494,8 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
             try:
                 ev = evidence.structure_evidence(
                     Wm if settings.weight_mode != "signed" else W,
-                    _transform(W0, settings.weight_mode), n_null=settings.n_null,
+                    None if W0 is None else _transform(W0, settings.weight_mode),
+                    n_null=settings.n_null,
                     null_models=settings.nulls, block_weights=_block_weights(settings, params),
                     balance=None if balance is None else np.asarray(balance)[nodes],
                     seed=int(params["seed"] or 0))

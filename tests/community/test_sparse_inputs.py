@@ -94,8 +94,9 @@ CASES = {
     "prune": lambda X: evidence.prune_to_density(X, 300),
     "fit_blocks": lambda X: blocks.fit_blocks(X, seed=0).membership,
     "max_modularity": lambda X: modmax.max_modularity(X, seed=0).quality,
-    "evidence": lambda X: evidence.structure_evidence(X, W.T, n_null=2, seed=1,
-                                                      block_weights="lognormal"),
+    "evidence": lambda X: evidence.structure_evidence(
+        X, W.T, n_null=2, null_models=("init-pruned", "rewire"), seed=1,
+        block_weights="lognormal"),
 }
 
 

@@ -166,6 +166,19 @@ def _cmd_report(args) -> int:
                                   out=Path(args.out) if args.out else None)
 
 
+def _cmd_analyse(args) -> int:
+    from wiring.experiments.external import convert
+
+    out = Path(args.out)
+    chosen = {key: getattr(args, key) for key in ("weight_mode", "quality", "resolution",
+                                                  "n_null", "nulls", "block_weights")
+              if getattr(args, key, None) is not None}
+    convert(args.paths, out, labels=args.labels, analysis=chosen, overwrite=args.overwrite)
+    n_runs = sum(1 for p in (out / "runs").iterdir() if p.is_dir())
+    print(f"{n_runs} run directories under {out / 'runs'}")
+    return _analyse_report_export(out, args, out=None)
+
+
 def _cmd_export(args) -> int:
     _check_community()
     from community.export import export_sweep
@@ -326,6 +339,29 @@ def build_parser() -> argparse.ArgumentParser:
                     "the sweep's own and always go to PATH/analysis)")
     _analysis_options(rp)
     rp.set_defaults(func=_cmd_report)
+    an = sub.add_parser("analyse", formatter_class=_HelpWithDefaults,
+                        help="analyse weights trained elsewhere (.npz, CSV edge lists, "
+                        "GraphML/GEXF): tables, regimes, report, Gephi files",
+                        description="Convert weight matrices trained anywhere into run "
+                        "directories of a sweep directory (OUT/runs), then analyse them as "
+                        "`wiring report` does: the tables, regimes, report and Gephi files "
+                        "of a sweep. W[i, j] is the weight onto neuron i from neuron j. "
+                        "Labels (learning rate, seed, step, group) come from file names "
+                        "such as lr0.1_s3_step2000.npz, or from a labels.toml; a snapshot "
+                        "at step 0 is a run's initial weights (without one, no init-pruned "
+                        "null). Formats and labels: wiring.experiments.external.")
+    an.add_argument("paths", nargs="+", metavar="PATH",
+                    help=".npz, .csv (src,dst,weight), .graphml or .gexf files, or folders "
+                    "of them (a folder's labels.toml is read)")
+    an.add_argument("--out", default="runs/analyse",
+                    help="sweep directory to write (runs/, analysis/, report/, gephi/)")
+    an.add_argument("--labels", metavar="TOML",
+                    help="labels file: a table per file name with learning_rate, seed, step, "
+                    "group (default: each folder's labels.toml); overrides the file names")
+    an.add_argument("--overwrite", action="store_true",
+                    help="replace what an earlier `wiring analyse` wrote in --out")
+    _analysis_options(an)
+    an.set_defaults(func=_cmd_analyse)
     rr = sub.add_parser("reproduce", formatter_class=_HelpWithDefaults,
                         help="run the paper's studies, analyse them and write "
                         "reports/paper (resumable)")
