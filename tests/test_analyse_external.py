@@ -153,13 +153,14 @@ def test_every_npz_layout_converts(tmp_path):
     d.mkdir()
     np.savez(d / "seq_s0.npz", snapshots=np.stack([W0, W]), steps=np.array([0, 50]))
     np.savez(d / "named_s1.npz", W0=W0, W=W, step=50, bias=np.ones(12))
+    np.savez(d / "named_s5_step50.npz", W0=W0, W=W)  # the name's step is the trained W's
     np.savez(d / "stepped_s2.npz", step_0=W0, step_50=W)
     dst, src = np.nonzero(W)
     np.savez(d / "edges_s3_step50.npz", src=src, dst=dst, weight=W[dst, src], n=12)
     sp.save_npz(d / "sparse_s4_step50.npz", sp.csr_matrix(W))
     out = convert(d, tmp_path / "out")
     for run, steps in (("seq__s0", [0, 50]), ("named__s1", [0, 50]), ("stepped__s2", [0, 50]),
-                       ("edges__s3", [50]), ("sparse__s4", [50])):
+                       ("edges__s3", [50]), ("sparse__s4", [50]), ("named__s5", [0, 50])):
         view = runs.open_run(out / "runs" / run)
         assert view.steps == steps, run
         np.testing.assert_array_equal(view.snapshot(50).dense(), W)
@@ -172,6 +173,7 @@ def test_every_npz_layout_converts(tmp_path):
     (d / "labels.toml").write_text('["x_s9_copy.npz"]\ngroup = "x"\n')
     with pytest.raises(WiringError, match="two snapshots of group 'x'.* at step 1"):
         convert(d, tmp_path / "out3")
+    assert not (tmp_path / "out3").exists()  # checked before anything is written
     with pytest.raises(WiringError, match="is not empty; pass --overwrite"):
         convert(d / "seq_s0.npz", out)
     assert convert(d / "seq_s0.npz", out, overwrite=True) == out

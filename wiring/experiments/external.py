@@ -21,8 +21,9 @@ Input files (by suffix)
 * a sequence of snapshots: one ``(T, n, n)`` array (with an optional ``steps`` array of
   ``T`` steps; default ``0 .. T-1``), or square arrays named ``step_<k>``;
 * an edge list: ``src``, ``dst``, ``weight`` (and optionally ``n``, ``step``), as in a
-  ``wiring`` snapshot file; or a ``scipy.sparse.save_npz`` file. Neither is ever made
-  dense, so a large connectome costs memory in proportion to its synapses.
+  ``wiring`` snapshot file; or a ``scipy.sparse.save_npz`` file. The conversion never
+  makes either dense (the analysis, :mod:`community.tables`, still expands one snapshot
+  at a time; the :mod:`community` functions themselves take sparse weights).
 
 ``.csv`` -- an edge list with a header: ``src,dst,weight`` (or ``source,target,weight``;
 without a weight column every edge weighs 1). Integer ids are neuron indices; other ids
@@ -249,6 +250,7 @@ class _Snap:
     dst: np.ndarray
     weight: np.ndarray
     step: int | None = None        # from the file itself
+    fixed: bool = False            # the file fixes the step (a sequence, step_<k>, W0)
     bias: np.ndarray | None = None
     names: tuple[str, ...] | None = None
     inputs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -365,6 +367,8 @@ def _read_npz(path: Path) -> tuple[list[_Snap], dict[str, Any]]:
     if stepped:
         snaps = [_dense_snap(path, f"array {k!r}", arrays[k], s) for s, k in
                  sorted(stepped.items())]
+        for snap in snaps:
+            snap.fixed = True
     elif cubes:
         if len(cubes) > 1:
             raise _err(path, f"holds several 3-D arrays ({', '.join(map(repr, cubes))}); "
@@ -382,6 +386,8 @@ def _read_npz(path: Path) -> tuple[list[_Snap], dict[str, Any]]:
                              "steps as a `steps` array")
         snaps = [_dense_snap(path, f"array {cubes[0]!r}[{t}]", seq[t], int(steps[t]))
                  for t in range(seq.shape[0])]
+        for snap in snaps:
+            snap.fixed = True
     else:
         trained = [k for k in _TRAINED if k in squares]
         initial = [k for k in _INITIAL if k in squares]
@@ -396,13 +402,11 @@ def _read_npz(path: Path) -> tuple[list[_Snap], dict[str, Any]]:
                                  f"{found}): name the trained weights 'W' (and the initial "
                                  "ones 'W0'), or keep one square array per file")
             trained = others
-        step = labels.pop("step", None)
-        snaps = [_dense_snap(path, f"array {trained[0]!r}", arrays[trained[0]], step)]
+        snaps = [_dense_snap(path, f"array {trained[0]!r}", arrays[trained[0]],
+                             labels.pop("step", None))]
         if initial:
-            if step == 0:
-                raise _err(path, f"holds initial weights {initial[0]!r} (step 0) and gives "
-                                 "the trained weights step 0 too")
             snaps.insert(0, _dense_snap(path, f"array {initial[0]!r}", arrays[initial[0]], 0))
+            snaps[0].fixed = True
     n = snaps[0].n
     for s in snaps:
         if s.n != n:
@@ -591,12 +595,6 @@ def _write_run(run_dir: Path, key: tuple, snaps: list[_Snap], sources: list[dict
     group, lr, seed = key
     steps = [s.step for s in snaps]
     n = snaps[0].n
-    for s in snaps[1:]:
-        if s.n != n:
-            raise WiringError(f"run {run_dir.name}: {s.source} ({s.what}) has {s.n} neurons "
-                              f"but {snaps[0].source} ({snaps[0].what}) has {n}; the "
-                              "snapshots of one run (same group, learning rate and seed) must "
-                              "have the same neurons")
     # every snapshot lists the same edges in the same order (the run-directory contract):
     # the union of their synapses, row-major, weight 0 where one lacks it
     keys = np.unique(np.concatenate([s.dst * n + s.src for s in snaps]))
@@ -695,43 +693,54 @@ def convert(paths: str | os.PathLike | Iterable[str | os.PathLike],
     out = Path(out)
     groups: dict[tuple, list[_Snap]] = {}
     sources: dict[Path, dict] = {}
-    for f in files:
+    for f in files:                       # read and check everything before writing
         snaps, inner = _read(f)
         named = parse_name(f.name)
-        given = by_file.get(f, {})
-        lab = {**inner, **named, **given}
-        if "step" in named or "step" in given:
-            if len(snaps) > 1:
-                raise GraphFileError(f"{f}: holds {len(snaps)} snapshots and is labelled with "
-                                     f"one step {lab['step']}; give a file of several "
-                                     "snapshots their steps inside it (a `steps` array)")
-            snaps[0].step = lab["step"]
-        for s in snaps:
+        lab = {**inner, **named, **by_file.get(f, {})}
+        free = [s for s in snaps if not s.fixed]
+        if "step" in named or "step" in by_file.get(f, {}):
+            if len(free) != 1:
+                raise GraphFileError(f"{f}: holds {len(snaps)} snapshots with their own steps "
+                                     f"and is labelled with step {lab['step']}; drop that "
+                                     "label (the file's `steps` give the steps)")
+            free[0].step = lab["step"]
+        for s in free:
             if s.step is None:
                 s.step = 1
+            if s.step == 0 and len(snaps) > 1:
+                raise GraphFileError(f"{f}: {s.what} is labelled step 0, the step of the "
+                                     "initial weights the file also holds")
         key = (lab.get("group", DEFAULT_GROUP), lab.get("learning_rate"), lab.get("seed", 0))
         groups.setdefault(key, []).extend(snaps)
         sources[f] = {"path": str(f), "name": f.name, "bytes": f.stat().st_size,
                       "sha256": _sha256(f), "labels": lab}
-    _prepare_out(out, overwrite)
-    table, ids = [], {}
+    plan = []
+    ids: dict[str, str] = {}
     for key in sorted(groups, key=lambda k: (k[0], -1.0 if k[1] is None else k[1], k[2])):
         snaps = sorted(groups[key], key=lambda s: s.step)
+        where = f"group {key[0]!r}, learning rate {key[1]}, seed {key[2]}"
         for a, b in zip(snaps, snaps[1:], strict=False):
             if a.step == b.step:
                 raise WiringError(
-                    f"two snapshots of group {key[0]!r}, learning rate {key[1]}, seed {key[2]} "
-                    f"at step {a.step}: {a.source} ({a.what}) and {b.source} ({b.what}); "
-                    "label their steps (file names ..._step<k>, or labels.toml) or their "
-                    "seeds")
+                    f"two snapshots of {where} at step {a.step}: {a.source} ({a.what}) and "
+                    f"{b.source} ({b.what}); label their steps (file names ..._step<k>, or "
+                    "labels.toml) or their seeds")
+        for s in snaps[1:]:
+            if s.n != snaps[0].n:
+                raise WiringError(
+                    f"the snapshots of {where} (one run) must have the same neurons: "
+                    f"{s.source} ({s.what}) has {s.n}, {snaps[0].source} ({snaps[0].what}) "
+                    f"{snaps[0].n}")
         run_id = _run_id(*key)
         if run_id in ids:
             raise WiringError(f"groups {ids[run_id]!r} and {key[0]!r} give the same run id "
                               f"{run_id!r}; rename one")
         ids[run_id] = key[0]
-        used = list(dict.fromkeys(s.source for s in snaps))
-        table.append(_write_run(out / "runs" / run_id, key, snaps,
-                                [sources[f] for f in used]))
+        plan.append((run_id, key, snaps))
+    _prepare_out(out, overwrite)
+    table = [_write_run(out / "runs" / run_id, key, snaps,
+                        [sources[f] for f in dict.fromkeys(s.source for s in snaps)])
+             for run_id, key, snaps in plan]
     _write_sweep(out, files, label_files, sources, table, analysis)
     return out
 
