@@ -24,7 +24,10 @@ LAZY = {
         "community.paper.report", "community.report", "community.tables", "wiring",
         "wiring._progress", "wiring.config", "wiring.errors", "wiring.experiments.grid",
         "wiring.experiments.jobs",
-        "wiring.experiments.studies", "wiring.experiments.sweep", "wiring.runs")},
+        "wiring.experiments.studies", "wiring.experiments.sweep", "wiring.runs",
+        "wiring.experiments.external")},
+    ("wiring.experiments.external", "wiring.graphs"):
+        "networkx and the graph-file readers load only when a GraphML/GEXF file is analysed",
     ("wiring.experiments.sweep", "wiring.experiments._dask"):
         "Dask is imported only when a sweep is given a scheduler",
     ("wiring.experiments._dask", "wiring.graphs.builders"):
@@ -53,6 +56,10 @@ LAZY = {
         "the regimes table is built last, from the finished snapshots table",
     ("community.paper.analyse", "community.paper.measure"):
         "the cache key hashes the measuring module's own source file",
+    ("community.paper.measure", "community.evidence"):
+        "the 20-draw null evidence loads only where a run's evidence is measured",
+    ("wiring.experiments.sweep", "wiring.rules"):
+        "the registered-rule check runs only for a sweep given a Dask scheduler",
 }
 
 #: community's compute modules, which no plotting module may import

@@ -45,8 +45,11 @@ import numpy as np
 import pandas as pd
 
 import wiring.runs as runs
-from community import stats
-from community.paper.measure import N_NULL, REFERENCE, Variant, measure_run
+from community import evidence, stats
+from community.paper import inference as inf
+from community.paper.measure import EVIDENCE_MIN_PRUNE, N_NULL, REFERENCE, Variant, measure_run
+from community.paper.predictions import prediction_tables
+from community.paper.rules import rules_tables
 from wiring.errors import WiringError
 
 __all__ = ["analyse_studies", "MEASURES", "R_LOW", "R_HIGH", "ANALYSIS_VARIANTS",
@@ -94,11 +97,10 @@ def _code_digest(path: Path) -> bytes:
 def _cache_key(run_dir: Path, variants: tuple, options: dict) -> str:
     """What a run's measurements depend on: the measuring code, the variants, the options
     and the run's files (names, sizes, modification times)."""
-    from community import evidence as _e
     from community.paper import measure as _m
 
     h = hashlib.sha256(_code_digest(Path(_m.__file__)))
-    h.update(_code_digest(Path(_e.__file__)))
+    h.update(_code_digest(Path(evidence.__file__)))
     h.update(repr((variants, sorted(options.items()))).encode())
     for p in sorted([run_dir / "status.json", *runs.list_snapshots(run_dir)]):
         if p.exists():
@@ -177,9 +179,12 @@ def run_groups(sweep_dir: Path) -> list[tuple[str, Path]]:
 DYNAMICS_STUDIES = ("duration", "development")
 
 
-def _noise_tasks(runs_dir: Path, n_null: int = N_NULL) -> list[tuple]:
-    from wiring.experiments.studies import NOISE_STUDIES
+#: the Algorithm-1 studies (:data:`wiring.experiments.studies.NOISE_STUDIES`; community
+#: reads their run directories and never imports the study code)
+NOISE_STUDIES = ("phase", "duration", "sensitivity", "timescales", "development")
 
+
+def _noise_tasks(runs_dir: Path, n_null: int = N_NULL) -> list[tuple]:
     tasks = []
     for study in NOISE_STUDIES:
         sweep = runs_dir / study
@@ -208,8 +213,6 @@ def task_options(study: str, run_dir: Path, n_null: int = N_NULL) -> tuple[tuple
     >>> task_options("sensitivity", Path("x"))
     ((Variant(weight_mode='abs', quality='modularity', resolution=1.0),), {'n_null': 0})
     """
-    from community.paper.measure import EVIDENCE_MIN_PRUNE
-
     variants: tuple[Variant, ...] = (REFERENCE,)
     options: dict = {"n_null": 0}
     if study == "phase":
@@ -337,8 +340,6 @@ def _balance(runs_dir: Path) -> pd.DataFrame:
 
 def _inference_tables(structure: pd.DataFrame, runs_dir: Path) -> dict[str, pd.DataFrame]:
     """The tests of :mod:`community.paper.inference`, with the contrast's rates."""
-    from community.paper import inference as inf
-
     plast = inf.plasticity(structure)
     rates = inf.choose_rates(plast)
     balance = _balance(runs_dir)
@@ -457,11 +458,7 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1,
           "learning_rate": rr[0]["learning_rate"], "seed": rr[0]["seed"], **row}
          for s, rr, extra, _err in results if rr for row in extra.get("dynamics", [])])
     if (runs_dir / "rules").is_dir():
-        from community.paper.rules import rules_tables
-
         tables.update(rules_tables(runs_dir, workers))
-    from community.paper.predictions import prediction_tables
-
     tables.update(prediction_tables(runs_dir))
     tdir = out / "tables"
     tdir.mkdir(parents=True, exist_ok=True)

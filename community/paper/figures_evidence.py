@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from community.evidence import NULL_MODELS
 from community.paper.analyse import REFERENCE_CELL
 from community.paper.figures_phase import (
     RATE_LABELS,
@@ -35,6 +34,7 @@ from community.paper.figures_phase import (
     save_png,
 )
 from community.paper.inference import (
+    NULL_MODELS,
     PLASTIC_ISOLATED_MAX,
     PLASTIC_MOVING_MIN,
     PLASTIC_SATURATED_MAX,

@@ -37,8 +37,9 @@ from scipy import stats as sps
 
 from community import stats
 from community.evidence import NULL_MODELS, P_MAX, SIGNATURES, Z_MIN
+from community.paper.claims import holm
 
-__all__ = ["R_LOW", "R_RUNAWAY", "PLASTIC_MOVING_MIN", "PLASTIC_ISOLATED_MAX",
+__all__ = ["NULL_MODELS", "R_LOW", "R_RUNAWAY", "PLASTIC_MOVING_MIN", "PLASTIC_ISOLATED_MAX",
            "PLASTIC_SATURATED_MAX", "SIGNATURE_COLUMNS", "final_runs", "plasticity",
            "choose_rates", "null_counts", "contrasts", "pooled_models", "collapse",
            "bimodality", "development", "timescales", "sensitivity", "bimodality_coefficient",
@@ -294,8 +295,6 @@ def contrasts(structure: pd.DataFrame, rates: dict, *, study: str = "phase",
                              **stats.compare(a, b, n_perm=2000, n_boot=2000)})
     out = pd.DataFrame(rows)
     if len(out):
-        from community.paper.claims import holm
-
         out["p_holm"] = np.nan
         for _k, idx in out.groupby(["comparison", "signature"]).groups.items():
             out.loc[idx, "p_holm"] = holm(out.loc[idx, "p_welch"].to_numpy())

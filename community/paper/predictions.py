@@ -50,6 +50,7 @@ import pandas as pd
 
 import wiring.runs as runs
 from community.paper._sections import Context, Sec, fmt_p
+from community.paper.claims import holm
 from community.report.kit import Section
 from wiring.errors import WiringError
 
@@ -413,7 +414,6 @@ def _row_frame(df: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
 
 
 def _summary1(net: pd.DataFrame) -> pd.DataFrame:
-    from community.paper.claims import holm
 
     rows = []
     for key, df in _row_frame(net):

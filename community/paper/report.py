@@ -143,7 +143,7 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
     dev = v[v["claim"].str.startswith("prediction 3 (schedule_1: early vs end)")]
     if len(dev):
         out.append("Development under r = 1 -> 0.0316: " + "; ".join(
-            f"{h['claim'].split(': ', 1)[1]}: {h['verdict'].split(' (')[0]}"
+            f"{h['claim'].split('): ', 1)[-1]}: {h['verdict'].split(' (')[0]}"
             for _i, h in dev.iterrows()) + ".")
     rules = v[v["claim"].str.contains("every rule reaches")]
     if len(rules):

@@ -57,7 +57,9 @@ from community.paper.claims import holm
 from community.report.kit import Section
 from community.tables import AnalysisSettings, analyse_run
 from wiring.errors import WiringError
-from wiring.experiments.rules_study import EXTEND_FACTOR, MAX_EXTENSIONS, RULES, selection_spec
+
+#: the rules in the order tables list them (the study's order)
+RULE_ORDER = ("balance", "balance-exact", "fa", "sign-concordant", "dfa")
 
 __all__ = ["rules_tables", "rules_section", "rules_claims", "split_group", "choose",
            "accuracy_tests", "accuracy_summary", "RULES_TABLES", "RULES_STRUCTURE_COLUMNS",
@@ -97,8 +99,8 @@ def _ordered(df: pd.DataFrame) -> pd.DataFrame:
     """Rows by data, graph and the study's rule order (other rules after, by name)."""
     if df.empty or not set(_KEYS) <= set(df.columns):
         return df.reset_index(drop=True)
-    rank = {r: i for i, r in enumerate(RULES)}
-    key = df["rule"].map(lambda r: (rank.get(r, len(RULES)), str(r)))
+    rank = {r: i for i, r in enumerate(RULE_ORDER)}
+    key = df["rule"].map(lambda r: (rank.get(r, len(RULE_ORDER)), str(r)))
     return (df.assign(_rank=key).sort_values(["data", "graph", "_rank"], kind="stable")
             .drop(columns="_rank").reset_index(drop=True))
 
@@ -245,14 +247,10 @@ def _selection(select_dir: Path) -> pd.DataFrame:
 
 
 def _base_grid(selection: pd.DataFrame) -> list[float]:
-    """The grid every (data, graph, rule) started from: the study's own grid (full or
-    quick size) when every group tried it, else the rates every group tried."""
+    """The grid every (data, graph, rule) started from: the rates every group tried (an
+    extension adds rates to some groups only; community reads the runs, not the study's
+    code, :mod:`wiring.experiments.rules_study`)."""
     tried = [np.array(sorted(set(g["learning_rate"]))) for _k, g in selection.groupby(_KEYS)]
-    for quick in (False, True):
-        groups = selection_spec(quick)["sweep"]["groups"]
-        base = next(iter(groups.values()))["learning_rates"]
-        if all(np.isclose(b, t).any() for t in tried for b in base):
-            return [float(v) for v in base]
     common = set.intersection(*(set(t.tolist()) for t in tried)) if tried else set()
     return sorted(float(v) for v in common)
 
@@ -605,8 +603,8 @@ def _selection_text(s: Sec, sel: pd.DataFrame, ch: pd.DataFrame) -> None:
            "run scores its final accuracy over every validation sample (a sample whose "
            "firing did not settle counts wrong; a run that failed or diverged scores 0); the "
            "rate of the best mean score is chosen, the smaller one on a tie. Where the best "
-           f"rate sat on an edge of the grid, the grid was extended by a factor "
-           f"{EXTEND_FACTOR:g} past that edge, at most {MAX_EXTENSIONS} times per edge.")
+           "rate sat on an edge of the grid, the grid was extended past that edge "
+           "(wiring.experiments.rules_study: a factor 4, at most twice).")
     if ch.empty:
         return
     base = str(ch["base_grid"].iloc[0]) if "base_grid" in ch else ""
@@ -830,8 +828,8 @@ def rules_claims(t: dict) -> list[dict]:
         edge = multi[multi["edge"] != ""]
         rows.append({
             "claim": "each chosen learning rate is inside the grid tried",
-            "method": "best mean validation accuracy over seeds; grid extended x"
-                      f"{EXTEND_FACTOR:g} past an edge, at most {MAX_EXTENSIONS} times",
+            "method": "best mean validation accuracy over seeds; grid extended past a "
+                      "winning edge",
             "null": "-",
             "effect": f"{len(edge)} of {len(multi)} choices on an edge",
             "ci": "",

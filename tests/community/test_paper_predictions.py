@@ -8,6 +8,7 @@ from scipy import stats as sps
 
 import wiring.runs as runs
 from community.paper import predictions as pr
+from community.paper._sections import Context
 
 LR = 0.02
 
@@ -318,7 +319,7 @@ def test_algorithm1_rows_per_learning_rate_and_unstable_runs_left_out(algorithm1
 
 # ---------------------------------------------------------------- report pieces
 def test_sections_state_networks_per_row_and_unsettled(supervised, tmp_path):
-    s1, s2 = pr.prediction_sections(supervised, tmp_path, {}, [0])
+    s1, s2 = pr.prediction_sections(supervised, Context(tmp_path))
     text1 = " ".join(i.text for i in s1.items if i.kind == "text")
     assert "Networks per row: 2 to 5" in text1
     assert "15 of" in text1 and "did not settle" in text1
@@ -331,7 +332,7 @@ def test_sections_state_networks_per_row_and_unsettled(supervised, tmp_path):
 
 
 def test_sections_and_claims_without_tables(tmp_path):
-    s1, s2 = pr.prediction_sections({}, tmp_path, {}, [0])
+    s1, s2 = pr.prediction_sections({}, Context(tmp_path))
     assert any("empty" in i.text for i in s1.items if i.kind == "text")
     claims = pr.prediction_claims({})
     assert len(claims) == 4

@@ -11,6 +11,7 @@ from scipy import stats as sps
 
 import wiring.runs as runs
 from community.paper import rules as R
+from community.paper._sections import Context
 from community.paper.claims import holm
 
 #: the study's starting grid (full size) and one extension past the high edge
@@ -312,7 +313,7 @@ def test_claims_without_a_gap_are_not_rejected(study):
 
 def test_section_states_the_selection_the_tests_and_no_threshold(study, tmp_path):
     _root, t = study
-    s = R.rules_section(t, tmp_path, {}, [0])
+    s = R.rules_section(t, Context(tmp_path))
     text = " ".join(i.text for i in s.items if i.kind == "text")
     captions = [i.caption for i in s.items if i.kind == "table"]
     assert "validation split" in text and "factor 4" in text
@@ -329,5 +330,5 @@ def test_section_states_the_selection_the_tests_and_no_threshold(study, tmp_path
 def test_empty_runs_dir_gives_empty_tables_and_a_section(tmp_path):
     t = R.rules_tables(tmp_path)
     assert tuple(t) == R.RULES_TABLES and all(df.empty for df in t.values())
-    s = R.rules_section(t, tmp_path, {}, [0])
+    s = R.rules_section(t, Context(tmp_path))
     assert s.highlights == [] and R.rules_claims(t) == []

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import wiring.runs as runs
 from wiring.experiments.sweep import SweepResult, run_sweep
 from wiring.runs.atomic import atomic_open
 from wiring.runs.tomlfile import dump_toml
@@ -176,8 +177,6 @@ def final_spec(chosen: pd.DataFrame, quick: bool = False) -> dict:
 
 def _validation_accuracy(sweep_dir: Path) -> dict[str, float]:
     """Final accuracy over every held-out sample of each run (unsettled samples wrong)."""
-    import wiring.runs as runs
-
     out = {}
     for d in sorted((sweep_dir / "runs").iterdir()) if (sweep_dir / "runs").is_dir() else []:
         try:

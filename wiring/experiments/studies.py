@@ -52,6 +52,7 @@ import copy
 from collections.abc import Callable
 from pathlib import Path
 
+from wiring.experiments.rules_study import run_rules_study
 from wiring.experiments.sweep import SweepResult, run_sweep
 from wiring.runs.atomic import atomic_open
 from wiring.runs.tomlfile import dump_toml
@@ -261,8 +262,6 @@ def run_studies(runs_dir: str | Path, *, quick: bool = False, only: tuple[str, .
     for name in only:
         bar = None if progress is None else progress(name)
         if name == "rules":
-            from wiring.experiments.rules_study import run_rules_study
-
             results[name] = run_rules_study(runs_dir, quick=quick, workers=workers,
                                             progress=bar)
         else:
