@@ -12,23 +12,20 @@ Tables
     one row per run x analysis variant x snapshot x graph (trained, null_initial,
     null_shuffle); columns: study, group, run parameters (learning_rate, prune, sigma,
     iterations, mode, pruning, clamped_fraction, activation, init_scale, seed), status,
-    variant, step, is_final, graph and the measures of :func:`community.paper.measure.structure`.
-``cells``
-    final snapshots summarised per (study, group, variant, graph, learning_rate, prune,
-    sigma): n, mean, sd, ci_low, ci_high of every measure (stable runs only).
-``divergence``
-    per (study, group, learning_rate, prune, sigma): runs, unstable runs, fraction.
-``contrasts``
-    low vs high learning rate (and trained vs each null) per cell: the tests of
-    :func:`community.stats.compare` on within_excess_strength, offdiag_index and modularity.
-``rules_runs``, ``rules_curves``, ``rules_alignment``, ``rules_structure``, ``rules_roles``
-    the supervised rule comparison: final accuracy per run, learning curves, cosine of each
-    rule's update with the exact gradient, community structure of the hidden-to-hidden
-    weights (with nulls), and the share of each node role.
-``prediction1``, ``prediction1_fit``
-    retrograde amplitude against the balance value, binned, and its fitted power law.
-``prediction2``
-    residuals of ``dw_ij w_ij = r x_j g_ji`` on every synapse (quantiles per run).
+    variant, step, is_final, graph, ``max_change``, ``moving_share``, ``weights_sha256``
+    (final trained rows), the measures of :func:`community.paper.measure.structure` and
+    the evidence (``ev_*``: signatures, and at the reference cell their z and p against
+    each null).
+``cells``, ``divergence``, ``dynamics``, ``balance``
+    final snapshots summarised per cell; unstable runs per cell; per-checkpoint weights
+    of the duration and development runs; the balance f at every development snapshot.
+``plasticity``, ``rates``, ``null_counts``, ``contrasts``, ``pooled``, ``collapse`` ...
+    the tests of :mod:`community.paper.inference` (also ``bimodality``,
+    ``development``, ``timescales``, ``sensitivity``).
+``rules_*``
+    the rule comparison (:mod:`community.paper.rules`).
+``prediction*``
+    predictions 1 and 2 (:mod:`community.paper.predictions`).
 """
 
 from __future__ import annotations
@@ -52,8 +49,8 @@ from community.paper.predictions import prediction_tables
 from community.paper.rules import rules_tables
 from wiring.errors import WiringError
 
-__all__ = ["analyse_studies", "MEASURES", "R_LOW", "R_HIGH", "ANALYSIS_VARIANTS",
-           "REFERENCE_CELL"]
+__all__ = ["analyse_studies", "measure_studies", "write_tables", "MEASURES",
+           "ANALYSIS_VARIANTS", "REFERENCE_CELL", "NOISE_STUDIES", "task_options", "run_groups"]
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +59,7 @@ MEASURES = ("modularity", "n_communities", "n_nontrivial", "isolated_fraction",
             "within_chance_size", "within_chance_strength", "within_excess_size",
             "within_excess_strength", "offdiag_index", "gini_strength", "top10_share",
             "participation_ratio", "density", "weight_abs_max", "clamped_strength_ratio")
-CONTRASTED = ("within_excess_strength", "offdiag_index", "modularity")
 
-#: the low and high learning rates of the Fig. 4 comparison
-R_LOW, R_HIGH = 0.1, 10.0
 #: the (prune, sigma) cell where the analysis choices are varied and Fig. 4 is drawn
 REFERENCE_CELL = (0.9, 0.1)
 #: the weight-graph and Leiden choices re-analysed at the reference cell
@@ -245,79 +239,6 @@ def _duration_steps(iterations: int, snapshots: int) -> tuple[int, ...]:
     return tuple(every * k for k in (1, 2, 3, 9, 27) if every * k <= iterations)
 
 
-def _log_ratio(values: pd.Series) -> pd.Series:
-    """log10 of a ratio measure, rank-preserving: inf (no within-module weight) becomes 10x
-    the largest finite value, 0 a tenth of the smallest positive one."""
-    v = values.to_numpy(dtype=float).copy()
-    finite = v[np.isfinite(v) & (v > 0)]
-    if finite.size == 0:
-        return pd.Series(np.nan, index=values.index)
-    v[np.isposinf(v)] = finite.max() * 10
-    v[v == 0] = finite.min() / 10
-    return pd.Series(np.log10(v), index=values.index)
-
-
-def _paired_p(a: pd.DataFrame, b: pd.DataFrame, measure: str) -> float:
-    """Paired t-test p of ``measure`` between two graphs of the same runs."""
-    from scipy import stats as sps
-
-    m = a[["run_id", measure]].merge(b[["run_id", measure]], on="run_id").dropna()
-    if len(m) < 2:
-        return float("nan")
-    d = m[f"{measure}_y"] - m[f"{measure}_x"]
-    if np.all(d == d.iloc[0]):
-        return 0.0 if d.iloc[0] != 0 else float("nan")
-    return float(sps.ttest_rel(m[f"{measure}_y"], m[f"{measure}_x"]).pvalue)
-
-
-def _contrasts(structure: pd.DataFrame) -> pd.DataFrame:
-    """Low vs high r in every cell, and trained vs each null at every r.
-
-    ``offdiag_index`` (a ratio that is infinite when no weight stays within modules) is
-    compared on a log10 scale with infinities capped (:func:`_log_ratio`): the means and
-    tests of that measure are of log10 values; ``n_inf_a``/``n_inf_b`` count the capped
-    runs."""
-    fin = structure[structure["is_final"] & (structure["status"] == "ok")].copy()
-    keys = ["study", "group", "variant", "prune", "sigma"]
-    rows = []
-    for key, cell in fin.groupby(keys, dropna=False):
-        ident = dict(zip(keys, key, strict=True))
-        cell = cell.copy()
-        n_inf = {}
-        for measure in CONTRASTED:
-            n_inf[measure] = np.isinf(cell[measure].to_numpy(dtype=float))
-            if measure == "offdiag_index":
-                cell[measure] = _log_ratio(cell[measure])
-        for measure in CONTRASTED:
-            inf = pd.Series(n_inf[measure], index=cell.index)
-            lo_sel = (cell["graph"] == "trained") & np.isclose(cell["learning_rate"], R_LOW)
-            hi_sel = (cell["graph"] == "trained") & np.isclose(cell["learning_rate"], R_HIGH)
-            lo = cell.loc[lo_sel, measure].dropna()
-            hi = cell.loc[hi_sel, measure].dropna()
-            scale = "log10" if measure == "offdiag_index" else "linear"
-            if len(lo) and len(hi):
-                rows.append({**ident, "comparison": f"r={R_LOW:g} vs r={R_HIGH:g}",
-                             "learning_rate": np.nan, "measure": measure, "scale": scale,
-                             "n_inf_a": int(inf[lo_sel].sum()),
-                             "n_inf_b": int(inf[hi_sel].sum()),
-                             **stats.compare(lo.to_numpy(), hi.to_numpy(), n_perm=5000),
-                             "p_paired": np.nan})
-            for lr, at in cell.groupby("learning_rate"):
-                tr = at[at["graph"] == "trained"]
-                t = tr[measure].dropna().to_numpy()
-                for null in ("null_initial", "null_shuffle"):
-                    nl = at[at["graph"] == null]
-                    n = nl[measure].dropna().to_numpy()
-                    if len(t) and len(n):
-                        rows.append({**ident, "comparison": f"{null} vs trained",
-                                     "learning_rate": lr, "measure": measure, "scale": scale,
-                                     "n_inf_a": int(inf[nl.index].sum()),
-                                     "n_inf_b": int(inf[tr.index].sum()),
-                                     **stats.compare(n, t, n_perm=2000),
-                                     "p_paired": _paired_p(nl, tr, measure)})
-    return pd.DataFrame(rows)
-
-
 def _balance(runs_dir: Path) -> pd.DataFrame:
     """Mean and median balance f(s) and the saturated share (f < 1e-3) of every snapshot of
     the development study (the paper's prediction 3 says how f moves as wiring develops)."""
@@ -434,14 +355,63 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1,
     >>> analyse_studies("/nonexistent", "/tmp/x")["structure"].empty
     True
     """
-    runs_dir, out = Path(runs_dir), Path(out)
+    results = measure_studies(runs_dir, workers=workers, n_null=n_null)
+    return write_tables(results, runs_dir, out, workers=workers)
+
+
+def measure_studies(runs_dir: str | Path, *, workers: int = 1,
+                    n_null: int = N_NULL) -> list[tuple]:
+    """Measure every Algorithm-1 run under ``runs_dir`` (through the per-run cache).
+
+    Parameters
+    ----------
+    runs_dir : str or Path
+    workers : int
+    n_null : int
+
+    Returns
+    -------
+    list of tuple
+        ``(study, rows, extra, error)`` per run, for :func:`write_tables`.
+
+    Examples
+    --------
+    >>> measure_studies("/nonexistent")
+    []
+    """
+    runs_dir = Path(runs_dir)
     tasks = _noise_tasks(runs_dir, n_null) if runs_dir.is_dir() else []
     if workers > 1 and len(tasks) > 1:
         ctx = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            results = list(pool.map(_measure, tasks, chunksize=4))
-    else:
-        results = [_measure(t) for t in tasks]
+            return list(pool.map(_measure, tasks, chunksize=4))
+    return [_measure(t) for t in tasks]
+
+
+def write_tables(results: list[tuple], runs_dir: str | Path, out: str | Path, *,
+                 workers: int = 1) -> dict:
+    """Every table from the runs' measurements (:func:`measure_studies`), the rule
+    comparison and the predictions, written into ``<out>/tables``.
+
+    Parameters
+    ----------
+    results : list of tuple
+    runs_dir : str or Path
+    out : str or Path
+    workers : int
+
+    Returns
+    -------
+    dict
+        Table name -> DataFrame.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> sorted(write_tables([], "/nonexistent", tempfile.mkdtemp()))[:2]
+    ['dynamics', 'errors']
+    """
+    runs_dir, out = Path(runs_dir), Path(out)
     rows = [r for _s, rr, _e, _err in results for r in rr]
     errors = pd.DataFrame({"error": [e for *_x, e in results if e]}, dtype=object)
     structure = pd.DataFrame(rows)
@@ -459,7 +429,8 @@ def analyse_studies(runs_dir: str | Path, out: str | Path, *, workers: int = 1,
          for s, rr, extra, _err in results if rr for row in extra.get("dynamics", [])])
     if (runs_dir / "rules").is_dir():
         tables.update(rules_tables(runs_dir, workers))
-    tables.update(prediction_tables(runs_dir))
+    if runs_dir.is_dir():
+        tables.update(prediction_tables(runs_dir))
     tdir = out / "tables"
     tdir.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
