@@ -74,6 +74,9 @@ def test_committed_tables_have_the_quick_schema(quick):
     out, _ = quick
     committed = sorted(p.name for p in (COMMITTED / "tables").glob("*.parquet"))
     produced = sorted(p.name for p in (out / "tables").glob("*.parquet"))
+    if not (COMMITTED / "sweeps" / "rules").is_dir():
+        # a report cut before the rule comparison finished says so and has no rules_* tables
+        produced = [p for p in produced if not p.startswith("rules_")]
     assert committed == produced
     for name in committed:
         a = pd.read_parquet(COMMITTED / "tables" / name)
