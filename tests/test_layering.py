@@ -26,8 +26,6 @@ LAZY = {
         "wiring.experiments.jobs",
         "wiring.experiments.studies", "wiring.experiments.sweep", "wiring.runs",
         "wiring.experiments.external")},
-    ("wiring.experiments.external", "wiring.graphs"):
-        "networkx and the graph-file readers load only when a GraphML/GEXF file is analysed",
     ("wiring.experiments.sweep", "wiring.experiments._dask"):
         "Dask is imported only when a sweep is given a scheduler",
     ("wiring.experiments._dask", "wiring.graphs.builders"):

@@ -170,24 +170,24 @@ def _pooled_rows(t: dict) -> list[dict]:
     if pm.empty:
         return []
     rows = []
-    for sig, pred in (("q", -1), ("bd", +1)):
-        for term, what in (("log_r", "slope in log10 r (mean p, sigma)"),
-                           ("log_r:prune", "interaction log10 r x prune ('with sufficient "
-                                           "pruning')")):
-            r = pm[(pm["signature"] == sig) & (pm["term"] == term)]
-            if r.empty:
-                continue
-            r = r.iloc[0]
-            want = pred if term == "log_r" else pred  # pruning should strengthen the trend
-            rows.append({
-                "claim": f"{_SIG_TEXT[sig]}: {what}",
-                "method": f"OLS over r <= {r['r_max']:g} x p x sigma, SE clustered by seed "
-                          "(statsmodels)",
-                "null": "coefficient = 0", "effect": _fmt(r["coef"]),
-                "ci": _ci(r["ci_low"], r["ci_high"]), "p": r["p"],
-                "n": f"{int(r['n_runs'])} runs, {int(r['n_seeds'])} seeds",
-                "verdict": _direction(r["coef"], r["p"], want,
-                                      (sps.norm.ppf(0.975) + sps.norm.ppf(0.8)) * r["se"])})
+    for rng in pm["range"].unique():
+        for sig, pred in (("q", -1), ("bd", +1)):
+            for term, what in (("log_r", "slope in log10 r (mean p, sigma)"),
+                               ("log_r:prune", "interaction log10 r x prune ('with "
+                                               "sufficient pruning')")):
+                r = pm[(pm["signature"] == sig) & (pm["term"] == term) & (pm["range"] == rng)]
+                if r.empty:
+                    continue
+                r = r.iloc[0]
+                rows.append({
+                    "claim": f"{_SIG_TEXT[sig]}: {what}, {rng} rates (r <= {r['r_max']:g})",
+                    "method": f"OLS over r x p (p in {r['prunes']}) x sigma, SE clustered by "
+                              "seed (statsmodels)",
+                    "null": "coefficient = 0", "effect": _fmt(r["coef"]),
+                    "ci": _ci(r["ci_low"], r["ci_high"]), "p": r["p"],
+                    "n": f"{int(r['n_runs'])} runs, {int(r['n_seeds'])} seeds",
+                    "verdict": _direction(r["coef"], r["p"], pred,
+                                          (sps.norm.ppf(0.975) + sps.norm.ppf(0.8)) * r["se"])})
     return rows
 
 

@@ -538,6 +538,8 @@ def pooled(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
     if pm.empty or not {"signature", "term", "coef"} <= set(pm.columns):
         return None
     pm = pm[pm["term"].astype(str).str.startswith("slope at p=")].copy()
+    if "range" in pm and len(pm):  # one range per figure: the first (the plastic rates)
+        pm = pm[pm["range"] == pm["range"].iloc[0]]
     if pm.empty:
         return None
     pm["prune"] = pd.to_numeric(pm["term"].str.removeprefix("slope at p="), errors="coerce")

@@ -192,7 +192,8 @@ def _step_near(d: pd.DataFrame, step: int) -> int:
 
 def choose_rates(plast: pd.DataFrame) -> dict:
     """The rates of the contrast: ``low`` (:data:`R_LOW`), ``high`` (the largest plastic
-    rate above it, NaN if none) and ``runaway`` (:data:`R_RUNAWAY`).
+    rate above it, NaN if none), ``runaway`` (:data:`R_RUNAWAY`) and ``plastic_max`` (the
+    largest plastic rate of all, the upper end of the pooled model's plastic range).
 
     Examples
     --------
@@ -201,13 +202,15 @@ def choose_rates(plast: pd.DataFrame) -> dict:
     >>> choose_rates(p)["high"]
     0.316
     """
-    high = float("nan")
+    high = plastic_max = float("nan")
     if len(plast):
         ok = plast[plast["plastic"] & (plast["learning_rate"] > R_LOW)
                    & (plast["learning_rate"] < R_RUNAWAY)]
         if len(ok):
             high = float(ok["learning_rate"].max())
-    return {"low": R_LOW, "high": high, "runaway": R_RUNAWAY}
+        if plast["plastic"].any():
+            plastic_max = float(plast.loc[plast["plastic"], "learning_rate"].max())
+    return {"low": R_LOW, "high": high, "runaway": R_RUNAWAY, "plastic_max": plastic_max}
 
 
 def null_counts(structure: pd.DataFrame) -> pd.DataFrame:
@@ -302,29 +305,41 @@ def contrasts(structure: pd.DataFrame, rates: dict, *, study: str = "phase",
 
 
 def pooled_models(structure: pd.DataFrame, rates: dict) -> pd.DataFrame:
-    """One OLS per signature over the phase runs at the plastic rates (module docstring).
+    """One OLS per signature over the phase runs (module docstring), in two ranges: the
+    plastic rates (up to ``rates["plastic_max"]``) and every stable rate (runaway
+    included).
 
     Returns
     -------
     DataFrame
-        ``signature``, ``term`` (``log_r``, ``prune``, ``log_sigma``, ``log_r:prune``,
+        ``signature``, ``range``, ``prunes`` (the pruning fractions in the fit), ``term``
+        (``log_r``, ``prune``, ``log_sigma``, ``log_r:prune``,
         ``log_r:log_sigma``, and ``slope at p=...``: the model's log r slope at each
         pruning fraction), ``coef``, ``se`` (clustered by seed), ``ci_low``, ``ci_high``,
         ``p``, ``n_runs``, ``n_seeds``, ``r_max``.
 
     Examples
     --------
-    >>> pooled_models(pd.DataFrame(), {"high": 1.0}).empty
+    >>> pooled_models(pd.DataFrame(), {"plastic_max": 1.0}).empty
     True
     """
+    fin = final_runs(structure)
+    if fin.empty:
+        return pd.DataFrame()
+    fin = fin[fin["status"] == "ok"]
+    ranges = {"all stable": fin}
+    top = rates.get("plastic_max", np.nan)
+    if np.isfinite(top):
+        ranges = {"plastic": fin[fin["learning_rate"] <= top * 1.0001], **ranges}
+    out = [_pooled(sub, label) for label, sub in ranges.items()
+           if sub["learning_rate"].nunique() >= 2]
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def _pooled(fin: pd.DataFrame, label: str) -> pd.DataFrame:
     import statsmodels.formula.api as smf
 
-    fin = final_runs(structure)
-    if fin.empty or not np.isfinite(rates.get("high", np.nan)):
-        return pd.DataFrame()
-    fin = fin[(fin["status"] == "ok") & (fin["learning_rate"] <= rates["high"] * 1.0001)]
-    if fin["learning_rate"].nunique() < 2:
-        return pd.DataFrame()
+    fin = fin.reset_index(drop=True)
     d = pd.DataFrame({"log_r": np.log10(fin["learning_rate"].to_numpy(float)),
                       "prune": fin["prune"].to_numpy(float),
                       "log_sigma": np.log10(fin["sigma"].to_numpy(float)),
@@ -345,8 +360,11 @@ def pooled_models(structure: pd.DataFrame, rates: dict) -> pd.DataFrame:
         fit = smf.ols(f"y ~ {terms}", data=dd).fit(cov_type="cluster",
                                                     cov_kwds={"groups": dd["seed"]})
         ci = fit.conf_int()
-        base = {"signature": sig, "n_runs": int(fit.nobs), "n_seeds": int(dd["seed"].nunique()),
-                "r_max": rates["high"]}
+        base = {"signature": sig, "range": label, "n_runs": int(fit.nobs),
+                "n_seeds": int(dd["seed"].nunique()),
+                "r_max": float(fin["learning_rate"].max()),
+                "prunes": " ".join(f"{v:g}" for v in sorted(fin.loc[dd.index, "prune"]
+                                                           .unique()))}
         for term in fit.params.index:
             if term == "Intercept":
                 continue
@@ -354,9 +372,9 @@ def pooled_models(structure: pd.DataFrame, rates: dict) -> pd.DataFrame:
                          "se": float(fit.bse[term]), "ci_low": float(ci.loc[term, 0]),
                          "ci_high": float(ci.loc[term, 1]), "p": float(fit.pvalues[term])})
         cov = fit.cov_params()
-        for p in sorted(fin["prune"].unique()):
-            v = np.zeros(len(fit.params))
-            names = list(fit.params.index)
+        names = list(fit.params.index)
+        for p in sorted(fin.loc[dd.index, "prune"].unique()):
+            v = np.zeros(len(names))
             v[names.index("log_r")] = 1.0
             v[names.index("log_r:prune")] = p - centre["prune"]
             est = float(v @ fit.params.to_numpy())
@@ -390,8 +408,8 @@ def collapse(structure: pd.DataFrame, rates: dict, *, n_boot: int = 200,
     ----------
     structure : DataFrame
     rates : dict
-        From :func:`choose_rates`; two fits: the plastic rates (``<= high``) and every
-        stable rate.
+        From :func:`choose_rates`; two fits: the plastic rates (``<= plastic_max``) and
+        every stable rate.
     n_boot : int
         Bootstrap resamples of seeds.
     seed : int
@@ -432,8 +450,9 @@ def collapse(structure: pd.DataFrame, rates: dict, *, n_boot: int = 200,
     rng = np.random.default_rng(seed)
     rows = []
     ranges = {"all stable": d}
-    if np.isfinite(rates.get("high", np.nan)):
-        ranges = {"plastic": d[d["learning_rate"] <= rates["high"] * 1.0001], **ranges}
+    top = rates.get("plastic_max", rates.get("high", np.nan))
+    if np.isfinite(top):
+        ranges = {"plastic": d[d["learning_rate"] <= top * 1.0001], **ranges}
     for label, sub in ranges.items():
         for sig, (col, _what) in SIGNATURE_COLUMNS.items():
             if col not in sub:

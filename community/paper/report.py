@@ -131,10 +131,11 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
             f"{h['claim'].split(': ', 1)[1].replace(' beats its null', '')}, {h['n']}"
             for _i, h in nulls.iterrows()) + ".")
     for sig in ("modularity Q", "block disassortativity"):
-        r = _row(v, f"{sig}: slope in log10 r")
-        if r is not None:
-            out.append(f"Over the whole grid, {sig} against log10 r: {r['verdict']} "
-                       f"(slope {r['effect']}, CI {r['ci']}).")
+        hits = v[v["claim"].str.startswith(f"{sig}: slope in log10 r")]
+        if len(hits):
+            out.append(f"Over the whole grid, {sig} against log10 r: " + "; ".join(
+                f"{h['claim'].split(', ')[-1].split(' (')[0]} {h['verdict'].split(' (')[0]} "
+                f"(slope {h['effect']}, CI {h['ci']})" for _i, h in hits.iterrows()) + ".")
     col = v[v["claim"].str.startswith("r, not r x T")]
     if len(col):
         out.append("Collapse exponent alpha (0: rate alone, 1: rate x time): " + "; ".join(
