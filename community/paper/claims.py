@@ -251,9 +251,9 @@ def _reversal_rows(t: dict) -> list[dict]:
     s = t.get("sensitivity", pd.DataFrame())
     if s.empty:
         return []
-    rev = s[(s["direction"] == "reversed") & (s["comparison"] == "low vs high")]
+    rev = s[s["direction"] == "reversed"]
     return [{"claim": f"under '{r['choice']}': {_SIG_TEXT.get(r['signature'], r['signature'])}"
-                      f" at r = {r['r_b']:g} vs {r['r_a']:g}",
+                      f" at r = {r['r_b']:g} vs {r['r_a']:g} ({r['comparison']})",
              "method": "Welch t over seeds", "null": "rate contrast",
              "effect": _fmt(r["diff"]), "ci": _ci(r["diff_ci_low"], r["diff_ci_high"]),
              "p": r["p_welch"], "n": f"{int(r['n_a'])} + {int(r['n_b'])} runs",

@@ -100,11 +100,10 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
     if len(ph):
         ref = ph[np.isclose(ph["prune"], 0.9) & np.isclose(ph["sigma"], 0.1)]
         out.append(
-            f"We re-ran the paper's Algorithm 1 ({sections.n_neurons(t)} neurons, all-to-all, "
-            f"noise-driven) over {ph['learning_rate'].nunique()} learning rates, "
-            f"{ph['prune'].nunique()} pruning fractions and {ph['sigma'].nunique()} noise "
-            f"levels, {ref['seed'].nunique()} seeds at the reference cell (p = 0.9, "
-            f"sigma = 0.1), each of those against "
+            f"Algorithm 1 ({sections.n_neurons(t)} neurons) over "
+            f"{ph['learning_rate'].nunique()} rates x {ph['prune'].nunique()} pruning "
+            f"fractions x {ph['sigma'].nunique()} noise levels; {ref['seed'].nunique()} seeds "
+            "at the reference cell (p = 0.9, sigma = 0.1), each against "
             f"{_g(ph['ev_n_null'].max() if 'ev_n_null' in ph else np.nan)} draws of three "
             "nulls.")
     pl = t.get("plasticity", pd.DataFrame())
@@ -130,12 +129,14 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
         out.append("Runs beating the init-pruned null: " + "; ".join(
             f"{h['claim'].split(': ', 1)[1].replace(' beats its null', '')}, {h['n']}"
             for _i, h in nulls.iterrows()) + ".")
+    bits = []
     for sig in ("modularity Q", "block disassortativity"):
         hits = v[v["claim"].str.startswith(f"{sig}: slope in log10 r")]
-        if len(hits):
-            out.append(f"Over the whole grid, {sig} against log10 r: " + "; ".join(
-                f"{h['claim'].split(', ')[-1].split(' (')[0]} {h['verdict'].split(' (')[0]} "
-                f"(slope {h['effect']}, CI {h['ci']})" for _i, h in hits.iterrows()) + ".")
+        bits += [f"{sig}, {h['claim'].split(', ')[-1].split(' (')[0]}: "
+                 f"{h['verdict'].split(' (')[0]} (slope {h['effect']})"
+                 for _i, h in hits.iterrows()]
+    if bits:
+        out.append("Pooled over the grid, trend in log10 r: " + "; ".join(bits) + ".")
     col = v[v["claim"].str.startswith("r, not r x T")]
     if len(col):
         out.append("Collapse exponent alpha (0: rate alone, 1: rate x time): " + "; ".join(
