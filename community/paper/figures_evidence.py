@@ -31,6 +31,7 @@ from community.paper.figures_phase import (
     _rate_lines,
     _select,
     contrast_rates,
+    draw_each,
     save_png,
 )
 from community.paper.inference import (
@@ -596,10 +597,4 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     >>> draw_all({}, Path(tempfile.mkdtemp()))
     {}
     """
-    out_dir = Path(out_dir)
-    out = {}
-    for fn in (key_figure, signatures, plasticity, collapse, pooled):
-        path = fn(tables, out_dir)
-        if path is not None:
-            out[fn.__name__] = path
-    return out
+    return draw_each((key_figure, signatures, plasticity, collapse, pooled), tables, out_dir)

@@ -34,7 +34,7 @@ from community.report.kit import write_atomic
 
 __all__ = ["LABELS", "GRAPH_LABELS", "RATE_LABELS", "save_png", "contrast_rates",
            "phase_heatmaps", "phase_curves", "sensitivity", "analysis_variants", "timescales",
-           "development", "draw_all"]
+           "development", "draw_all", "draw_each"]
 
 DPI = 110
 #: stages of the development study's geometric schedule (``wiring.experiments.studies``)
@@ -671,8 +671,23 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     """
     out_dir = Path(out_dir)
     out = {f"phase_heatmaps_sigma{s:g}": p for s, p in _phase_heatmaps_all(tables, out_dir).items()}
-    for fn in (phase_curves, sensitivity, analysis_variants, timescales, development):
-        path = fn(tables, out_dir)
+    return {**out, **draw_each((phase_curves, sensitivity, analysis_variants, timescales,
+                                development), tables, out_dir)}
+
+
+def draw_each(functions: tuple, tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Call each figure function on the tables; its name -> the PNG it drew (a function
+    that returns None, having no data, is left out). Every figure module's ``draw_all``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> draw_each((lambda t, d: None,), {}, Path(tempfile.mkdtemp()))
+    {}
+    """
+    out = {}
+    for fn in functions:
+        path = fn(tables, Path(out_dir))
         if path is not None:
             out[fn.__name__] = path
     return out

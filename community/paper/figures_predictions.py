@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from community.paper.figures_phase import save_png
+from community.paper.figures_phase import draw_each, save_png
 from community.paper.figures_rules import _frame, _grid, _pairs, _rules, _style
 from community.plot_matrices import panel_figure
 
@@ -252,9 +252,4 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     >>> draw_all({}, Path(tempfile.mkdtemp()))
     {}
     """
-    out = {}
-    for fn in (prediction1, prediction1_bins, prediction2):
-        path = fn(tables, Path(out_dir))
-        if path is not None:
-            out[fn.__name__] = path
-    return out
+    return draw_each((prediction1, prediction1_bins, prediction2), tables, out_dir)

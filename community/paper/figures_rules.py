@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from community.paper.figures_phase import save_png
+from community.paper.figures_phase import draw_each, save_png
 from community.plot import ROLE_ORDER
 from community.plot_matrices import panel_figure
 
@@ -462,9 +462,5 @@ def draw_all(tables: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     >>> draw_all({}, Path(tempfile.mkdtemp()))
     {}
     """
-    out = {}
-    for fn in (rules_selection, rules_accuracy, rules_curves, rules_alignment, rules_structure):
-        path = fn(tables, Path(out_dir))
-        if path is not None:
-            out[fn.__name__] = path
-    return out
+    return draw_each((rules_selection, rules_accuracy, rules_curves, rules_alignment,
+                      rules_structure), tables, out_dir)
