@@ -74,15 +74,16 @@ def test_committed_tables_have_the_quick_schema(quick):
     out, _ = quick
     committed = sorted(p.name for p in (COMMITTED / "tables").glob("*.parquet"))
     produced = sorted(p.name for p in (out / "tables").glob("*.parquet"))
-    if not (COMMITTED / "sweeps" / "rules").is_dir():
+    rules_cut = not (COMMITTED / "sweeps" / "rules").is_dir()
+    if rules_cut:
         # a report cut before the rule comparison finished says so and has no rules_* tables
         produced = [p for p in produced if not p.startswith("rules_")]
     assert committed == produced
     for name in committed:
         a = pd.read_parquet(COMMITTED / "tables" / name)
         b = pd.read_parquet(out / "tables" / name)
-        if a.empty and b.empty:
-            continue
+        if (a.empty and b.empty) or (rules_cut and a.empty and name.startswith("prediction2")):
+            continue  # prediction 2 is measured on the supervised (rules) networks only
         assert list(a.columns) == list(b.columns), name
         for col in a.columns:  # same kinds (int/float/bool/object); all-NaN columns may differ
             if a[col].notna().any() and b[col].notna().any():

@@ -155,6 +155,13 @@ def run_groups(sweep_dir: Path) -> list[tuple[str, Path]]:
     ------
     WiringError
         When the directory holds no sweep.
+
+    Examples
+    --------
+    >>> run_groups(Path("/nonexistent"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wiring.errors.WiringError: /nonexistent holds no sweep_status.parquet: run the study ...
     """
     table = sweep_dir / "sweep_status.parquet"
     if not table.is_file():

@@ -296,6 +296,7 @@ def build_paper_report(out: str | Path, *, runs_dir: str | Path | None = None,
             **figures_rules.draw_all(t, out / "figures"),
             **figures_predictions.draw_all(t, out / "figures")}
     verdicts = claims.verdict_table(t, [*prediction_claims(t), *rules_claims(t)])
+    (out / "tables").mkdir(exist_ok=True)
     runs.write_table(out / "tables", "verdicts", verdicts)
     ctx = Context(out, figs)
     abstract = Sec("abstract", "Abstract")

@@ -350,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "such as lr0.1_s3_step2000.npz, or from a labels.toml; a snapshot "
                         "at step 0 is a run's initial weights (without one, no init-pruned "
                         "null). Formats and labels: wiring.experiments.external.")
-    an.add_argument("paths", nargs="+", metavar="PATH",
+    an.add_argument("paths", nargs="+",
                     help=".npz, .csv (src,dst,weight), .graphml or .gexf files, or folders "
                     "of them (a folder's labels.toml is read)")
     an.add_argument("--out", default="runs/analyse",
