@@ -91,8 +91,10 @@ def test_committed_tables_have_the_quick_schema(quick):
                     a[col].dtype.kind, b[col].dtype.kind} <= {"i", "f"}, (name, col)
     # the quick size may lack a plastic-high rate (so no pooled model or its figure):
     # the full report draws at least every figure the quick one does
-    assert {p.name for p in (out / "figures").glob("*.png")} <= {
-        p.name for p in (COMMITTED / "figures").glob("*.png")}
+    drawn = {p.name for p in (out / "figures").glob("*.png")}
+    if rules_cut:  # the rule comparison's figures and prediction 2 (its networks) wait for it
+        drawn = {n for n in drawn if not n.startswith(("rules_", "prediction2"))}
+    assert drawn <= {p.name for p in (COMMITTED / "figures").glob("*.png")}
 
 
 @pytest.mark.skipif(not (COMMITTED / "tables").is_dir(), reason="no committed full report")
