@@ -567,7 +567,8 @@ def pooled(tables: Mapping[str, Any], out_dir: Path) -> Path | None:
                 title=f"{_signature_label(sig)}: log10 r slope", logx=False)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
-    fig.suptitle("Pooled model over the phase runs at the plastic rates: the log10 r slope at "
+    rates = f"the {pm['range'].iloc[0]} rates" if "range" in pm else "the fitted rates"
+    fig.suptitle(f"Pooled model over the phase runs at {rates}: the log10 r slope at "
                  "each pruning fraction (95% interval, standard errors clustered by seed)",
                  fontsize=10)
     return save_png(fig, out_dir, "pooled.png")
