@@ -78,12 +78,22 @@ class TaskConfig:
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Data set (supervised task): ``name`` in digits, mnist1d, npz, csv, idx.
+    """Data set (supervised task): ``name`` in digits, mnist1d, teacher, npz, csv, idx.
 
     ``holdout`` says what the run evaluates on: ``"test"`` (the test split) or
     ``"validation"`` (the last ``ceil(validation_fraction x n_train)`` samples of the
     training split, which are then not trained on; the test split is not touched), for
     choosing hyperparameters without looking at the test set.
+
+    ``n_samples`` is the sample count of the generated sets (mnist1d, teacher).
+    ``n_features`` and ``n_classes`` size the teacher task (``name = "teacher"``,
+    :func:`wiring.data.load_teacher`: a fixed random linear map from the inputs, labels
+    the output it drives most); 0 (the default) means "from the graph": the input and
+    output neurons ``graph.inputs``/``graph.outputs`` pick in a graph file or connectome
+    (``graph.family = "file"`` or ``"connectome"``), e.g. sensory -> motor. A family that
+    is built numbers its inputs and outputs from the data, so it needs both set (> 0);
+    for a read graph a value > 0 must equal the graph's count. Other data sets have
+    their own sizes and take neither.
     """
 
     name: str = "digits"
@@ -95,6 +105,8 @@ class DataConfig:
     holdout: str = "test"
     validation_fraction: float = 0.2
     n_samples: int = 4000
+    n_features: int = 0  # teacher: inputs; 0 = the graph's input neurons
+    n_classes: int = 0  # teacher: classes; 0 = the graph's output neurons
     x_key: str = "X"
     y_key: str = "y"
     label_column: int = -1

@@ -398,7 +398,7 @@ def test_idx_bad_headers(tmp_path):
 
 
 def test_load_dataset_registry(tmp_path, digits):
-    assert set(DATASETS) == {"digits", "mnist1d", "npz", "csv", "idx"}
+    assert set(DATASETS) == {"digits", "mnist1d", "teacher", "npz", "csv", "idx"}
     ds = load_dataset("digits", seed=0)
     np.testing.assert_array_equal(ds.X_test, digits.X_test)
     path = tmp_path / "d.npz"

@@ -1,5 +1,5 @@
-"""Data sets: the built-in sets (digits, mnist1d), loaders for users' files (npz, CSV,
-IDX) and the :class:`Dataset` container they all return.
+"""Data sets: the built-in sets (digits, mnist1d, the teacher task), loaders for users'
+files (npz, CSV, IDX) and the :class:`Dataset` container they all return.
 
 Modules: :mod:`~wiring.data.builtin` (built-in sets, :func:`load_dataset`,
 :func:`subsample`), :mod:`~wiring.data.files` (file loaders) and
@@ -15,7 +15,14 @@ Examples
 """
 
 from wiring.data._dataset import Dataset, one_hot
-from wiring.data.builtin import DATASETS, load_dataset, load_digits, load_mnist1d, subsample
+from wiring.data.builtin import (
+    DATASETS,
+    load_dataset,
+    load_digits,
+    load_mnist1d,
+    load_teacher,
+    subsample,
+)
 from wiring.data.files import load_csv, load_idx, load_npz
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "one_hot",
     "load_digits",
     "load_mnist1d",
+    "load_teacher",
     "load_npz",
     "load_csv",
     "load_idx",

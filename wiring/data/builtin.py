@@ -4,7 +4,8 @@ A network learns by clamping its input neurons to a row of ``X`` and comparing
 its output neurons with the matching one-hot row of ``Y``. Every loader here
 returns a :class:`Dataset` holding both splits in that form, plus the integer
 class labels. Nothing is downloaded: the digits ship with scikit-learn, MNIST-1D
-is generated locally, and the file loaders (``.npz``, CSV, IDX; in
+and the teacher task (:func:`load_teacher`, a random linear map from inputs to the
+output each sample drives most) are generated locally, and the file loaders (``.npz``, CSV, IDX; in
 :mod:`wiring.data.files`) read only the files they are given.
 
 Splits are stratified by class (scikit-learn's ``train_test_split``) whenever
@@ -25,6 +26,8 @@ Dataset(name='digits', n_train=1347, n_test=450, n_features=64, n_classes=10)
 from __future__ import annotations
 
 import inspect
+import logging
+import math
 import random
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -47,7 +50,10 @@ from wiring.data._dataset import (
 from wiring.data.files import load_csv, load_idx, load_npz
 from wiring.errors import DataError
 
-__all__ = ["DATASETS", "load_digits", "load_mnist1d", "load_dataset", "subsample"]
+__all__ = ["DATASETS", "load_digits", "load_mnist1d", "load_teacher", "load_dataset",
+           "subsample"]
+
+log = logging.getLogger("wiring.data")
 
 
 # --------------------------------------------------------------------------- built-in sets
@@ -180,12 +186,113 @@ def load_mnist1d(
     return _make(X_train, labels[:n_train], X_test, labels[n_train:], name="mnist1d", n_classes=10)
 
 
+def load_teacher(
+    *,
+    n_features: int = 20,
+    n_classes: int = 5,
+    n_samples: int = 2000,
+    test_fraction: float = 0.25,
+    seed: Seed = 0,
+) -> Dataset:
+    """Generate a random teacher task: each sample's class is the output a fixed random
+    linear map drives most.
+
+    With ``rng = numpy.random.default_rng(s)``, these draws, in this order::
+
+        T = rng.standard_normal((n_features, n_classes)) / sqrt(n_features)
+        X = rng.standard_normal((n_samples, n_features))
+        labels = argmax(X @ T, axis=1)
+
+    so the teacher ``T`` has entries N(0, 1/n_features) (each class's drive ``X @ T``
+    then has unit variance whatever ``n_features``) and the inputs are N(0, 1). ``s`` is
+    ``seed`` itself for an int, and the int a Generator or ``None`` gives
+    (``Generator.integers(2**32)``; ``None``: fresh entropy). The split is then drawn
+    from ``s`` as the other loaders draw theirs (stratified by class when it can be).
+    It is meant for circuits whose inputs and outputs are given, not chosen to fit a
+    data set: ``n_features`` input neurons (a connectome's sensory neurons), one class per
+    output neuron (its motor neurons), each sample labelled with the output the teacher
+    drives most. Nothing is standardised: the features already have mean 0 and variance 1,
+    and ``argmax(X @ T)`` holds exactly for the ``X`` returned.
+
+    A class can end up with no sample: by chance when ``n_samples`` is small against
+    ``n_classes``, and always when its column of ``T`` lies inside the cone of the
+    others (no input makes it the largest, which happens once ``n_features`` is small
+    against ``n_classes``). Such a class keeps its output (``n_classes`` and the width of
+    ``Y`` do not change) but is never the target; a warning names those classes.
+    ``numpy.bincount(labels, minlength=n_classes)`` gives the shares, the largest of which
+    is the accuracy of always answering the commonest class (a chance level).
+
+    Parameters
+    ----------
+    n_features : int, default 20
+        Inputs per sample, >= 1.
+    n_classes : int, default 5
+        Classes (outputs of the teacher), >= 2.
+    n_samples : int, default 2000
+        Samples in both splits together, >= 2.
+    test_fraction : float, default 0.25
+        Fraction of samples in the test split, in (0, 1).
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the teacher, the samples and the split.
+
+    Returns
+    -------
+    Dataset
+        ``n_features`` features and ``n_classes`` classes, name ``"teacher"``.
+
+    Raises
+    ------
+    DataError
+        If a count is not an integer or below its minimum (the message names it), the
+        arrays could not fit in memory, or ``test_fraction`` leaves a split empty.
+
+    Examples
+    --------
+    >>> ds = load_teacher(n_features=6, n_classes=3, n_samples=400, seed=0)
+    >>> ds
+    Dataset(name='teacher', n_train=300, n_test=100, n_features=6, n_classes=3)
+    >>> rng = np.random.default_rng(0)  # the draws above, in their order
+    >>> T = rng.standard_normal((6, 3)) / np.sqrt(6)
+    >>> bool(np.all(np.argmax(ds.X_train @ T, axis=1) == ds.labels_train))
+    True
+    >>> load_teacher(n_classes=1)
+    Traceback (most recent call last):
+    ...
+    wiring.errors.DataError: `n_classes` must be an integer >= 2, got 1
+    """
+    n_features = _check_count(n_features, "n_features", minimum=1)
+    n_classes = _check_count(n_classes, "n_classes", minimum=2)
+    n_samples = _check_count(n_samples, "n_samples", minimum=2)
+    test_fraction = _check_test_fraction(test_fraction)
+    _n_test(n_samples, test_fraction)  # both splits non-empty, before drawing anything
+    # X, X @ T and the split's copy of X, in float64
+    check_memory(8.0 * n_samples * (2 * n_features + n_classes),
+                 f"`n_samples` = {n_samples} teacher samples of `n_features` = {n_features}",
+                 error=DataError)
+    state = _random_state(seed)
+    if state is None:
+        state = int(np.random.default_rng().integers(2**32))
+    rng = np.random.default_rng(state)
+    teacher = rng.standard_normal((n_features, n_classes)) / math.sqrt(n_features)
+    X = rng.standard_normal((n_samples, n_features))
+    labels = np.argmax(X @ teacher, axis=1).astype(np.int64)
+    empty = np.flatnonzero(np.bincount(labels, minlength=n_classes) == 0)
+    if empty.size:
+        shown = ", ".join(map(str, empty[:10].tolist())) + (", ..." if empty.size > 10 else "")
+        log.warning("teacher task: %d of `n_classes` = %d classes got no sample (%s); their "
+                    "outputs are never the target (more `n_samples`, or fewer classes than "
+                    "`n_features`, make this rarer)", empty.size, n_classes, shown)
+    return _split_dataset(X, labels, name="teacher", n_classes=n_classes,
+                          test_fraction=test_fraction, seed=state)
+
+
 # --------------------------------------------------------------------------- registry
 
 
 DATASETS: dict[str, Callable[..., Dataset]] = {
     "digits": load_digits,
     "mnist1d": load_mnist1d,
+    "teacher": load_teacher,
     "npz": load_npz,
     "csv": load_csv,
     "idx": load_idx,
@@ -198,7 +305,8 @@ def load_dataset(name: str, **kwargs: Any) -> Dataset:
     Parameters
     ----------
     name : str
-        One of ``"digits"``, ``"mnist1d"``, ``"npz"``, ``"csv"``, ``"idx"``.
+        One of ``"digits"``, ``"mnist1d"``, ``"teacher"``, ``"npz"``, ``"csv"``,
+        ``"idx"``.
     **kwargs
         Passed to the loader (e.g. ``path=`` for ``"npz"`` and ``"csv"``,
         ``images=`` and ``labels=`` for ``"idx"``).
@@ -218,10 +326,10 @@ def load_dataset(name: str, **kwargs: Any) -> Dataset:
     --------
     >>> load_dataset("mnist1d", n_samples=100).n_features
     40
-    >>> load_dataset("cifar")
+    >>> load_dataset("cifar")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    wiring.errors.DataError: unknown dataset 'cifar'; choose one of digits, mnist1d, npz, csv, idx
+    wiring.errors.DataError: unknown dataset 'cifar'; choose one of digits, mnist1d, teacher, ...
     """
     if not isinstance(name, str) or name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")

@@ -26,6 +26,7 @@ are built, whose neurons have no names, get no such table.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +36,14 @@ import numpy as np
 from wiring import runs
 from wiring.config import TrainConfig, config_to_dict, resolve_config
 from wiring.errors import ConfigError, WiringError
-from wiring.graphs.families import GRAPH_FAMILIES, build_graph, check_graph_config, load_source
+from wiring.graphs.families import (
+    GRAPH_FAMILIES,
+    READ_FAMILIES,
+    GraphSource,
+    build_graph,
+    check_graph_config,
+    load_source,
+)
 from wiring.graphs.graph import Graph
 from wiring.kernels.plasticity import FB_DIRECT
 from wiring.network import METHODS, Network
@@ -51,16 +59,29 @@ log = logging.getLogger(__name__)
 STATE_SAMPLES = 100
 
 
-def build_dataset(cfg: TrainConfig):
+def build_dataset(cfg: TrainConfig, *, source: GraphSource | None = None):
     """The data set named by ``cfg.data`` (supervised task).
+
+    The teacher task (``data.name = "teacher"``) takes its sizes from ``data.n_features``
+    and ``data.n_classes``, where those are 0 from the graph file or connectome's input
+    and output neurons (:func:`wiring.graphs.families.load_source`; read here unless
+    ``source`` is given).
 
     Parameters
     ----------
     cfg : TrainConfig
+    source : GraphSource, optional
+        The graph file or connectome of ``cfg`` already read (``load_source(cfg)``).
 
     Returns
     -------
     wiring.data.Dataset
+
+    Raises
+    ------
+    ConfigError
+        Naming the key: a data file key missing, or teacher sizes that are 0 for a built
+        graph family or a read graph with no input or fewer than two output neurons.
 
     Examples
     --------
@@ -71,8 +92,13 @@ def build_dataset(cfg: TrainConfig):
     >>> val = build_dataset(apply_overrides(TrainConfig(), ["data.holdout=validation"]))
     >>> val.n_train + val.n_test == ds.n_train, val.n_test   # 20% of the training split
     (True, 270)
+    >>> worm = apply_overrides(TrainConfig(), ["data.name=teacher", "data.n_samples=200",
+    ...     "graph.family=connectome", "graph.name=witvliet2021-8",
+    ...     "graph.inputs=class=sensory", "graph.outputs=class=motor"])
+    >>> build_dataset(worm)  # 69 sensory neurons -> 36 motor neurons
+    Dataset(name='teacher', n_train=150, n_test=50, n_features=69, n_classes=36)
     """
-    ds = _load_dataset(cfg)
+    ds = _load_dataset(cfg, source)
     if cfg.data.holdout == "validation":
         return _validation_split(ds, cfg.data.validation_fraction)
     return ds
@@ -95,7 +121,7 @@ def _validation_split(ds, fraction: float):
                    name=f"{ds.name} (validation)", n_classes=ds.n_classes)
 
 
-def _load_dataset(cfg: TrainConfig):
+def _load_dataset(cfg: TrainConfig, source: GraphSource | None = None):
     from wiring import data
 
     d, seed = cfg.data, cfg.task.seed
@@ -104,6 +130,10 @@ def _load_dataset(cfg: TrainConfig):
         return data.load_digits(**common)
     if d.name == "mnist1d":
         return data.load_mnist1d(n_samples=d.n_samples, **common)
+    if d.name == "teacher":
+        n_features, n_classes = _teacher_sizes(cfg, source)
+        return data.load_teacher(n_features=n_features, n_classes=n_classes,
+                                 n_samples=d.n_samples, **common)
     if d.name in ("npz", "csv", "idx") and not d.path:
         raise ConfigError(f"'data.path' is required for data.name = {d.name!r}")
     if d.name == "npz":
@@ -115,8 +145,46 @@ def _load_dataset(cfg: TrainConfig):
             raise ConfigError("'data.labels_path' is required for data.name = 'idx'")
         return data.load_idx(d.path, d.labels_path, test_images=d.test_path or None,
                              test_labels=d.test_labels_path or None, **common)
-    raise ConfigError(f"unknown 'data.name' {d.name!r}; choose one of digits, mnist1d, npz, "
-                      "csv, idx")
+    raise ConfigError(f"unknown 'data.name' {d.name!r}; choose one of digits, mnist1d, "
+                      "teacher, npz, csv, idx")
+
+
+#: The keys that size the teacher task, and the graph key that gives each when it is 0.
+_TEACHER_KEYS = (("n_features", "inputs", "input"), ("n_classes", "outputs", "output"))
+
+
+def _teacher_sizes(cfg: TrainConfig, source: GraphSource | None) -> tuple[int, int]:
+    """``(n_features, n_classes)`` of the teacher task: ``data.n_features`` and
+    ``data.n_classes``, a 0 replaced by the read graph's input/output neuron count."""
+    d = cfg.data
+    sizes = {"n_features": d.n_features, "n_classes": d.n_classes}
+    if d.n_features and d.n_classes:
+        return d.n_features, d.n_classes
+    family = resolve_config(cfg).graph.family
+    if family not in READ_FAMILIES:
+        key = "n_features" if not d.n_features else "n_classes"
+        raise ConfigError(
+            f"'data.{key}' = 0 means \"from the graph\", but graph.family = {family!r} is "
+            f"built with one {'input' if key == 'n_features' else 'output'} neuron per data "
+            f"{'feature' if key == 'n_features' else 'class'}: set 'data.{key}' (e.g. "
+            f"data.{key}={20 if key == 'n_features' else 5}), or train on a graph file or "
+            "connectome (graph.family = 'file' or 'connectome')")
+    if source is None:
+        source = load_source(cfg)
+    minimum = {"n_features": 1, "n_classes": 2}
+    for key, graph_key, what in _TEACHER_KEYS:
+        if sizes[key]:
+            continue
+        have = getattr(source.graph, graph_key).size
+        if have < minimum[key]:
+            raise ConfigError(
+                f"'data.{key}' = 0 takes the teacher's {key[2:]} from the graph's {what} "
+                f"neurons, but 'graph.{graph_key}' = {getattr(cfg.graph, graph_key)!r} picks "
+                f"{have} (at least {minimum[key]} needed): choose them with "
+                f"'graph.{graph_key}' (e.g. \"class={'sensory' if what == 'input' else 'motor'}"
+                "\")")
+        sizes[key] = int(have)
+    return sizes["n_features"], sizes["n_classes"]
 
 
 def validate(cfg: TrainConfig) -> None:
@@ -148,6 +216,7 @@ def validate(cfg: TrainConfig) -> None:
     """
     from wiring._batched import DTYPES
     from wiring._checks import check_choice, check_fraction, check_int, check_positive
+    from wiring.data import DATASETS
     from wiring.neurons import ACTIVATIONS, BALANCES
     from wiring.rules import LOSSES
     from wiring.simulate import PRUNING_MODES, SIMULATION_MODES
@@ -155,7 +224,7 @@ def validate(cfg: TrainConfig) -> None:
 
     checks = [
         (cfg.task.kind, "task.kind", ("supervised", "noise")),
-        (cfg.data.name, "data.name", ("digits", "mnist1d", "npz", "csv", "idx")),
+        (cfg.data.name, "data.name", tuple(DATASETS)),
         (cfg.data.holdout, "data.holdout", ("test", "validation")),
         (cfg.graph.family, "graph.family", ("auto", *GRAPH_FAMILIES)),
         (cfg.neurons.activation, "neurons.activation", ACTIVATIONS),
@@ -203,6 +272,7 @@ def validate(cfg: TrainConfig) -> None:
             (sim.stages, "simulation.stages", 1), (t.probes, "train.probes", 0),
             (g.hidden, "graph.hidden", 1), (g.n, "graph.n", 1), (g.blocks, "graph.blocks", 1),
             (g.k, "graph.k", 1), (d.n_samples, "data.n_samples", 10),
+            (d.n_features, "data.n_features", 0), (d.n_classes, "data.n_classes", 0),
             *((size, f"graph.sizes[{i}]", 1) for i, size in enumerate(g.sizes)),
         ]:
             check_int(value, name, minimum=minimum)
@@ -228,6 +298,7 @@ def validate(cfg: TrainConfig) -> None:
                             (g.p_out, "graph.p_out"), (g.rewire, "graph.rewire")]:
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"'{name}' must be a probability in [0, 1], got {value!r}")
+        _check_teacher_keys(cfg)
         bad = [e for e in t.snapshot_epochs if not 0 <= e <= t.epochs]
         if bad:
             raise ConfigError(f"'train.snapshot_epochs' holds {bad[0]}, outside [0, "
@@ -236,6 +307,26 @@ def validate(cfg: TrainConfig) -> None:
         raise
     except Exception as exc:  # WiringError from the checks: re-label as a config error
         raise ConfigError(f"invalid configuration: {exc}") from None
+
+
+def _check_teacher_keys(cfg: TrainConfig) -> None:
+    """``data.n_features``/``data.n_classes``: the teacher task's only, > 0 for a built
+    graph family, and ``n_classes`` not 1 (``cfg`` resolved)."""
+    d = cfg.data
+    for key, _, _ in _TEACHER_KEYS:
+        value = getattr(d, key)
+        if d.name != "teacher" and value:
+            raise ConfigError(f"'data.{key}' = {value} sizes the teacher task (data.name = "
+                              f"'teacher'); data.name = {d.name!r} has its own")
+    if d.name != "teacher" or cfg.task.kind != "supervised":
+        return
+    if d.n_classes == 1:
+        raise ConfigError("'data.n_classes' = 1: the teacher task needs at least 2 classes "
+                          "(or 0: one per output neuron of a graph file or connectome)")
+    if cfg.graph.family not in READ_FAMILIES:
+        for key, _, _ in _TEACHER_KEYS:
+            if not getattr(d, key):
+                _teacher_sizes(cfg, None)  # raises, naming the key
 
 
 #: Columns of ``nodes.parquet`` before the graph's node attributes (an attribute of the
@@ -319,11 +410,16 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
 
     try:
         source = load_source(cfg)  # a graph file or connectome, read once (None: built)
+        if source is not None:  # config.toml records the weights it chose (graph.weights)
+            cfg = source.config
+            if cfg.task.kind == "supervised" and cfg.data.name == "teacher":
+                # and the teacher's sizes taken from the graph (data.n_features, n_classes)
+                n_features, n_classes = _teacher_sizes(cfg, source)
+                cfg = dataclasses.replace(cfg, data=dataclasses.replace(
+                    cfg.data, n_features=n_features, n_classes=n_classes))
     except WiringError:
         runs.write_config(run_dir, config_to_dict(cfg))  # what was asked for, as it failed
         raise
-    if source is not None:  # config.toml records the weights it chose (graph.weights)
-        cfg = source.config
     weight0 = None if source is None else source.weight  # None: drawn from the seed
     runs.write_config(run_dir, config_to_dict(cfg))
     extra = {"job": "train", "task": cfg.task.kind}
@@ -333,7 +429,7 @@ def _run_job(cfg: TrainConfig, run_dir: Path, progress) -> Path:
     runs.write_provenance(run_dir, seed=cfg.task.seed, extra=extra)
     nc = cfg.neurons
     if cfg.task.kind == "supervised":
-        ds = build_dataset(cfg)
+        ds = build_dataset(cfg, source=source)
         graph = build_graph(cfg, ds.n_features, ds.Y_train.shape[1], source=source)
         _write_nodes(run_dir, graph)
         net = Network(graph, weight0, activation=nc.activation,
