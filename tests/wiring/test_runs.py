@@ -601,3 +601,40 @@ def test_prepare_run_dir_guards(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert (prepare_run_dir(empty) / "snapshots").is_dir()
+
+
+def test_read_nodes_reads_the_nodes_file_or_says_there_is_none(tmp_path):
+    run = prepare_run_dir(tmp_path / "run")
+    assert runs.read_nodes(run) is None                      # a run without named neurons
+    names = ["A&B", "007", "NA", 'say "hi"']
+    runs.write_table(run, "nodes", {"neuron": [0, 1, 2, 3], "name": names,
+                                    "is_input": [True, False, False, False],
+                                    "is_output": [False] * 4, "class": ["s", "i", None, "m"],
+                                    "count": [1, 2, 3, 4]})
+    pq = runs.read_nodes(run, n=4)
+    (run / "nodes.parquet").unlink()
+    csv = runs.read_nodes(run, n=4)                          # the CSV when there is no Parquet
+    for table in (pq, csv):
+        assert table["name"].tolist() == names                # "007" and "NA" stay names
+        assert table["neuron"].dtype == np.int64 and table["count"].tolist() == [1, 2, 3, 4]
+        assert table["is_input"].tolist() == [True, False, False, False]
+        assert pd.isna(table["class"][2])
+    assert [c for c in pq.columns if c not in runs.NODE_COLUMNS] == ["class", "count"]
+
+
+@pytest.mark.parametrize(("table", "n", "match"), [
+    ({"neuron": [0, 1]}, None, "no column `name`"),
+    ({"name": ["a", "b"]}, None, "no column `neuron`"),
+    ({"neuron": [0, 2], "name": ["a", "b"]}, None, "row 1 has 2"),
+    ({"neuron": [1, 0], "name": ["a", "b"]}, None, "0 .. n-1 in order"),
+    ({"neuron": [0, 1], "name": ["a", None]}, None, "`name` is empty for neuron 1"),
+    ({"neuron": [0, 1], "name": ["a", "b"]}, 3, "has 2 rows; the run's snapshots have 3"),
+])
+def test_read_nodes_names_what_is_wrong(tmp_path, table, n, match):
+    run = prepare_run_dir(tmp_path / "run")
+    runs.write_table(run, "nodes", table)
+    with pytest.raises(RunFormatError, match=match):
+        runs.read_nodes(run, n=n)
+    (run / "nodes.parquet").write_bytes(b"not parquet")
+    with pytest.raises(RunFormatError, match="nodes.parquet' is not a readable Parquet"):
+        runs.read_nodes(run)

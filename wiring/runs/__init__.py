@@ -4,6 +4,7 @@ This is the one part of :mod:`wiring` that the analysis package :mod:`community`
 anyone else reading results) imports. Modules: :mod:`~wiring.runs.rundir` (the format:
 directory, config, metrics, tables, status; its docstring is the specification),
 :mod:`~wiring.runs.snapshots` (weight snapshots), :mod:`~wiring.runs.provenance`,
+:mod:`~wiring.runs.nodes` (the neurons' names and attributes),
 :mod:`~wiring.runs.view` (the read-only :class:`Run` view), :mod:`~wiring.runs.atomic`
 (the one atomic writer every file goes through) and :mod:`~wiring.runs.tomlfile` (TOML
 writing). Every public name is re-exported here.
@@ -22,6 +23,7 @@ Examples
 """
 
 from wiring.runs.atomic import RunFormatError, atomic_open
+from wiring.runs.nodes import NODE_COLUMNS, NODES_CSV, NODES_PARQUET, read_nodes
 from wiring.runs.provenance import (
     collect_provenance,
     read_provenance,
@@ -65,5 +67,5 @@ __all__ = [
     "load_snapshot", "list_snapshots", "load_snapshots", "dump_toml", "write_config",
     "read_config", "collect_provenance", "write_provenance", "read_provenance",
     "record_resume", "write_metrics", "read_metrics", "write_status", "read_status", "Run",
-    "open_run", "atomic_open",
+    "open_run", "atomic_open", "NODES_PARQUET", "NODES_CSV", "NODE_COLUMNS", "read_nodes",
 ]

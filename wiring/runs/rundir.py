@@ -98,12 +98,17 @@ were added lack them.
 
 **nodes.parquet / nodes.csv** -- written by ``wiring train`` when the graph's neurons
 have names or attributes (``graph.family = "file"`` with GraphML or GEXF, or
-``"connectome"``); absent otherwise. One row per neuron, in neuron order, so row ``i``
-describes neuron ``i`` of every snapshot: ``neuron`` (int64, ``0 .. n-1``), ``name``
-(str: the file's node id, or the cell name), ``is_input`` and ``is_output`` (bool), then
-one column per node attribute (a connectome's ``class``, ``type``, ``description``; a
-file's attributes as bool, int64, float64 or str), an attribute named like one of the
-first four columns being written as ``attr_<name>``.
+``"connectome"``), and by ``wiring analyse`` for named nodes (GraphML, GEXF, a CSV edge
+list with non-integer ids); absent otherwise. Read it with
+:func:`~wiring.runs.read_nodes` (``None`` when absent). One row per neuron, in neuron
+order, so row ``i`` describes neuron ``i`` of every snapshot: ``neuron`` (int64,
+``0 .. n-1``), ``name`` (str: the file's node id, or the cell name), ``is_input`` and
+``is_output`` (bool), then one column per node attribute (a connectome's ``class``,
+``type``, ``description``; a file's attributes as bool, int64, float64 or str), an
+attribute named like one of the first four columns being written as ``attr_<name>``.
+:mod:`community` shows the names where it shows neurons: the ``name`` column of the
+``neurons`` table, the node labels (and the attributes, as typed node attributes) of the
+Gephi files, the hover of the report's network view.
 
 **status.json** -- a JSON object written after everything else, with ``status``
 (``"ok"``, ``"unstable"`` or ``"failed"``), ``reason`` (a string, empty for

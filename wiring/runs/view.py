@@ -35,6 +35,7 @@ import pandas as pd
 
 from wiring._html import summary_html
 from wiring.runs.atomic import RunFormatError
+from wiring.runs.nodes import read_nodes
 from wiring.runs.rundir import read_config, read_metrics, read_status
 from wiring.runs.snapshots import Snapshot, _run_dir, list_snapshots, load_snapshot
 
@@ -143,6 +144,32 @@ class Run:
         """
 
         return read_metrics(self.path)
+
+    def nodes(self) -> pd.DataFrame | None:
+        """Read the neurons' names and attributes (:func:`wiring.runs.read_nodes`).
+
+        Returns
+        -------
+        DataFrame or None
+            One row per neuron (``neuron``, ``name``, ``is_input``, ``is_output``, then
+            the node attributes); ``None`` when the run has no nodes file (its neurons
+            are known by index only).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from wiring import runs
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> d = runs.prepare_run_dir(tmp.name + "/r")
+        >>> _ = runs.write_config(d, {"task": {"kind": "noise"}})
+        >>> open_run(d).nodes() is None
+        True
+        >>> _ = runs.write_table(d, "nodes", {"neuron": [0, 1], "name": ["AVAL", "AVAR"]})
+        >>> open_run(d).nodes()["name"].tolist()
+        ['AVAL', 'AVAR']
+        >>> tmp.cleanup()
+        """
+        return read_nodes(self.path)
 
     def snapshot(self, step: int | None = None) -> Snapshot:
         """Load one snapshot.
