@@ -151,13 +151,15 @@ def _column(name: str, values, length: int, where: str) -> _Column:
     if kind in "UO":
         items = arr.tolist()
         for i, v in enumerate(items):
+            if v is None and kind == "O":
+                continue  # missing, as NaN is for numbers
             if not isinstance(v, str):
                 raise ExportError(f"`{where}[{i}]` = {v!r} is a {type(v).__name__}; object "
-                                  "arrays must hold only str")
+                                  "arrays must hold only str (or None: missing)")
             if _XML_ILLEGAL.search(v):
                 raise ExportError(f"`{where}[{i}]` = {v!r} holds a control character that XML "
                                   "cannot represent")
-        return _Column(name, "string", tuple(_escape(v) for v in items))
+        return _Column(name, "string", tuple(None if v is None else _escape(v) for v in items))
     raise ExportError(f"`{where}` has unsupported dtype {arr.dtype}; supported: bool, integer, "
                       "float, str (or object arrays of str)")
 
@@ -170,6 +172,25 @@ def _columns(attrs: Mapping | None, length: int, what: str, arg: str,
         raise ExportError(f"`{arg}` must be a dict name -> array, got {type(attrs).__name__}")
     return [_column(_check_name(k, what, reserved), v, length, f"{arg}[{k!r}]")
             for k, v in attrs.items()]
+
+
+def _labels(labels, n: int) -> tuple[str, ...]:
+    """Node labels, escaped for XML: ``labels`` (one str per neuron) or ``"0" .. "n-1"``."""
+    if labels is None:
+        return tuple(str(i) for i in range(n))
+    if isinstance(labels, str):
+        raise ExportError(f"`labels` must be a sequence of {n} strings, one per neuron, got a "
+                          "single string")
+    items = list(labels.tolist() if isinstance(labels, np.ndarray) else labels)
+    if len(items) != n:
+        raise ExportError(f"`labels` has {len(items)} entries; expected {n}, one per neuron")
+    for i, v in enumerate(items):
+        if not isinstance(v, str):
+            raise ExportError(f"`labels[{i}]` = {v!r} is a {type(v).__name__}, not a str")
+        if _XML_ILLEGAL.search(v):
+            raise ExportError(f"`labels[{i}]` = {v!r} holds a control character that XML "
+                              "cannot represent")
+    return tuple(_escape(v) for v in items)
 
 
 def _membership(values, n: int, name: str) -> np.ndarray:

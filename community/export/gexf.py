@@ -25,9 +25,13 @@ the viz namespace ``http://gexf.net/1.3/viz`` is bound to the literal prefix ``v
 **Conventions** (shared with :mod:`community.export.graphml`):
 
 * Node ``id`` is the neuron index as a decimal string (``"0" .. "n-1"``) and nodes are
-  written in index order. Edge ``id`` is ``e<k>``, ``k`` being the edge's position in
-  the run's edge order, so an edge has the same id in every snapshot file (and in the
-  dynamic file).
+  written in index order. Node ``label`` is the neuron's name when ``labels`` gives
+  names (a run with a nodes file, :func:`wiring.runs.read_nodes`: a connectome's cell
+  names, a graph file's node ids), else the index again; names are XML-escaped, so
+  ``&``, ``<`` and quotes survive a round trip. Ids never change: files of runs with
+  and without names line up neuron by neuron. Edge ``id`` is ``e<k>``, ``k`` being the
+  edge's position in the run's edge order, so an edge has the same id in every
+  snapshot file (and in the dynamic file).
 * The edge ``weight`` is ``|w|``: Gephi's layouts (and igraph's) need positive
   weights, and every reader treats a field called ``weight`` specially. The signed
   weight is the edge attribute ``signed_weight``; ``abs_weight`` repeats ``|w|`` as a
@@ -37,7 +41,8 @@ the viz namespace ``http://gexf.net/1.3/viz`` is bound to the literal prefix ``v
 * Attribute types are inferred from the numpy dtype: bool -> ``boolean``,
   signed/unsigned integers -> ``integer`` (``long`` if a value does not fit in 32
   bits), floats -> ``double``, ``str`` (or object arrays holding only ``str``) ->
-  ``string``. Any other dtype is rejected. Values are written as plain Python values:
+  ``string`` (``None`` in an object array: missing, as NaN below). Any other dtype is
+  rejected. Values are written as plain Python values:
   ``true``/``false``, decimal integers, floats with :func:`repr` (they read back bit
   for bit).
 * ``NaN`` means "missing": its value is simply not written, so readers see no value
@@ -91,6 +96,7 @@ from community.export._common import (
     _edges,
     _escape,
     _flag,
+    _labels,
     _membership,
     _positions,
     _positive_sizes,
@@ -200,6 +206,7 @@ def write_gexf(
     edge_ids: ArrayLike | None = None,
     positions: ArrayLike | None = None,
     edge_colours: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Path:
     """Write one weight snapshot as a static GEXF 1.3 file (Gephi desktop and Gephi Lite).
 
@@ -209,7 +216,8 @@ def write_gexf(
     absent there, computed from ``communities`` as "same community, and that
     community is >= 0"; left out if neither gives it) and any further
     ``edge_attrs``. Edges of weight 0 are written (weight 0). Node ``i`` gets id
-    and label ``str(i)``, the typed ``node_attrs`` and, if a membership is known,
+    ``str(i)``, label ``labels[i]`` (default ``str(i)``), the typed ``node_attrs``
+    (e.g. a connectome's ``class``) and, if a membership is known,
     a ``viz:color`` from :func:`~community.export.style.community_colour`, and
     ``viz:position`` / ``viz:size`` from ``positions`` / ``size``; each edge a
     ``viz:color`` by its sign (``edge_colours``). See the module docstring for types,
@@ -255,6 +263,9 @@ def write_gexf(
     edge_colours : bool, default True
         Colour each edge by the sign of its weight
         (:func:`~community.export.style.sign_colour`).
+    labels : sequence of str, shape (n,), optional
+        Node labels, e.g. the neurons' names (:func:`wiring.runs.read_nodes`); default
+        the index, as the id. Escaped for XML here.
 
     Returns
     -------
@@ -281,6 +292,14 @@ def write_gexf(
     >>> e = G.edges["1", "0"]
     >>> e["id"], e["weight"], e["signed_weight"], e["sign"], e["within_module"]
     ('e1', 2.0, -2.0, -1, True)
+
+    Named neurons keep their index as id and show their name as label:
+
+    >>> _ = write_gexf(out, src=[0], dst=[1], weight=[1.0], n=2, labels=["AVAL", "R&D <2>"],
+    ...                node_attrs={"class": np.array(["inter", "motor"])})
+    >>> G = nx.read_gexf(out)
+    >>> G.nodes["1"]["label"], G.nodes["1"]["class"]
+    ('R&D <2>', 'motor')
     """
     if static is not True:
         raise ExportError("`static` must be True; use write_dynamic_gexf for a dynamic graph")
@@ -293,6 +312,7 @@ def write_gexf(
     sizes = _positive_sizes(size, n)
     pos = _positions(positions, n)
     paint = _flag(edge_colours, "edge_colours")
+    names = _labels(labels, n)
     ncols = _columns(node_attrs, n, "node", "node_attrs", _NODE_RESERVED)
     memb = None if communities is None else _membership(communities, n, "communities")
     if memb is not None:
@@ -324,7 +344,7 @@ def write_gexf(
         for i, values in enumerate(_value_blocks(ncols, n)):
             viz = _viz(colours[i], None if sizes is None else float(sizes[i]),
                        None if pos is None else pos[i])
-            yield f'      <node id="{i}" label="{i}">\n{values}{viz}      </node>\n'
+            yield f'      <node id="{i}" label="{names[i]}">\n{values}{viz}      </node>\n'
         yield "    </nodes>\n    <edges>\n"
         paint_by = {v: _edge_colour(v) if paint else "" for v in (-1.0, 0.0, 1.0)}
         signs = np.sign(w).tolist()
@@ -379,6 +399,7 @@ def write_dynamic_gexf(
     positions: ArrayLike | None = None,
     size: ArrayLike | None = None,
     edge_colours: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Path:
     """Write all snapshots of a run as one dynamic GEXF 1.3 file for Gephi's timeline.
 
@@ -454,6 +475,8 @@ def write_dynamic_gexf(
         Positive node sizes (``viz:size``).
     edge_colours : bool, default True
         Colour each edge by the sign of its last non-zero weight.
+    labels : sequence of str, shape (n,), optional
+        Node labels (the neurons' names), as in :func:`write_gexf`.
 
     Returns
     -------
@@ -507,6 +530,7 @@ def write_dynamic_gexf(
     pos = _positions(positions, n)
     sizes = _positive_sizes(size, n)
     paint = _flag(edge_colours, "edge_colours")
+    names = _labels(labels, n)
     memb = None
     if communities is not None:
         if isinstance(communities, np.ndarray) and communities.ndim == 2:
@@ -568,7 +592,7 @@ def write_dynamic_gexf(
                                  [("weight", "double"), ("signed_weight", "double")])
         yield "    <nodes>\n"
         for i in range(n):
-            yield f'      <node id="{i}" label="{i}">\n'
+            yield f'      <node id="{i}" label="{names[i]}">\n'
             values = []
             if memb is not None:
                 values += [f'          <attvalue for="community" value="{int(memb[t, i])}" '

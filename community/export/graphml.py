@@ -43,6 +43,7 @@ from community.export._common import (
     _edges,
     _escape,
     _flag,
+    _labels,
     _positions,
     _positive_sizes,
     _weight_array,
@@ -68,11 +69,13 @@ def write_graphml(
     positions: ArrayLike | None = None,
     size: ArrayLike | None = None,
     edge_colours: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Path:
     """Write one weight snapshot as directed GraphML with typed keys.
 
     Readable by ``igraph.Graph.Read_GraphML``, ``networkx.read_graphml``,
-    Cytoscape and Gephi. Nodes are ``"0" .. "n-1"`` with a string key ``label``;
+    Cytoscape and Gephi. Nodes are ``"0" .. "n-1"`` with a string key ``label`` (the
+    neuron's name from ``labels``, else the index);
     edges have ``id="e<k>"`` and keys ``edge_id`` (the same ``"e<k>"``, because
     igraph does not keep GraphML edge ids), ``weight`` (``|w|``), ``signed_weight``,
     ``abs_weight``, ``sign`` (int) and the ``edge_attrs``. Key types are
@@ -113,6 +116,9 @@ def write_graphml(
         Positive node sizes, written as the key ``size``.
     edge_colours : bool, default True
         Write ``r``, ``g``, ``b`` of each edge by the sign of its weight.
+    labels : sequence of str, shape (n,), optional
+        The key ``label`` of each node, e.g. the neurons' names
+        (:func:`wiring.runs.read_nodes`); default the index. Escaped for XML here.
 
     Returns
     -------
@@ -134,6 +140,10 @@ def write_graphml(
     >>> G = nx.read_graphml(out)
     >>> G.nodes["0"]["input"], G.edges["0", "1"]["signed_weight"], G.edges["0", "1"]["weight"]
     (True, -0.5, 0.5)
+    >>> _ = write_graphml(out, src=[0], dst=[1], weight=[1.0], n=2, node_attrs=None,
+    ...                   labels=["AVAL", 'say "hi"'])
+    >>> nx.read_graphml(out).nodes["1"]["label"]
+    'say "hi"'
     """
     n = _count(n)
     s, d = _edges(src, dst, n)
@@ -152,7 +162,7 @@ def write_graphml(
     if memb is not None:
         rgb = np.array([community_colour(c) for c in memb.tolist()], dtype=np.int64)
         viz |= {"r": rgb[:, 0], "g": rgb[:, 1], "b": rgb[:, 2]}
-    ncols = [_column("label", np.array([str(i) for i in range(n)], dtype=object), n, "label"),
+    ncols = [_Column("label", "string", _labels(labels, n)),
              *_columns(node_attrs, n, "node", "node_attrs", _NODE_RESERVED | set(viz)),
              *(_column(k, v, n, k) for k, v in viz.items())]
     edge_viz: dict[str, np.ndarray] = {}

@@ -35,6 +35,15 @@ position in the run's edge order, so ids are stable across snapshots and files. 
 outside the analysed set (inputs and outputs of a supervised run) get ``community = -1``,
 ``block = -1`` and role ``"not analysed"``, and sit on a ring around the layout.
 
+**Named neurons.** A run with a nodes file (:func:`wiring.runs.read_nodes`: a connectome,
+a GraphML or GEXF graph file, ``wiring analyse`` of named nodes) gets each neuron's name
+as its node ``label`` (XML-escaped) and its attributes (a connectome's ``class``,
+``type``, ``description``; a graph file's node attributes) as typed node attributes,
+static in ``dynamic.gexf`` (one named like an attribute the export writes itself is
+written as ``attr_<name>``); node ids stay the neuron indices. A run without one is
+written as before: labels are the indices. A nodes file that cannot be read is logged
+(WARNING) and the run's files are written without names.
+
 Node attributes ``community`` (Leiden, the neurons table's labels of that snapshot) and
 ``block`` (the degree-corrected stochastic block model's block; fitted on final snapshots
 only, ``-1`` on the others). In ``dynamic.gexf``, ``block`` is a static attribute holding
@@ -65,6 +74,7 @@ import pandas as pd
 
 import wiring.runs as runs
 from community.export import gexf, graphml, style
+from community.export._common import _NODE_RESERVED
 from community.layout import neuron_positions
 from community.tables import AnalysisSettings, analyse_sweep, find_runs, read_tables
 from wiring.errors import WiringError
@@ -83,6 +93,10 @@ _CELL = ("group", "rule", "prune", "graph_family", "learning_rate")
 _PLAN_COLUMNS = ["run_id", "group", "run_status", "exported", "static", "dynamic", "reason"]
 #: Seed of the layout: the report's network view uses 0.
 _LAYOUT_SEED = 0
+#: Node attribute names an export writes itself (and GraphML's drawing keys): a node
+#: attribute of the run's nodes file with one of these names is written as ``attr_<name>``.
+_TAKEN = frozenset({"community", "block", "role", *_FLOAT_ATTRS, "input", "output", "clamped",
+                    "x", "y", "size", "r", "g", "b", *_NODE_RESERVED})
 
 
 def node_attributes(snap: runs.Snapshot, neurons: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -138,6 +152,41 @@ def node_attributes(snap: runs.Snapshot, neurons: pd.DataFrame) -> dict[str, np.
         attrs[name] = flag
     attrs["role"] = attrs["role"].astype(str)
     return attrs
+
+
+def _typed(values: pd.Series) -> np.ndarray:
+    """A nodes-file column as an array the writers type: bool, int64, float64 (NaN:
+    missing), or str with None where missing."""
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
+        return values.to_numpy(dtype=bool)
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return (values.to_numpy(dtype=np.int64) if not values.isna().any()
+                else values.to_numpy(dtype=float, na_value=np.nan))
+    if pd.api.types.is_float_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return np.array([None if pd.isna(v) else str(v) for v in values], dtype=object)
+
+
+def _named(run_dir: Path, n: int) -> tuple[list[str] | None, dict[str, np.ndarray]]:
+    """The neurons' names (node labels) and attributes from the run's nodes file
+    (:func:`wiring.runs.read_nodes`); ``(None, {})`` without one. An unreadable file is
+    logged (WARNING) and the files are written without names."""
+    try:
+        table = runs.read_nodes(run_dir, n=n)
+    except WiringError as exc:
+        log.warning("%s: node names and attributes not written: %s", run_dir.name, exc)
+        return None, {}
+    if table is None:
+        return None, {}
+    attrs = {}
+    for col in table.columns:
+        if col in runs.NODE_COLUMNS:
+            continue
+        name = str(col)
+        while name in _TAKEN or name in attrs:
+            name = f"attr_{name}"
+        attrs[name] = _typed(table[col])
+    return table["name"].tolist(), attrs
 
 
 def _edge_attributes(snap: runs.Snapshot, community: np.ndarray) -> dict[str, np.ndarray]:
@@ -402,6 +451,7 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
             sel = rows[rows["step"] == snap.step] if len(rows) else rows
             attrs_by_step[snap.step] = node_attributes(snap, sel)
         final = snaps[-1]
+        labels, named = _named(run_dir, final.n)
         pos = (_positions(final, rows, attrs_by_step[final.step]["community"]) if layout
                else None)
         chosen = snaps if snapshots == "all" else snaps[-1:]
@@ -411,7 +461,8 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
             keep = np.flatnonzero(snap.weight != 0)
             within = _edge_attributes(snap, attrs["community"])["within_module"]
             common = {"src": snap.src[keep], "dst": snap.dst[keep],
-                      "weight": snap.weight[keep], "n": snap.n, "node_attrs": attrs,
+                      "weight": snap.weight[keep], "n": snap.n,
+                      "node_attrs": attrs | named, "labels": labels,
                       "edge_attrs": {"within_module": within[keep]}, "edge_ids": keep,
                       "positions": pos, "size": style.node_sizes(_strength(snap))}
             if fmt == "gexf":
@@ -428,7 +479,8 @@ def export_sweep(path: str | Path, *, fmt: str = "gexf", snapshots: str = "final
             written.append(gexf.write_dynamic_gexf(
                 target / "dynamic.gexf", src=first.src[keep], dst=first.dst[keep], n=first.n,
                 weights=[s.weight[keep] for s in snaps], steps=[s.step for s in snaps],
-                node_attrs={"block": attrs_by_step[final.step]["block"]},
+                node_attrs={"block": attrs_by_step[final.step]["block"]} | named,
                 communities=[attrs_by_step[s.step]["community"] for s in snaps],
-                edge_ids=keep, positions=pos, size=style.node_sizes(_strength(final))))
+                edge_ids=keep, positions=pos, size=style.node_sizes(_strength(final)),
+                labels=labels))
     return written
