@@ -48,9 +48,13 @@ Schema
     top_share_out, rich_club_rho, rich_club_p, weight_growth (``max |W| / max |W0|``).
 ``neurons`` -- one row per run x snapshot x neuron:
     run_id, group, learning_rate, seed, step, is_final, weight_mode, neuron,
-    community (Leiden), block (the block model's, final snapshots; -1 elsewhere),
-    in_strength, out_strength, participation_in, participation_out, participation,
-    within_z, role, is_input, is_output, is_clamped.
+    name (only when a run of the analysis has a nodes file, :func:`wiring.runs.read_nodes`:
+    the neuron's name, e.g. a connectome's cell name or a graph file's node id; for a
+    run without one the index as text, ``"12"``), community (Leiden), block (the block
+    model's, final snapshots; -1 elsewhere), in_strength, out_strength, participation_in,
+    participation_out, participation, within_z, role, is_input, is_output, is_clamped.
+    The neurons' other attributes (a connectome's ``class``, ...) stay in the run's
+    nodes file: join on ``neuron``.
 ``blocks`` -- one row per run x snapshot x (block_to, block_from) of the Leiden partition:
     run_id, group, learning_rate, seed, step, weight_mode, block_to, block_from,
     mean_abs_weight, size_to, size_from.
@@ -382,9 +386,11 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
     Returns
     -------
     dict of DataFrame
-        ``runs``, ``snapshots``, ``neurons``, ``blocks``, ``training``, ``skipped``.
-        Problems (missing files, NaN weights, a graph left empty by thresholding) become
-        rows of ``skipped``; they never stop the analysis. A run that ended
+        ``runs``, ``snapshots``, ``neurons``, ``blocks``, ``training``, ``skipped``;
+        ``neurons`` has a ``name`` column when the run has a nodes file (its neurons'
+        names, :func:`wiring.runs.read_nodes`), none otherwise. Problems (missing
+        files, NaN weights, a graph left empty by thresholding, an unreadable nodes
+        file) become rows of ``skipped``; they never stop the analysis. A run that ended
         ``"unstable"`` or ``"failed"`` is not analysed: its weights are not a result
         (``skipped`` says why; ``runs`` and ``training`` keep it).
 
@@ -437,6 +443,14 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         except WiringError as exc:
             skipped.append({"run_id": run_id, "group": group, "stage": "snapshot",
                             "reason": str(exc)})
+    names = None  # the neurons' names, where the run has a nodes file
+    if snaps_in:
+        try:
+            table = runs.read_nodes(run_dir, n=snaps_in[0][1].n)
+            names = None if table is None else table["name"].to_numpy(dtype=object)
+        except WiringError as exc:
+            skipped.append({"run_id": run_id, "group": group, "stage": "nodes",
+                            "reason": f"{exc}; the neurons table has no names for this run"})
     last_step = max((snap.step for _, snap in snaps_in), default=None)
     W0 = None
     # weights trained elsewhere may come without their initial snapshot (config.toml's
@@ -536,7 +550,8 @@ def analyse_run(run_id: str, group: str, run_dir: str | Path, *,
         cl_set = np.zeros(snap.n, dtype=bool)
         cl_set[snap.clamped] = True
         neuron_rows.append(pd.DataFrame({
-            **base, "neuron": nodes, "community": m,
+            **base, "neuron": nodes, **({"name": names[nodes]} if names is not None else {}),
+            "community": m,
             "block": (ev["membership_sbm"] if ev is not None
                       else np.full(nodes.size, -1, dtype=np.int64)),
             "in_strength": k_in,
@@ -670,6 +685,9 @@ def analyse_sweep(path: str | Path, *, settings: AnalysisSettings | None = None,
     for name in ("runs", "snapshots", "neurons", "blocks", "training", "skipped"):
         frames = [p[name] for p in parts if len(p[name])]
         tables[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    nrn = tables["neurons"]
+    if "name" in nrn and nrn["name"].isna().any():  # runs without a nodes file beside named
+        nrn["name"] = nrn["name"].where(nrn["name"].notna(), nrn["neuron"].astype(str))
     if tables["skipped"].empty:
         tables["skipped"] = pd.DataFrame(columns=["run_id", "group", "stage", "reason"])
     if len(tables["snapshots"]):

@@ -53,8 +53,9 @@ _FLAGS = ("is_input", "is_output", "is_clamped")
 
 
 def _frame(inp: Inputs, row: pd.Series, rows: pd.DataFrame
-           ) -> tuple[np.ndarray, nv.NetworkFrame, list[str]] | None:
-    """Neuron ids, frame and neuron kinds of one snapshot row, or None (listed as skipped)."""
+           ) -> tuple[np.ndarray, nv.NetworkFrame, list[str], list[str] | None] | None:
+    """Neuron ids, frame, neuron kinds and names (the neurons table's ``name`` column, if
+    it has one) of one snapshot row, or None (listed as skipped)."""
     step = row["step"]
     sel = rows[rows["step"] == step].sort_values("neuron")
     if sel.empty:
@@ -86,11 +87,15 @@ def _frame(inp: Inputs, row: pd.Series, rows: pd.DataFrame
         participation=col("participation"), within_z=col("within_z"),
         role=[str(r) for r in sel["role"]] if "role" in sel else None, title=title)
     kinds = nv.kind_labels(ids, {f: sel[f].to_numpy(dtype=bool) for f in _FLAGS if f in sel})
-    return ids, frame, kinds
+    names = [str(a) for a in sel["name"]] if "name" in sel else None
+    if names is not None and names == [str(i) for i in ids]:
+        names = None  # a run without names in a sweep with named runs: nothing to add
+    return ids, frame, kinds, names
 
 
 def _run_frames(inp: Inputs, final_row: pd.Series
-                ) -> tuple[np.ndarray, list[nv.NetworkFrame], list[str]] | None:
+                ) -> tuple[np.ndarray, list[nv.NetworkFrame], list[str], list[str] | None
+                           ] | None:
     """Every readable frame of the run of ``final_row``, on the node set of the last one."""
     snaps = inp.tables["snapshots"]
     run_rows = snaps[snaps["run_id"] == final_row["run_id"]].sort_values("step")
@@ -99,15 +104,15 @@ def _run_frames(inp: Inputs, final_row: pd.Series
     loaded = [(r, got) for _, r in run_rows.iterrows() if (got := _frame(inp, r, rows))]
     if not loaded:
         return None
-    ids, last, kinds = loaded[-1][1]
+    ids, last, kinds, names = loaded[-1][1]
     frames = []
-    for r, (other, frame, _) in loaded:
+    for r, (other, frame, _, _) in loaded:
         if not np.array_equal(other, ids):
             inp.skip(r, "report", f"network view: step {frame.step} analysed other neurons "
                      f"than step {last.step}")
             continue
         frames.append(frame)
-    return ids, frames, kinds
+    return ids, frames, kinds, names
 
 
 def _network_section(inp: Inputs) -> Section:
@@ -131,9 +136,10 @@ def _network_section(inp: Inputs) -> Section:
         "The weight graph of one run per learning rate (the run of the weight-matrix "
         "section), one frame per snapshot: move the slider to step through training. "
         "Drag to pan, scroll to zoom, double-click to reset; hover over a neuron for its "
-        "attributes (strengths: sum of |w| onto / from the neuron over all its edges "
-        "among the drawn neurons; degrees: non-zero weights; participation, "
-        "within-module z and role from the neurons table). Drawn neurons: the analysed "
+        "attributes (its name too, where the run names its neurons; strengths: sum of "
+        "|w| onto / from the neuron over all its edges among the drawn neurons; "
+        "degrees: non-zero weights; participation, within-module z and role from the "
+        "neurons table). Drawn neurons: the analysed "
         "ones (hidden neurons of supervised runs, all neurons of the noise task); runs "
         f"with more than {max_n:,} neurons are not drawn. Colours: communities of the "
         "neurons table, each snapshot's matched to the last snapshot's by largest "
@@ -160,11 +166,12 @@ def _network_section(inp: Inputs) -> Section:
             if got is None or not got[1]:
                 inp.skip(row, "report", "network view: no snapshot of the run could be shown")
                 continue
-            ids, frames, kinds = got
+            ids, frames, kinds, names = got
             number += 1
             name = (f"group {group_name(g)}, r = {lr_text(row['learning_rate'])}, "
                     f"seed {row.get('seed', '?')}")
-            fig = nv.network_figure(ids, frames, kinds=kinds, title=name, max_edges=max_e)
+            fig = nv.network_figure(ids, frames, kinds=kinds, names=names, title=name,
+                                    max_edges=max_e)
             counts = [f.n_edges for f in frames]
             drawn = [min(c, max_e) for c in counts]
             when = (f"{len(frames)} snapshots (steps {frames[0].step}-{frames[-1].step})"

@@ -18,7 +18,8 @@ hover for a neuron's attributes, and a slider (plotly's native ``sliders`` drivi
 * **Edges**: the ``max_edges`` strongest by ``|w|`` of each snapshot
   (:func:`strongest_edges`; self-loops and zero weights are not drawn), red
   excitatory and blue inhibitory; direction is not drawn.
-* **Hover**: neuron id, kind (input / output / hidden, clamped), community (the
+* **Hover**: neuron id, its name where the run has one (a connectome's cell name, a
+  graph file's node id), kind (input / output / hidden, clamped), community (the
   number the neurons table holds), in- and out-strength (sum of ``|w|`` onto / from
   the neuron within the drawn node set, all edges, not only the drawn ones), in- and
   out-degree (non-zero weights), participation coefficient, within-module z and
@@ -244,7 +245,8 @@ def _edge_xy(pos: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[dict, d
 
 
 def _frame_traces(frame: NetworkFrame, pos: np.ndarray, neurons: np.ndarray,
-                  kinds: Sequence[str], reference: np.ndarray, max_edges: int
+                  kinds: Sequence[str], reference: np.ndarray, max_edges: int,
+                  names: Sequence[str] | None = None
                   ) -> tuple[list[dict[str, Any]], np.ndarray]:
     src, dst = np.asarray(frame.src, dtype=np.int64), np.asarray(frame.dst, dtype=np.int64)
     weight = np.asarray(frame.weight, dtype=float)
@@ -263,6 +265,8 @@ def _frame_traces(frame: NetworkFrame, pos: np.ndarray, neurons: np.ndarray,
         _or_nan(frame.within_z, n)]))
     roles = frame.role if frame.role is not None else [""] * n
     text = [html.escape(f"{k}, role {r}" if r else k) for k, r in zip(kinds, roles, strict=True)]
+    if names is not None:  # the name on a line of its own, above the kind
+        text = [f"name {html.escape(str(a))}<br>{t}" for a, t in zip(names, text, strict=True)]
     labels = match_labels(frame.membership, reference)
     colours = [PALETTE[c % len(PALETTE)] for c in labels]
     traces.append({"marker": {"color": colours}, "customdata": custom, "text": text})
@@ -270,16 +274,17 @@ def _frame_traces(frame: NetworkFrame, pos: np.ndarray, neurons: np.ndarray,
 
 
 def network_figure(neurons: np.ndarray, frames: Sequence[NetworkFrame], *,
-                   kinds: Sequence[str] | None = None, title: str = "",
+                   kinds: Sequence[str] | None = None, names: Sequence[str] | None = None,
+                   title: str = "",
                    max_edges: int = NETWORK_MAX_EDGES, layout_frame: int = -1,
                    positions: np.ndarray | None = None, seed: int = 0) -> dict[str, Any]:
     """A plotly figure of a run's weight graph with one frame and slider step per snapshot.
 
     Traces: 0 excitatory edges, 1 inhibitory edges (lines, segments separated by
     NaN), 2 neurons (markers; ``customdata`` columns :data:`HOVER_COLUMNS`, ``text``
-    the kind and role). Each frame replaces the edges, the neurons' colours,
-    ``customdata`` and ``text``, and the title; the neurons do not move. A single
-    snapshot gives a figure without frames and slider.
+    the name, if given, then the kind and role). Each frame replaces the edges, the
+    neurons' colours, ``customdata`` and ``text``, and the title; the neurons do not
+    move. A single snapshot gives a figure without frames and slider.
 
     Parameters
     ----------
@@ -289,6 +294,9 @@ def network_figure(neurons: np.ndarray, frames: Sequence[NetworkFrame], *,
         The snapshots, in slider order (by step).
     kinds : sequence of str, optional
         What each neuron is ("input", "hidden, clamped", ...); default "neuron".
+    names : sequence of str, optional
+        The neurons' names (the ``name`` column of the neurons table, where the run has
+        a nodes file), shown on hover under the id; escaped here.
     title : str
         Plain text above the plot (escaped here); each frame's own title follows it.
     max_edges : int, default :data:`NETWORK_MAX_EDGES`
@@ -319,12 +327,18 @@ def network_figure(neurons: np.ndarray, frames: Sequence[NetworkFrame], *,
     >>> fig = network_figure(np.arange(3), f, max_edges=1)
     >>> [fr["name"] for fr in fig["frames"]], fig["layout"]["sliders"][0]["active"]
     (['step 0', 'step 5'], 1)
+    >>> network_figure(np.arange(3), f, names=["AVAL", "AVAR", "R&D"])["data"][2]["text"][2]
+    'name R&amp;D<br>neuron'
     """
     if not frames:
         raise WiringError("`frames` is empty: a network figure needs at least one snapshot")
     neurons = np.asarray(neurons)
     n = neurons.size
     kinds = list(kinds) if kinds is not None else ["neuron"] * n
+    if names is not None:
+        names = [str(a) for a in names]
+        if len(names) != n:
+            raise WiringError(f"`names` has {len(names)} entries; expected {n}, one per neuron")
     ref = frames[layout_frame]
     if positions is None:
         positions = layout_positions(ref.src, ref.dst, ref.weight, n=n,
@@ -335,7 +349,8 @@ def network_figure(neurons: np.ndarray, frames: Sequence[NetworkFrame], *,
     head = html.escape(title)
     fig_frames, steps = [], []
     for frame in frames:
-        traces, shown = _frame_traces(frame, pos, neurons, kinds, reference, max_edges)
+        traces, shown = _frame_traces(frame, pos, neurons, kinds, reference, max_edges,
+                                      names)
         caption = f"; {html.escape(frame.title)}" if frame.title else ""
         text = (f"{head}<br><sup>step {frame.step}: {shown.size:,} of {frame.n_edges:,} edges "
                 f"drawn{caption}</sup>")
