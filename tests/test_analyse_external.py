@@ -201,3 +201,37 @@ def test_without_initial_weights_the_regime_says_there_is_no_init_pruned_null(tm
     assert "no init-pruned null" in regimes.loc["trained", "evidence"]
     assert "no init-pruned null" not in regimes.loc["withinit", "evidence"]
     assert "no init-pruned null" in (out / "report" / "report.md").read_text()
+
+
+def test_named_nodes_and_their_attributes_reach_the_nodes_file(tmp_path):
+    G = nx.DiGraph()
+    G.add_node("A&B", kind="sensory", size=1.5)
+    G.add_node('<say "hi">', kind="motor", size=2.0)
+    G.add_node("C", kind="inter", size=0.5)
+    G.add_weighted_edges_from([("A&B", "C", 1.0), ("C", '<say "hi">', -0.5)])
+    nx.write_graphml(G, tmp_path / "worm_s0.graphml")
+    out = convert(tmp_path / "worm_s0.graphml", tmp_path / "out")
+    run = runs.open_run(out / "runs" / "worm__s0")
+    nodes = run.nodes()
+    assert nodes["name"].tolist() == ["A&B", '<say "hi">', "C"]
+    assert nodes["kind"].tolist() == ["sensory", "motor", "inter"]
+    assert nodes["size"].tolist() == [1.5, 2.0, 0.5]
+    assert run.snapshot().dense()[2, 0] == 1.0                 # A&B -> C: W[C, A&B]
+
+
+def test_named_files_of_one_run_are_numbered_by_name(tmp_path):
+    """Each CSV numbers its names in order of first appearance: the second file's order
+    differs, and its neurons are renumbered to the first file's."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "w_step0.csv").write_text("src,dst,weight\nA,B,1\nB,C,2\nC,A,3\n")
+    (tmp_path / "in" / "w_step10.csv").write_text("src,dst,weight\nC,B,5\nB,A,6\nA,C,7\n")
+    out = convert(tmp_path / "in", tmp_path / "out")
+    run = runs.open_run(out / "runs" / "w__s0")
+    assert run.nodes()["name"].tolist() == ["A", "B", "C"]
+    a, b, c = 0, 1, 2
+    W0, W10 = run.snapshot(0).dense(), run.snapshot(10).dense()
+    assert (W0[b, a], W0[c, b], W0[a, c]) == (1.0, 2.0, 3.0)
+    assert (W10[b, c], W10[a, b], W10[c, a]) == (5.0, 6.0, 7.0)
+    (tmp_path / "in" / "w_step10.csv").write_text("src,dst,weight\nA,B,1\nB,D,2\n")
+    with pytest.raises(WiringError, match="must name the same neurons: .*w_step10.csv"):
+        convert(tmp_path / "in", tmp_path / "out2")

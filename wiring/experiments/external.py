@@ -30,8 +30,15 @@ without a weight column every edge weighs 1). Integer ids are neuron indices; ot
 are names, numbered in order of first appearance (and kept as the neurons' names).
 
 ``.graphml`` / ``.gexf`` -- a directed graph (:func:`wiring.graphs.read_graph`), edge
-attribute ``weight`` (1 where absent), node ids kept as names (an undirected file is an
-error: convert it with networkx's ``G.to_directed()`` first).
+attribute ``weight`` (1 where absent), node ids kept as names and node attributes kept
+too (an undirected file is an error: convert it with networkx's ``G.to_directed()``
+first).
+
+Named neurons travel: the run directory gets ``nodes.parquet`` (names, then the node
+attributes; :func:`wiring.runs.read_nodes`), so the analysis tables, the report and
+the Gephi files show the names. Several named files of one run are renumbered by name
+to the first one's order (neuron ``i`` is the same neuron in every snapshot); files of
+one run that name different neurons are an error.
 
 A folder stands for the files of these kinds in it (not its subfolders), in name order,
 and its ``labels.toml`` if it has one. Anything unreadable is a
@@ -253,6 +260,7 @@ class _Snap:
     fixed: bool = False            # the file fixes the step (a sequence, step_<k>, W0)
     bias: np.ndarray | None = None
     names: tuple[str, ...] | None = None
+    attrs: dict[str, np.ndarray] | None = None   # node attributes, in neuron order
     inputs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     outputs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -475,7 +483,46 @@ def _read_graph_file(path: Path) -> _Snap:
     weight = np.ones(graph.n_edges) if w is None else w
     snap = _edge_snap(path, "the graph", graph.src, graph.dst, weight, graph.n, None)
     snap.names = tuple(graph.node_names) if graph.node_names is not None else None
+    snap.attrs = dict(graph.node_attrs) if graph.node_attrs else None
     return snap
+
+
+def _align_names(snaps: Sequence[_Snap], where: str) -> None:
+    """Number the neurons of every named snapshot of one run as the first named one does.
+
+    Each file numbers its nodes in its own order (a CSV edge list in order of first
+    appearance), so two files of one run may give one neuron two indices; renumbering by
+    name makes neuron ``i`` the same neuron in every snapshot (and in the nodes file).
+    """
+    named = [s for s in snaps if s.names is not None]
+    if not named:
+        return
+    ref = named[0]
+    index = {a: i for i, a in enumerate(ref.names)}
+    for s in named[1:]:
+        if s.names == ref.names:
+            continue
+        extra = [a for a in s.names if a not in index]
+        if extra or len(set(s.names)) != len(index):
+            lacks = sorted(set(index) - set(s.names))
+            raise WiringError(
+                f"the snapshots of {where} (one run) must name the same neurons: {s.source} "
+                f"({s.what}) " + (f"has {extra[0]!r}, which {ref.source} has not"
+                                  if extra else f"lacks {lacks[0]!r}"))
+        perm = np.array([index[a] for a in s.names], dtype=np.int64)  # old -> new index
+        s.src, s.dst = perm[s.src], perm[s.dst]
+
+        def moved(values: np.ndarray, perm: np.ndarray = perm) -> np.ndarray:
+            out = np.empty_like(values)
+            out[perm] = values
+            return out
+
+        if s.bias is not None:
+            s.bias = moved(s.bias)
+        if s.attrs:
+            s.attrs = {k: moved(np.asarray(v)) for k, v in s.attrs.items()}
+        s.inputs, s.outputs = perm[s.inputs], perm[s.outputs]
+        s.names = ref.names
 
 
 def _read(path: Path) -> tuple[list[_Snap], dict[str, Any]]:
@@ -599,6 +646,7 @@ def _write_run(run_dir: Path, key: tuple, snaps: list[_Snap], sources: list[dict
     # the union of their synapses, row-major, weight 0 where one lacks it
     keys = np.unique(np.concatenate([s.dst * n + s.src for s in snaps]))
     names = next((s.names for s in snaps if s.names is not None), None)
+    attrs = next((s.attrs for s in snaps if s.attrs), None)
     runs.prepare_run_dir(run_dir)
     metrics = []
     for s in snaps:
@@ -626,11 +674,16 @@ def _write_run(run_dir: Path, key: tuple, snaps: list[_Snap], sources: list[dict
     runs.write_provenance(run_dir, seed=seed, extra={"converted_by": "wiring analyse",
                                                      "sources": sources})
     runs.write_metrics(run_dir, metrics)
-    if names is not None:
-        runs.write_table(run_dir, "nodes", pd.DataFrame({
-            "neuron": np.arange(n, dtype=np.int64), "name": list(names),
-            "is_input": np.isin(np.arange(n), snaps[0].inputs),
-            "is_output": np.isin(np.arange(n), snaps[0].outputs)}))
+    if names is not None or attrs is not None:
+        # the nodes file of wiring train's runs (wiring.runs.read_nodes): names, then
+        # the file's node attributes (one named like a fixed column as attr_<name>)
+        table = {"neuron": np.arange(n, dtype=np.int64),
+                 "name": list(names) if names is not None else [str(i) for i in range(n)],
+                 "is_input": np.isin(np.arange(n), snaps[0].inputs),
+                 "is_output": np.isin(np.arange(n), snaps[0].outputs)}
+        for key, values in (attrs or {}).items():
+            table[f"attr_{key}" if key in runs.NODE_COLUMNS else key] = values
+        runs.write_table(run_dir, "nodes", pd.DataFrame(table))
     runs.write_status(run_dir, "ok", converted_from=[s.source.name for s in snaps])
     return {"run_id": run_dir.name, "group": group, "learning_rate": lr, "seed": seed,
             "status": "ok", "reason": "", "n_snapshots": len(snaps),
@@ -731,6 +784,7 @@ def convert(paths: str | os.PathLike | Iterable[str | os.PathLike],
                     f"the snapshots of {where} (one run) must have the same neurons: "
                     f"{s.source} ({s.what}) has {s.n}, {snaps[0].source} ({snaps[0].what}) "
                     f"{snaps[0].n}")
+        _align_names(snaps, where)
         run_id = _run_id(*key)
         if run_id in ids:
             raise WiringError(f"groups {ids[run_id]!r} and {key[0]!r} give the same run id "
