@@ -76,7 +76,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.power import TTestPower
+from statsmodels.stats.power import TTestIndPower, TTestPower
 
 from community import agreement, fit_blocks, leiden
 from community.evidence import P_MAX, Z_MIN, null_draws, null_statistics, structure_evidence
@@ -263,7 +263,8 @@ def plasticity(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _mde(sd: float, n: int) -> float:
-    """The effect a two-sided one-sample/paired t at alpha 0.05 detects with 80% power."""
+    """The effect a two-sided one-sample/paired t at alpha 0.05 detects with 80% power
+    (the Welch comparisons use the two-sample t's, from the pooled sd)."""
     if n < 2 or not np.isfinite(sd):
         return np.nan
     return float(TTestPower().solve_power(nobs=n, alpha=0.05, power=0.8) * sd)
@@ -291,7 +292,10 @@ def tests(runs: pd.DataFrame) -> pd.DataFrame:
                 c = compare(ref, x, n_perm=2000, seed=0)
                 p, test, refv = c["p_welch"], "Welch t vs the connectome's self-agreement", \
                     float(ref.mean())
-                mde = _mde(np.sqrt(x.var(ddof=1) + ref.var(ddof=1)), x.size)
+                pooled = np.sqrt(((x.size - 1) * x.var(ddof=1) + (ref.size - 1)
+                                  * ref.var(ddof=1)) / (x.size + ref.size - 2))
+                mde = float(TTestIndPower().solve_power(nobs1=x.size, ratio=ref.size / x.size,
+                                                        alpha=0.05, power=0.8) * pooled)
             else:
                 refv = float(conn[m])
                 p = float(stats.ttest_1samp(x, refv).pvalue)
