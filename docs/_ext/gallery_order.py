@@ -10,6 +10,7 @@ READING_ORDER = (
     "plot_compare_rules.py",
     "plot_paper_fig4.py",
     "plot_emergence.py",
+    "plot_connectome_regimes.py",
     "plot_export_gephi.py",
 )
 
