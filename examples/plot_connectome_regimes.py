@@ -26,9 +26,10 @@ are compiled). The full version is ``reports/connectome/adult_regimes.py``: five
 # :func:`wiring.graphs.families.load_source` reads the graph a configuration names and
 # decides its initial weights: the synapse counts times ``graph.weight_scale``
 # (``"auto"``: the random initialisation's root-mean-square weight; raw counts of tens
-# of synapses would saturate tanh neurons). The same run on the command line is
-# ``wiring train --set task.kind=noise --set graph.family=connectome
-# --set graph.name=witvliet2021-8 --set simulation.prune=0``.
+# of synapses would saturate tanh neurons). The run at ``r = 0.1`` below, on the command
+# line: ``wiring train --set task.kind=noise --set graph.family=connectome
+# --set graph.name=witvliet2021-8 --set simulation.prune=0
+# --set simulation.iterations=6000 --set simulation.learning_rate=0.1``.
 
 import matplotlib.pyplot as plt
 import numpy as np
