@@ -56,7 +56,7 @@ partitions, the reference is the connectome against itself (Leiden seeds 1-10 an
 block-model seeds 1-10 against seed 0; Welch t, ``community.stats.compare``). Between
 regimes: paired t of each rate against r = 0.1 (the same seed shares the clamped
 neurons and the noise streams), and Friedman's test over all rates per measure. Holm
-within each family (rate vs connectome; rate vs 0.1). A non-significant test is "not
+within each family (rate vs connectome; rate vs 0.1; Friedman). A non-significant test is "not
 detected at this power", with the effect a two-sided test at alpha 0.05 would detect
 with 80% power (statsmodels, from the observed sd).
 
