@@ -38,7 +38,8 @@ test_settled (the share of training and test samples whose firing settles with t
 weights, ok runs only); train_updated (the share of the last epoch's training samples
 whose firing and credit both settled, so that the rule updated the weights on them; any
 run). sensorimotor.csv: per rule x rate over the two seeds, the status ("ok",
-"unstable" or "mixed"), the runs ok, the reasons, and the means over the ok runs.
+"unstable" or "mixed"), the runs ok, the reasons of the others, the means of the
+accuracies and settled shares over the ok runs and of train_updated over every run.
 sensorimotor_baselines.csv: per seed, the task's sizes, the chance levels, the
 untrained network's test accuracy, and a reference: multinomial logistic regression from
 the inputs straight to the labels (what a direct linear map learns from 750 samples).
