@@ -191,6 +191,17 @@ def _pooled_rows(t: dict) -> list[dict]:
     return rows
 
 
+def _alpha_ci(r: pd.Series) -> str:
+    """The alpha interval; a bound on the searched grid's edge says so (the interval is
+    then cut there, not closed)."""
+    lo, hi = r["ci_low"], r["ci_high"]
+    low = (f"<= {_fmt(lo)} (grid edge)" if lo <= r.get("grid_low", -np.inf)
+           else _fmt(lo))
+    high = (f">= {_fmt(hi)} (grid edge)" if hi >= r.get("grid_high", np.inf)
+            else _fmt(hi))
+    return f"[{low}, {high}]"
+
+
 def _collapse_rows(t: dict) -> list[dict]:
     c = t.get("collapse", pd.DataFrame())
     if c.empty:
@@ -212,7 +223,7 @@ def _collapse_rows(t: dict) -> list[dict]:
             "method": "collapse exponent: cubic in log10 r + alpha log10 T over the duration "
                       "study's T",
             "null": "alpha = 0 (r) vs 1 (r x T)", "effect": f"alpha = {_fmt(r['alpha'], 2)}",
-            "ci": _ci(r["ci_low"], r["ci_high"]), "p": np.nan,
+            "ci": _alpha_ci(r), "p": np.nan,
             "n": f"{int(r['n_seeds'])} seeds x {int(r['n_rates'])} rates, "
                  f"{int(r['n_boot'])} bootstraps",
             "verdict": verdict})

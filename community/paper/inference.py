@@ -419,7 +419,8 @@ def collapse(structure: pd.DataFrame, rates: dict, *, n_boot: int = 200,
     DataFrame
         ``signature``, ``range``, ``alpha``, ``ci_low``, ``ci_high``, ``rss_alpha``,
         ``rss_r`` (alpha = 0), ``rss_rT`` (alpha = 1), ``n_points``, ``n_seeds``,
-        ``n_rates``, ``n_boot``.
+        ``n_rates``, ``n_boot``, ``grid_low``/``grid_high`` (the searched alpha range: an
+        interval bound there is cut by the grid).
 
     Examples
     --------
@@ -478,7 +479,8 @@ def collapse(structure: pd.DataFrame, rates: dict, *, n_boot: int = 200,
                          "rss_r": float(rss[np.argmin(np.abs(ALPHA_GRID))]),
                          "rss_rT": float(rss[np.argmin(np.abs(ALPHA_GRID - 1))]),
                          "n_points": len(s), "n_seeds": int(uniq.size),
-                         "n_rates": int(s["learning_rate"].nunique()), "n_boot": n_boot})
+                         "n_rates": int(s["learning_rate"].nunique()), "n_boot": n_boot,
+                         "grid_low": float(ALPHA_GRID[0]), "grid_high": float(ALPHA_GRID[-1])})
     return pd.DataFrame(rows)
 
 

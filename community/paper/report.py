@@ -100,7 +100,7 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
     if len(ph):
         ref = ph[np.isclose(ph["prune"], 0.9) & np.isclose(ph["sigma"], 0.1)]
         out.append(
-            f"Algorithm 1 ({sections.n_neurons(t)} neurons) over "
+            f"Algorithm 1 ({sections.n_neurons(t)} neurons): "
             f"{ph['learning_rate'].nunique()} rates x {ph['prune'].nunique()} pruning "
             f"fractions x {ph['sigma'].nunique()} noise levels; {ref['seed'].nunique()} seeds "
             "at the reference cell (p = 0.9, sigma = 0.1), each against "
@@ -114,34 +114,39 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
                "No rate above r = 0.1 stays plastic")
         if len(run):
             r = run.iloc[0]
-            txt += (f"; at r = {r['learning_rate']:g} weights run away (max |w| x"
-                    f"{_g(r['weight_growth'], 2)}, {r['isolated']:.0%} of neurons isolated)")
+            txt += (f"; at r = {r['learning_rate']:g} weights run away (max |w| grows "
+                    f"{_g(r['weight_growth'], 2)}-fold, {r['isolated']:.0%} of neurons "
+                    "isolated)")
         out.append(txt + ".")
-    for half in ("within-module", "across-module"):
+    sig_of = {"within-module": "modularity Q", "across-module": "block disassortativity"}
+    halves = []
+    for half, sig in sig_of.items():
         hits = v[v["claim"].str.startswith(f"{half}: r = ")]
-        if len(hits):
-            out.append(f"{half.capitalize()} half, against r = {_g(rates.get('low', np.nan))}: "
-                       + "; ".join(f"r = {h['claim'].split('r = ')[1].split(' ')[0]} "
-                                   f"{h['verdict']} (effect {h['effect'].split(' (')[0]}, "
-                                   f"p {fmt_p(h['p'])})" for _i, h in hits.iterrows()) + ".")
+        halves += [f"{sig} at r = {h['claim'].split('r = ')[1].split(' ')[0]} "
+                   f"{_signed(h['effect'].split(' (')[0])} (p {fmt_p(h['p'])}, {h['verdict']})"
+                   for _i, h in hits.iterrows()]
+    if halves:
+        out.append(f"Against r = {_g(rates.get('low', np.nan))}: " + "; ".join(halves) + ".")
     nulls = v[v["claim"].str.contains("beats its null") & (v["null"] == "init-pruned")]
     if len(nulls):
-        out.append("Runs beating the init-pruned null: " + "; ".join(
-            f"{h['claim'].split(': ', 1)[1].replace(' beats its null', '')}, {h['n']}"
-            for _i, h in nulls.iterrows()) + ".")
+        out.append("Beating the init-pruned null: " + "; ".join(
+            f"{h['claim'].split(': ', 1)[1].replace(' beats its null', '')} in "
+            f"{h['n'].replace(' runs', '')}" for _i, h in nulls.iterrows()) + " runs.")
     bits = []
     for sig in ("modularity Q", "block disassortativity"):
         hits = v[v["claim"].str.startswith(f"{sig}: slope in log10 r")]
-        bits += [f"{sig}, {h['claim'].split(', ')[-1].split(' (')[0]}: "
-                 f"{h['verdict'].split(' (')[0]} (slope {h['effect']})"
-                 for _i, h in hits.iterrows()]
+        if len(hits):
+            bits.append(f"{sig} " + ", ".join(
+                f"{h['verdict'].split(' (')[0]} over "
+                f"{h['claim'].split(', ')[-1].split(' (')[0]} (slope {h['effect']})"
+                for _i, h in hits.iterrows()))
     if bits:
-        out.append("Pooled over the grid, trend in log10 r: " + "; ".join(bits) + ".")
+        out.append("Pooled trend in log10 r: " + "; ".join(bits) + ".")
     col = v[v["claim"].str.startswith("r, not r x T")]
     if len(col):
-        out.append("Collapse exponent alpha (0: rate alone, 1: rate x time): " + "; ".join(
-            f"{h['claim'].split('controls ')[1].split(' (')[0]} {h['effect'].split('= ')[-1]}"
-            f" {h['ci']}" for _i, h in col.iterrows()) + ".")
+        out.append("Rate or rate x time (collapse exponent, 95% CI): " + "; ".join(
+            f"{h['claim'].split('controls ')[1].split(' (')[0]} "
+            f"{h['verdict'].split(' (')[0]}" for _i, h in col.iterrows()) + ".")
     dev = v[v["claim"].str.startswith("prediction 3 (schedule_1: early vs end)")]
     if len(dev):
         out.append("Development under r = 1 -> 0.0316: " + "; ".join(
@@ -151,15 +156,23 @@ def _abstract(t: dict, v: pd.DataFrame) -> list[str]:
     if not _has_rules(t):
         out.append("The rule comparison is not in this report: its runs had not finished.")
     elif len(rules):
-        out.append("Rules: " + "; ".join(
-            f"{h['claim'].split(':')[0]} {h['verdict'].split(' (')[0]}"
-            for _i, h in rules.iterrows()) + ".")
+        verdicts = rules["verdict"].str.split(" (", regex=False).str[0]
+        out.append(f"Rules against balance-exact's test accuracy, in {len(rules)} (data, graph) "
+                   "settings: " + "; ".join(f"{k} in {n}" for k, n in
+                                            verdicts.value_counts(sort=False).items()) + ".")
     rev = v[v["verdict"] == "reversed"]
+    names = (rev["claim"].str.split(" - ").str[0].str.split(" \\(").str[0]
+             .value_counts(sort=False))
     out.append(f"Reversed against the paper: {len(rev)} of {len(v)} tests"
-               + (" (" + "; ".join(rev["claim"].str.split(" - ").str[0]
-                                   .str.split(" \\(").str[0].head(6)) + ")"
+               + (" (" + "; ".join(k + (f" (x{n})" if n > 1 else "")
+                                   for k, n in names.head(6).items()) + ")"
                   if len(rev) else "") + ".")
     return out
+
+
+def _signed(effect: str) -> str:
+    """An effect as printed, with its sign (``"0.5"`` -> ``"+0.5"``)."""
+    return effect if effect.startswith(("-", "+")) else f"+{effect}"
 
 
 def _has_rules(t: dict) -> bool:
