@@ -198,7 +198,8 @@ def _verdict_section(v: pd.DataFrame, ctx: Context) -> Sec:
     s.table("Every claim, its method, null, effect, interval, p and n.",
             v.assign(p=[fmt_p(x) if isinstance(x, float) else x for x in v["p"]]))
     ctx.figure(s, "key_figure", "The Fig. 4 comparison at p = 0.9, sigma = "
-               "0.1, seed 0: |W| at the low, the plastic-high and the runaway rate, ordered "
+               "0.1, seed 0: |W| at the low rate, the plastic-high rate (when one exists) and the "
+               "runaway rate, ordered "
                "by the degree-corrected block model (top) and by Leiden (middle), beside the "
                "initial weights pruned to the same density (bottom).")
     return s
