@@ -8,7 +8,6 @@ so a new one has to be placed on purpose.
 READING_ORDER = (
     "plot_train_digits.py",
     "plot_compare_rules.py",
-    "plot_connectome_supervised.py",
     "plot_paper_fig4.py",
     "plot_emergence.py",
     "plot_connectome_regimes.py",
