@@ -329,14 +329,10 @@ def _check_teacher_keys(cfg: TrainConfig) -> None:
                 _teacher_sizes(cfg, None)  # raises, naming the key
 
 
-#: Columns of ``nodes.parquet`` before the graph's node attributes (an attribute of the
-#: same name is written as ``attr_<name>``).
-_NODE_COLUMNS = ("neuron", "name", "is_input", "is_output")
-
-
 def _write_nodes(run_dir: Path, graph: Graph) -> None:
     """``nodes.parquet``/``nodes.csv`` for a graph whose neurons have names or attributes
-    (a graph file or connectome): one row per neuron, in neuron order."""
+    (a graph file or connectome): one row per neuron, in neuron order; an attribute
+    named like one of :data:`wiring.runs.NODE_COLUMNS` is written as ``attr_<name>``."""
     import pandas as pd
 
     if graph.node_names is None and graph.node_attrs is None:
@@ -345,7 +341,7 @@ def _write_nodes(run_dir: Path, graph: Graph) -> None:
     table = {"neuron": np.arange(graph.n, dtype=np.int64), "name": list(names),
              "is_input": graph.input_mask(), "is_output": graph.output_mask()}
     for key, values in (graph.node_attrs or {}).items():
-        table[f"attr_{key}" if key in _NODE_COLUMNS else key] = values
+        table[f"attr_{key}" if key in runs.NODE_COLUMNS else key] = values
     runs.write_table(run_dir, "nodes", pd.DataFrame(table))
 
 
